@@ -1,0 +1,41 @@
+# Every target sets up what it needs first: a fresh clone runs `make test` or `make run`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+# jsii prints a banner on every synth while Node 20 is past end-of-life; the value names the major.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup test unit lint synth run deploy clean
+
+setup: $(READY)
+
+# Re-run the installs only when a pin changes; pip and npm ci are idempotent anyway.
+$(READY): requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint unit ## everything CI runs
+
+unit: $(READY)
+	$(BIN)/python -m pytest
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+synth: $(READY) ## offline: no AWS credentials, no Docker
+	npx cdk synth --quiet -c stage=$${STAGE:-dev}
+
+deploy: $(READY)
+	npx cdk deploy -c stage=$${STAGE:-dev}
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

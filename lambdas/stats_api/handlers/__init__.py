@@ -1,0 +1,1 @@
+"""One module per route: each is the entry point of one single-purpose Lambda function."""

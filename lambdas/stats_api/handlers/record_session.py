@@ -1,0 +1,21 @@
+"""POST /courses/{courseId}: record a completed learning session."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from stats_api.http import Request, Response, endpoint
+from stats_api.observability import metrics
+from stats_api.session_store import default_store
+from stats_api.sessions import Session, record_session
+
+
+@endpoint
+def handler(request: Request) -> Response:
+    user_id = request.user_id
+    session = Session.from_request(request.course_id, request.session_body())
+    stored, created = record_session(default_store(), user_id, session)
+    if not created:
+        return Response(200, stored.to_json())
+    metrics.add_metric(name="SessionsRecorded", unit=MetricUnit.Count, value=1)
+    return Response(201, stored.to_json())

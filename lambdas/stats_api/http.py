@@ -1,0 +1,103 @@
+"""HTTP plumbing shared by the handlers: API Gateway (payload 2.0) event in, response out.
+
+``endpoint`` turns a function of a ``Request`` into a Lambda handler that logs with the
+request's correlation id, flushes metrics, and maps every outcome to one status: a
+``RequestError`` to its 4xx, anything else to a generic 500 whose detail goes to the log.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from stats_api import session_rules
+from stats_api.errors import InvalidRequest, RequestError
+from stats_api.observability import logger, metrics
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+INTERNAL_ERROR = "internal error"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: dict[str, Any]
+
+    def to_api_gateway(self) -> dict[str, Any]:
+        return {
+            "statusCode": self.status,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps(self.body, default=_json_number),
+        }
+
+
+class Request:
+    """What a handler may read of an HTTP API event, each part validated on access."""
+
+    def __init__(self, event: APIGatewayProxyEventV2) -> None:
+        self._event = event
+
+    @property
+    def user_id(self) -> str:
+        # Behind a JWT authorizer the caller is the token's subject and the header is
+        # ignored; API Gateway sets the claims, a client cannot.
+        authorizer = self._event.request_context.authorizer
+        claims = authorizer.jwt_claim if authorizer else None
+        if claims and claims.get("sub"):
+            return session_rules.user_id(str(claims["sub"]))
+        return session_rules.user_id(self._event.headers.get(session_rules.USER_ID_HEADER))
+
+    @property
+    def course_id(self) -> str:
+        return session_rules.course_id(self._path_parameter("courseId"))
+
+    @property
+    def session_id(self) -> str:
+        return session_rules.session_id(self._path_parameter("sessionId"))
+
+    def session_body(self) -> dict[str, Any]:
+        raw = self._event.body or ""
+        if not self._event.is_base64_encoded:
+            return session_rules.session_body(raw.encode("utf-8", "surrogatepass"))
+        try:
+            return session_rules.session_body(base64.b64decode(raw, validate=True))
+        except binascii.Error:
+            raise InvalidRequest("the body is not valid base64") from None
+
+    def _path_parameter(self, name: str) -> str | None:
+        return (self._event.path_parameters or {}).get(name)
+
+
+def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        try:
+            response = handle(Request(APIGatewayProxyEventV2(event)))
+        except RequestError as error:
+            logger.info("request refused", extra={"status": error.status, "reason": error.message})
+            response = Response(error.status, {"message": error.message})
+        except Exception:
+            logger.exception("request failed")
+            response = Response(500, {"message": INTERNAL_ERROR})
+        return response.to_api_gateway()
+
+    return handler
+
+
+def _json_number(value: object) -> int | float:
+    # Stored values have at most 6 decimal places and realistic sums stay under 15
+    # significant digits, so the float's shortest repr is the exact decimal.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

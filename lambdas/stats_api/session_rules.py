@@ -1,0 +1,125 @@
+"""Field rules for what clients send: the one declaration of every limit and pattern.
+
+The request-body JSON Schema below is what the handlers validate with (fastjsonschema) and
+what the OpenAPI document publishes, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+import fastjsonschema
+
+from stats_api.errors import InvalidRequest, PayloadTooLarge
+
+MAX_BODY_BYTES = 4096
+MAX_MODULES_PER_SESSION = 1000
+MAX_MINUTES_PER_SESSION = 1440  # one day
+MIN_SCORE, MAX_SCORE = 0, 100
+# Bounding decimals keeps every stored value and every lifetime sum far inside DynamoDB's
+# 38 significant digits, so sums stay exact and an ADD can never overflow.
+MAX_DECIMAL_PLACES = 6
+
+USER_ID_MAX_LENGTH = 128
+COURSE_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+USER_ID_HEADER = "userId"
+
+SESSION_BODY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["totalModulesStudied", "timeStudied", "averageScore"],
+    "properties": {
+        "totalModulesStudied": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_MODULES_PER_SESSION,
+            "description": "Modules studied in the session.",
+        },
+        "timeStudied": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": MAX_MINUTES_PER_SESSION,
+            "description": f"Minutes studied; at most {MAX_DECIMAL_PLACES} decimal places.",
+        },
+        "averageScore": {
+            "type": "number",
+            "minimum": MIN_SCORE,
+            "maximum": MAX_SCORE,
+            "description": f"Average score of the session; at most {MAX_DECIMAL_PLACES} "
+            "decimal places.",
+        },
+        "sessionId": {
+            "type": "string",
+            "pattern": f"^{UUID_PATTERN}$",
+            "description": "Client-chosen UUID; generated (UUID v4) when absent.",
+        },
+    },
+}
+
+_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA)
+_DECIMAL_FIELDS = ("timeStudied", "averageScore")
+
+
+def user_id(value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidRequest(f"the {USER_ID_HEADER} header is required")
+    if len(value) > USER_ID_MAX_LENGTH or not value.isprintable():
+        raise InvalidRequest(
+            f"the {USER_ID_HEADER} header must be 1-{USER_ID_MAX_LENGTH} printable characters"
+        )
+    return value
+
+
+def course_id(value: str | None) -> str:
+    if value is None or not re.fullmatch(COURSE_ID_PATTERN, value):
+        raise InvalidRequest("courseId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'")
+    return value
+
+
+def session_id(value: str | None) -> str:
+    """A UUID in its canonical lower-case form, so lookups ignore the client's casing."""
+    if value is None or not re.fullmatch(UUID_PATTERN, value):
+        raise InvalidRequest("sessionId must be a UUID")
+    return value.lower()
+
+
+def session_body(raw: bytes) -> dict[str, Any]:
+    """Parse and validate a POST body; numbers come back as ``int`` or exact ``Decimal``."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        raise InvalidRequest("a JSON body is required")
+    try:
+        body: dict[str, Any] = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
+        raise InvalidRequest("the body is not valid JSON") from None
+    try:
+        _validate_session_body(body)
+    except fastjsonschema.JsonSchemaValueException as error:
+        raise InvalidRequest(_schema_message(error)) from None
+    for field in _DECIMAL_FIELDS:
+        body[field] = _plain_decimal(field, body[field])
+    return body
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _plain_decimal(field: str, value: int | Decimal) -> Decimal:
+    exact = Decimal(value).normalize()
+    exponent = exact.as_tuple().exponent
+    if not isinstance(exponent, int) or -exponent > MAX_DECIMAL_PLACES:
+        raise InvalidRequest(f"{field} must have at most {MAX_DECIMAL_PLACES} decimal places")
+    return Decimal(format(exact, "f"))  # positional form: 1E+2 -> 100
+
+
+def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:
+    # fastjsonschema names the document "data"; callers know it as the body.
+    return "body" + error.message.removeprefix("data") if error.message else "invalid body"

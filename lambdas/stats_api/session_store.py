@@ -1,0 +1,137 @@
+"""Data access: the only module that knows DynamoDB's item shapes and expressions."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from stats_api import table_keys
+from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+# Fail fast, well inside API Gateway's 30 s integration limit: botocore's defaults are 60 s.
+CLIENT_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"mode": "standard", "max_attempts": 3},
+)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class SessionStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def add_session(self, user_id: str, session: Session) -> None:
+        """Store the session and add it to the user's course stats, atomically.
+
+        Raises ``SessionAlreadyRecorded`` when the user already has a session with that id.
+        """
+        item = {
+            **table_keys.session_key(user_id, session.session_id),
+            "courseId": session.course_id,
+            "totalModulesStudied": session.total_modules_studied,
+            "timeStudied": session.time_studied,
+            "averageScore": session.average_score,
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _to_attributes(item),
+                            "ConditionExpression": "attribute_not_exists(#sk)",
+                            "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _to_attributes(
+                                table_keys.course_stats_key(user_id, session.course_id)
+                            ),
+                            "UpdateExpression": "SET courseId = :course "
+                            "ADD totalModulesStudied :modules, timeStudied :time, "
+                            "averageScoreSum :score, sessionCount :one",
+                            "ExpressionAttributeValues": _to_attributes(
+                                {
+                                    ":course": session.course_id,
+                                    ":modules": session.total_modules_studied,
+                                    ":time": session.time_studied,
+                                    ":score": session.average_score,
+                                    ":one": 1,
+                                }
+                            ),
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _session_exists(error):
+                raise SessionAlreadyRecorded(session.session_id) from error
+            raise
+
+    def fetch_session(self, user_id: str, session_id: str) -> Session | None:
+        item = self._get(table_keys.session_key(user_id, session_id))
+        if item is None:
+            return None
+        return Session(
+            session_id=session_id,
+            course_id=item["courseId"],
+            total_modules_studied=int(item["totalModulesStudied"]),
+            time_studied=item["timeStudied"],
+            average_score=item["averageScore"],
+        )
+
+    def fetch_course_stats(self, user_id: str, course_id: str) -> CourseStats | None:
+        item = self._get(table_keys.course_stats_key(user_id, course_id))
+        if item is None:
+            return None
+        return CourseStats(
+            course_id=course_id,
+            total_modules_studied=int(item["totalModulesStudied"]),
+            time_studied=item["timeStudied"],
+            average_score_sum=item["averageScoreSum"],
+            session_count=int(item["sessionCount"]),
+        )
+
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        # Strongly consistent: a GET right after a 201 must include that session.
+        response = self._client.get_item(
+            TableName=self._table, Key=_to_attributes(key), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _to_attributes(values: Mapping[str, object]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def _session_exists(error: ClientError) -> bool:
+    """Whether a cancelled transaction failed only on the session's not-exists condition."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons", [])
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
+@functools.cache
+def default_store() -> SessionStore:
+    """The store the handlers use, created on first use and reused across invocations."""
+    client: DynamoDBClient = boto3.client("dynamodb", config=CLIENT_CONFIG)
+    return SessionStore(client, os.environ[TABLE_NAME_ENV])

@@ -1,0 +1,84 @@
+"""API Gateway HTTP API (payload format 2.0) events and Lambda contexts, built locally.
+
+The local server and the tests hand the handlers the same event shape API Gateway does:
+lower-cased headers, path parameters, ``requestContext.http`` and a request id.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from stats_api.routes import Route
+
+
+def api_event(
+    route: Route,
+    path_parameters: dict[str, str],
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes | str | None = None,
+    jwt_claims: dict[str, str] | None = None,
+    raw_query: str = "",
+) -> dict[str, Any]:
+    """The event API Gateway sends ``route``'s integration for one request."""
+    path = route.path.format(**path_parameters)
+    request_id = str(uuid.uuid4())
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route.route_key,
+        "rawPath": path,
+        "rawQueryString": raw_query,
+        # API Gateway lower-cases header names (HTTP says they are case-insensitive).
+        "headers": {name.lower(): value for name, value in (headers or {}).items()},
+        "pathParameters": dict(path_parameters),
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": "localhost",
+            "http": {
+                "method": route.method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": (headers or {}).get("user-agent", ""),
+            },
+            "requestId": request_id,
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if jwt_claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": jwt_claims, "scopes": None}}
+    if body is not None:
+        if isinstance(body, bytes):
+            # Like API Gateway, pass bodies that are not valid UTF-8 base64-encoded.
+            try:
+                event["body"] = body.decode("utf-8")
+            except UnicodeDecodeError:
+                event["body"] = base64.b64encode(body).decode("ascii")
+                event["isBase64Encoded"] = True
+        else:
+            event["body"] = body
+    return event
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of a Lambda context that Powertools reads."""
+
+    function_name: str = "stats-service-local"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:local"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000

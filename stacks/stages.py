@@ -1,34 +1,91 @@
-"""The deployment stages and how they differ; chosen with ``cdk synth -c stage=NAME``."""
+"""The deployment stages and how they differ: the one place a stage's settings live.
+
+Chosen with ``cdk synth -c stage=NAME``. Auth is set per deployment with context:
+``-c auth=jwt -c jwtIssuer=https://... -c jwtAudience=client-id[,other]`` (optionally
+``-c jwtScopes=a,b``), ``-c auth=iam`` or ``-c auth=header``; prod takes header auth only
+with ``-c allowHeaderAuthInProd=true``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
+from stacks.auth import Auth, HeaderAuth, IamAuth, JwtAuth
 from stacks.stats_service import StatsServiceProps
 
 DEFAULT_STAGE = "dev"
 
-STAGES: dict[str, StatsServiceProps] = {
-    # Throwaway stacks: everything is deleted with the stack.
-    "dev": StatsServiceProps(
-        stage_name="dev",
-        removal_policy=RemovalPolicy.DESTROY,
-        log_retention=logs.RetentionDays.ONE_WEEK,
-    ),
-    # Learners' data outlives any stack operation.
-    "prod": StatsServiceProps(
-        stage_name="prod",
-        removal_policy=RemovalPolicy.RETAIN,
-        log_retention=logs.RetentionDays.ONE_YEAR,
-    ),
+Context = Callable[[str], Any]
+
+STAGES: dict[str, dict[str, Any]] = {
+    # Throwaway stacks: everything is deleted with the stack; little traffic allowed.
+    "dev": {
+        "default_auth": "header",
+        "removal_policy": RemovalPolicy.DESTROY,
+        "deletion_protection": False,
+        "throttle_rate_limit": 10,
+        "throttle_burst_limit": 20,
+        "log_retention": logs.RetentionDays.ONE_WEEK,
+    },
+    # Prod's shape at a smaller scale; its data is disposable.
+    "staging": {
+        "default_auth": "iam",
+        "removal_policy": RemovalPolicy.DESTROY,
+        "deletion_protection": False,
+        "throttle_rate_limit": 25,
+        "throttle_burst_limit": 50,
+        "log_retention": logs.RetentionDays.ONE_MONTH,
+    },
+    # Learners' data outlives any stack operation; spend is capped by throttling and concurrency.
+    "prod": {
+        "default_auth": "iam",
+        "removal_policy": RemovalPolicy.RETAIN,
+        "deletion_protection": True,
+        "throttle_rate_limit": 200,
+        "throttle_burst_limit": 400,
+        "reserved_concurrency": 50,
+        "log_retention": logs.RetentionDays.ONE_YEAR,
+    },
 }
 
 
-def stage_props(name: str) -> StatsServiceProps:
-    try:
-        return STAGES[name]
-    except KeyError:
+def stage_props(name: str, context: Context) -> StatsServiceProps:
+    """The settings of stage ``name``, with auth taken from the CDK context."""
+    if name not in STAGES:
         raise ValueError(
-            f"unknown stage {name!r}: choose one of {', '.join(sorted(STAGES))} with -c stage=NAME"
-        ) from None
+            f"unknown stage {name!r}: choose one of {', '.join(STAGES)} with -c stage=NAME"
+        )
+    settings = dict(STAGES[name])
+    mode = str(context("auth") or settings.pop("default_auth"))
+    settings.pop("default_auth", None)
+    return StatsServiceProps(
+        stage_name=name,
+        auth=_auth(mode, context),
+        allow_header_auth_in_prod=str(context("allowHeaderAuthInProd")).lower() == "true",
+        **settings,
+    )
+
+
+def _auth(mode: str, context: Context) -> Auth:
+    if mode == "header":
+        return HeaderAuth()
+    if mode == "iam":
+        return IamAuth()
+    if mode == "jwt":
+        issuer, audience = context("jwtIssuer"), context("jwtAudience")
+        if not issuer or not audience:
+            raise ValueError("-c auth=jwt needs -c jwtIssuer=https://... -c jwtAudience=...")
+        return JwtAuth(
+            issuer=str(issuer),
+            audience=_names(audience),
+            required_scopes=_names(context("jwtScopes") or ""),
+        )
+    raise ValueError(f"unknown auth {mode!r}: choose header, iam or jwt with -c auth=MODE")
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return tuple(name.strip() for name in str(value).split(",") if name.strip())

@@ -46,7 +46,8 @@ class StoreProbe:
     """Sees every DynamoDB call the handlers' store makes, and can make any of them fail."""
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: dict[str, dict[str, Any] | Exception] = field(default_factory=dict)
+    lost_responses: dict[str, Exception] = field(default_factory=dict)
 
     @property
     def operations(self) -> list[str]:
@@ -61,6 +62,16 @@ class StoreProbe:
             **extra,
         }
 
+    def raise_before(self, operation: str, error: Exception) -> None:
+        """Fail every later ``operation`` with ``error`` before it reaches the table
+        (e.g. a connect timeout)."""
+        self.faults[operation] = error
+
+    def raise_after(self, operation: str, error: Exception) -> None:
+        """Let every later ``operation`` reach the table, then lose its response to
+        ``error`` (e.g. a read timeout after DynamoDB committed)."""
+        self.lost_responses[operation] = error
+
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self.calls.append((model.name, params))
 
@@ -68,7 +79,14 @@ class StoreProbe:
         fault = self.faults.get(model.name)
         if fault is None:
             return None
+        if isinstance(fault, Exception):
+            raise fault
         return _FaultResponse(fault["ResponseMetadata"]["HTTPStatusCode"]), fault
+
+    def _lose(self, model: Any, **_: Any) -> None:
+        error = self.lost_responses.get(model.name)
+        if error is not None:
+            raise error
 
 
 @pytest.fixture
@@ -89,10 +107,12 @@ def dynamodb(aws_environment: None, store_probe: StoreProbe) -> Iterator[Any]:
         # the test's own client (created after the hooks are gone) does not.
         events.register("before-parameter-build.dynamodb", store_probe._record)
         events.register("before-call.dynamodb", store_probe._answer)
+        events.register("after-call.dynamodb", store_probe._lose)
         session_store.default_store.cache_clear()
         session_store.default_store()
         events.unregister("before-parameter-build.dynamodb", store_probe._record)
         events.unregister("before-call.dynamodb", store_probe._answer)
+        events.unregister("after-call.dynamodb", store_probe._lose)
         client = boto3.client("dynamodb")
         create_table(client, TABLE)
         yield client

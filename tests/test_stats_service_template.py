@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 from aws_cdk import App, assertions
+from templates import actions, function_for, functions
 
 from stacks import StatsStack
 from stats_api import table_keys
@@ -24,34 +22,6 @@ WRITE_ACTIONS = {
 @pytest.fixture(scope="module")
 def template() -> assertions.Template:
     return assertions.Template.from_stack(StatsStack(App(), "Test"))
-
-
-def _functions(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
-    return template.find_resources("AWS::Lambda::Function")
-
-
-def _function_for(template: assertions.Template, route_key: str) -> str:
-    """The logical id of the function behind ``route_key``, via route and integration."""
-    routes = template.find_resources(
-        "AWS::ApiGatewayV2::Route", {"Properties": {"RouteKey": route_key}}
-    )
-    assert len(routes) == 1, route_key
-    target = next(iter(routes.values()))["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
-    integration = template.find_resources("AWS::ApiGatewayV2::Integration")[target]
-    uri = integration["Properties"]["IntegrationUri"]["Fn::GetAtt"]
-    return str(uri[0])
-
-
-def _actions(template: assertions.Template, function_id: str) -> set[str]:
-    role = _functions(template)[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    actions: set[str] = set()
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        if {"Ref": role} not in policy["Properties"]["Roles"]:
-            continue
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            action = statement["Action"]
-            actions.update([action] if isinstance(action, str) else action)
-    return actions
 
 
 def test_should_key_the_table_by_user_and_session(template: assertions.Template) -> None:
@@ -75,9 +45,9 @@ def test_should_key_the_table_by_user_and_session(template: assertions.Template)
 
 
 def test_should_create_one_function_per_route(template: assertions.Template) -> None:
-    functions = _functions(template)
-    assert len(functions) == len(ROUTES) == 3
-    handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
+    created = functions(template)
+    assert len(created) == len(ROUTES) == 3
+    handlers = sorted(f["Properties"]["Handler"] for f in created.values())
     assert handlers == sorted(route.handler for route in ROUTES)
 
 
@@ -94,16 +64,16 @@ def test_should_expose_exactly_the_three_routes(template: assertions.Template) -
 
 
 def test_should_integrate_each_route_with_its_own_function(template: assertions.Template) -> None:
-    functions = _functions(template)
-    behind = {route.route_key: _function_for(template, route.route_key) for route in ROUTES}
+    created = functions(template)
+    behind = {route.route_key: function_for(template, route.route_key) for route in ROUTES}
 
     assert len(set(behind.values())) == len(ROUTES)
     for route in ROUTES:
-        assert functions[behind[route.route_key]]["Properties"]["Handler"] == route.handler
+        assert created[behind[route.route_key]]["Properties"]["Handler"] == route.handler
 
 
 def test_should_give_each_function_its_own_role(template: assertions.Template) -> None:
-    roles = {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in _functions(template).values()}
+    roles = {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions(template).values()}
     assert len(roles) == len(ROUTES)
 
 
@@ -111,8 +81,8 @@ def test_should_let_the_read_routes_only_get_items(template: assertions.Template
     for route in ROUTES:
         if route is RECORD_SESSION:
             continue
-        actions = _actions(template, _function_for(template, route.route_key))
-        dynamodb_actions = {a for a in actions if a.startswith("dynamodb:")}
+        allowed = actions(template, function_for(template, route.route_key))
+        dynamodb_actions = {a for a in allowed if a.startswith("dynamodb:")}
         assert dynamodb_actions == {"dynamodb:GetItem"}, route.route_key
         assert not dynamodb_actions & WRITE_ACTIONS
         assert "dynamodb:Scan" not in dynamodb_actions
@@ -121,8 +91,8 @@ def test_should_let_the_read_routes_only_get_items(template: assertions.Template
 def test_should_let_the_record_route_write_only_what_its_transaction_needs(
     template: assertions.Template,
 ) -> None:
-    actions = _actions(template, _function_for(template, RECORD_SESSION.route_key))
-    assert {a for a in actions if a.startswith("dynamodb:")} == {
+    allowed = actions(template, function_for(template, RECORD_SESSION.route_key))
+    assert {a for a in allowed if a.startswith("dynamodb:")} == {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:GetItem",
@@ -131,5 +101,5 @@ def test_should_let_the_record_route_write_only_what_its_transaction_needs(
 
 def test_should_pass_the_table_name_to_every_function(template: assertions.Template) -> None:
     table_id = next(iter(template.find_resources("AWS::DynamoDB::GlobalTable")))
-    for function in _functions(template).values():
+    for function in functions(template).values():
         assert function["Properties"]["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": table_id}

@@ -1,4 +1,4 @@
-"""Request outcomes that are not faults: each maps to one 4xx status and a safe message."""
+"""Outcomes other than success and faults, each mapped to one status and a safe message."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ class PayloadTooLarge(RequestError):
 
 class Conflict(RequestError):
     status = 409
+
+
+class TemporarilyUnavailable(Exception):
+    """The database is throttling, contending or slow: the same request may succeed later.
+
+    Safe to retry, POSTs included: a replayed session is recognised, never counted twice.
+    """
+
+    status = 503
+    message = "the service is busy; retry the request shortly"

@@ -2,7 +2,8 @@
 
 ``endpoint`` turns a function of a ``Request`` into a Lambda handler that logs with the
 request's correlation id, flushes metrics, and maps every outcome to one status: a
-``RequestError`` to its 4xx, anything else to a generic 500 whose detail goes to the log.
+``RequestError`` to its 4xx, a busy database to 503 (retry), anything else to a generic
+500 whose detail goes to the log.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,23 +21,25 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stats_api import session_rules
-from stats_api.errors import InvalidRequest, RequestError
+from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable
 from stats_api.observability import logger, metrics
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 INTERNAL_ERROR = "internal error"
+RETRY_AFTER = {"retry-after": "1"}  # seconds
 
 
 @dataclass(frozen=True)
 class Response:
     status: int
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
 
     def to_api_gateway(self) -> dict[str, Any]:
         return {
             "statusCode": self.status,
-            "headers": {"content-type": "application/json"},
+            "headers": {"content-type": "application/json", **self.headers},
             "body": json.dumps(self.body, default=_json_number),
         }
 
@@ -87,6 +90,9 @@ def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:
         except RequestError as error:
             logger.info("request refused", extra={"status": error.status, "reason": error.message})
             response = Response(error.status, {"message": error.message})
+        except TemporarilyUnavailable as error:
+            logger.warning("database busy", exc_info=True)
+            response = Response(error.status, {"message": error.message}, RETRY_AFTER)
         except Exception:
             logger.exception("request failed")
             response = Response(500, {"message": INTERNAL_ERROR})

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from stats_api import table_keys
 from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.errors import TemporarilyUnavailable
 from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
 
 if TYPE_CHECKING:
@@ -26,6 +27,26 @@ CLIENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 3},
 )
 
+# Failures that say "not now" rather than "wrong": the SDK already retried them.
+BUSY_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+    }
+)
+BUSY_CANCELLATION_CODES = frozenset(
+    {
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "TransactionConflict",
+        "RequestLimitExceeded",
+    }
+)
+
+_Response = TypeVar("_Response")
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -48,7 +69,8 @@ class SessionStore:
             "averageScore": session.average_score,
         }
         try:
-            self._client.transact_write_items(
+            self._call(
+                self._client.transact_write_items,
                 TransactItems=[
                     {
                         "Put": {
@@ -78,10 +100,10 @@ class SessionStore:
                             ),
                         }
                     },
-                ]
+                ],
             )
         except ClientError as error:
-            if _session_exists(error):
+            if _cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
                 raise SessionAlreadyRecorded(session.session_id) from error
             raise
 
@@ -111,23 +133,39 @@ class SessionStore:
 
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         # Strongly consistent: a GET right after a 201 must include that session.
-        response = self._client.get_item(
-            TableName=self._table, Key=_to_attributes(key), ConsistentRead=True
+        response = self._call(
+            self._client.get_item,
+            TableName=self._table,
+            Key=_to_attributes(key),
+            ConsistentRead=True,
         )
         item = response.get("Item")
         return None if item is None else {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+    @staticmethod
+    def _call(operation: Callable[..., _Response], **request: Any) -> _Response:
+        """Run one DynamoDB call, turning "busy" failures into ``TemporarilyUnavailable``."""
+        try:
+            return operation(**request)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in BUSY_CODES or BUSY_CANCELLATION_CODES & set(_cancellation_codes(error)):
+                raise TemporarilyUnavailable from error
+            raise
+        except (ConnectionError, HTTPClientError) as error:  # timeouts included
+            raise TemporarilyUnavailable from error
 
 
 def _to_attributes(values: Mapping[str, object]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in values.items()}
 
 
-def _session_exists(error: ClientError) -> bool:
-    """Whether a cancelled transaction failed only on the session's not-exists condition."""
+def _cancellation_codes(error: ClientError) -> list[str]:
+    """Why a cancelled transaction was cancelled, one code per item (``None`` if fine)."""
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return False
-    reasons = error.response.get("CancellationReasons", [])
-    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+        return []
+    reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
+    return [str(reason.get("Code")) for reason in reasons]
 
 
 @functools.cache

@@ -1,0 +1,251 @@
+"""Template assertions for running in production: auth, least privilege, limits,
+observability and data protection."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, Duration, RemovalPolicy, Stack, assertions
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from templates import functions, role_statements, routes, synth
+
+from stacks import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
+from stats_api.routes import RECORD_SESSION, ROUTES
+
+ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
+
+Match = assertions.Match
+
+
+@pytest.fixture(scope="module")
+def default_template() -> assertions.Template:
+    return synth()
+
+
+@pytest.fixture(scope="module")
+def jwt_template() -> assertions.Template:
+    auth = JwtAuth(issuer=ISSUER, audience=("client-1",), required_scopes=("stats/write",))
+    return synth(StatsServiceProps(stage_name="prod", auth=auth, reserved_concurrency=7))
+
+
+@pytest.fixture(scope="module")
+def iam_template() -> assertions.Template:
+    return synth(StatsServiceProps(auth=IamAuth()))
+
+
+@pytest.fixture(scope="module")
+def dev_template() -> assertions.Template:
+    return synth(
+        StatsServiceProps(
+            stage_name="dev",
+            removal_policy=RemovalPolicy.DESTROY,
+            deletion_protection=False,
+            log_retention=logs.RetentionDays.ONE_WEEK,
+            throttle_rate_limit=10,
+            throttle_burst_limit=20,
+        )
+    )
+
+
+def test_should_put_the_jwt_authorizer_on_every_route(jwt_template: assertions.Template) -> None:
+    jwt_template.has_resource_properties(
+        "AWS::ApiGatewayV2::Authorizer",
+        {
+            "AuthorizerType": "JWT",
+            "IdentitySource": ["$request.header.Authorization"],
+            "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["client-1"]},
+        },
+    )
+    authorizer_id = next(iter(jwt_template.find_resources("AWS::ApiGatewayV2::Authorizer")))
+    for route in routes(jwt_template).values():
+        assert route["Properties"]["AuthorizationType"] == "JWT"
+        assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+        assert route["Properties"]["AuthorizationScopes"] == ["stats/write"]
+
+
+def test_should_require_sigv4_on_every_route_with_iam_auth(
+    iam_template: assertions.Template,
+) -> None:
+    for route in routes(iam_template).values():
+        assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
+
+
+def test_should_leave_routes_open_only_with_header_auth(dev_template: assertions.Template) -> None:
+    for route in routes(dev_template).values():
+        assert route["Properties"].get("AuthorizationType", "NONE") == "NONE"
+
+
+def test_should_refuse_header_auth_in_prod_unless_overridden() -> None:
+    with pytest.raises(ValueError, match="prod stage refuses header auth"):
+        StatsServiceProps(stage_name="prod", auth=HeaderAuth())
+
+    assert StatsServiceProps(stage_name="prod", auth=HeaderAuth(), allow_header_auth_in_prod=True)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"memory_size": 64}, "memory_size"),
+        ({"timeout": Duration.seconds(29)}, "29 s"),
+        ({"throttle_rate_limit": 0}, "throttle"),
+        ({"reserved_concurrency": 0}, "reserved_concurrency"),
+        ({"stage_name": "Prod!"}, "stage_name"),
+        ({"cors_origins": ("http://evil.example",)}, "cors origin"),
+    ],
+)
+def test_should_refuse_wrong_props_with_a_clear_message(
+    overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        StatsServiceProps(**overrides)  # type: ignore[arg-type]
+
+
+def test_should_refuse_a_jwt_auth_without_https_issuer_or_audience() -> None:
+    with pytest.raises(ValueError, match="https"):
+        JwtAuth(issuer="http://issuer", audience=("a",))
+    with pytest.raises(ValueError, match="audience"):
+        JwtAuth(issuer=ISSUER, audience=())
+
+
+def test_should_use_no_aws_managed_policies(default_template: assertions.Template) -> None:
+    for role in default_template.find_resources("AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_should_let_each_function_write_logs_only_to_its_own_group(
+    default_template: assertions.Template,
+) -> None:
+    for function_id, function in functions(default_template).items():
+        own_group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        log_statements = [
+            s
+            for s in role_statements(default_template, function_id)
+            if any(str(a).startswith("logs:") for a in _list(s["Action"]))
+        ]
+        assert log_statements, function_id
+        for statement in log_statements:
+            assert statement["Resource"] == {"Fn::GetAtt": [own_group, "Arn"]}
+
+
+def test_should_scope_every_table_statement_to_the_table(
+    default_template: assertions.Template,
+) -> None:
+    table_id = next(iter(default_template.find_resources("AWS::DynamoDB::GlobalTable")))
+    for function_id in functions(default_template):
+        for statement in role_statements(default_template, function_id):
+            if any(str(a).startswith("dynamodb:") for a in _list(statement["Action"])):
+                assert {"Fn::GetAtt": [table_id, "Arn"]} in _list(statement["Resource"])
+                assert "*" not in _list(statement["Resource"])
+
+
+def test_should_run_functions_on_arm64_latest_python_with_tracing(
+    jwt_template: assertions.Template,
+) -> None:
+    for function in functions(jwt_template).values():
+        properties = function["Properties"]
+        assert properties["Architectures"] == ["arm64"]
+        assert properties["Runtime"] == "python3.14"
+        assert properties["Timeout"] < 29
+        assert properties["MemorySize"] == 256
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert properties["ReservedConcurrentExecutions"] == 7
+
+
+def test_should_throttle_the_stage_and_log_access(dev_template: assertions.Template) -> None:
+    dev_template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {
+            "StageName": "$default",
+            "AutoDeploy": True,
+            "DefaultRouteSettings": {"ThrottlingRateLimit": 10, "ThrottlingBurstLimit": 20},
+            "AccessLogSettings": {
+                "DestinationArn": Match.any_value(),
+                "Format": Match.string_like_regexp(r"\$context\.requestId"),
+            },
+        },
+    )
+
+
+def test_should_keep_point_in_time_recovery_on_in_every_stage(
+    dev_template: assertions.Template, jwt_template: assertions.Template
+) -> None:
+    for template in (dev_template, jwt_template):
+        template.has_resource_properties(
+            "AWS::DynamoDB::GlobalTable",
+            {
+                "Replicas": [
+                    Match.object_like(
+                        {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+                    )
+                ]
+            },
+        )
+
+
+def test_should_retain_and_protect_the_table_by_default(
+    default_template: assertions.Template,
+) -> None:
+    default_template.has_resource(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": Match.object_like(
+                {"Replicas": [Match.object_like({"DeletionProtectionEnabled": True})]}
+            ),
+        },
+    )
+
+
+def test_should_let_a_throwaway_stage_clean_up(dev_template: assertions.Template) -> None:
+    dev_template.has_resource("AWS::DynamoDB::GlobalTable", {"DeletionPolicy": "Delete"})
+    for group in dev_template.find_resources("AWS::Logs::LogGroup").values():
+        assert group["DeletionPolicy"] == "Delete"
+        assert group["Properties"]["RetentionInDays"] == 7
+
+
+def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
+    default_template: assertions.Template,
+) -> None:
+    topic_id = next(iter(default_template.find_resources("AWS::SNS::Topic")))
+    default_template.has_resource_properties(
+        "AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()}
+    )
+    alarms = default_template.find_resources("AWS::CloudWatch::Alarm").values()
+    assert alarms
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+    watched = " ".join(str(alarm["Properties"]) for alarm in alarms)
+    for metric in (
+        "5xx",
+        "Errors",
+        "Throttles",
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+        "SystemErrors",
+    ):
+        assert metric in watched, metric
+    throttle_alarms = [a for a in alarms if "'Throttles'" in str(a["Properties"])]
+    assert len(throttle_alarms) == len(ROUTES)
+
+
+def test_should_build_a_dashboard(default_template: assertions.Template) -> None:
+    default_template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    body = str(default_template.find_resources("AWS::CloudWatch::Dashboard"))
+    assert "SessionsRecorded" in body
+
+
+def test_should_alarm_into_a_topic_the_consumer_brings() -> None:
+    stack = Stack(App(), "Consumer")
+    topic = sns.Topic(stack, "OnCall")
+    service = StatsService(stack, "Stats", StatsServiceProps(alarm_topic=topic))
+    template = assertions.Template.from_stack(stack)
+
+    assert service.alarm_topic is topic
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    assert functions(template)
+    assert RECORD_SESSION.function_id in service.functions
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]

@@ -1,8 +1,8 @@
 """The stats service's CDK constructs: import ``StatsService``, its props and auth from here."""
 
-from stacks.auth import Auth, HeaderAuth, IamAuth, JwtAuth
-from stacks.stats_service import StatsService, StatsServiceProps
-from stacks.stats_stack import StatsStack
+from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
+from .stats_service import StatsService, StatsServiceProps
+from .stats_stack import StatsStack
 
 __all__ = [
     "Auth",

@@ -54,7 +54,7 @@ class StatsServiceMonitoring(Construct):
         api: apigw.IHttpApi,
         api_stage: str,
         functions: Mapping[str, lambda_.IFunction],
-        table: dynamodb.ITableV2,
+        table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
         prefix = f"{SERVICE_NAME}-{stage_name}"

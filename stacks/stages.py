@@ -14,8 +14,8 @@ from typing import Any
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
-from stacks.auth import Auth, HeaderAuth, IamAuth, JwtAuth
-from stacks.stats_service import StatsServiceProps
+from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
+from .stats_service import StatsServiceProps
 
 DEFAULT_STAGE = "dev"
 

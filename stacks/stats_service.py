@@ -18,11 +18,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks import lambda_runtime
-from stacks.auth import Auth, HeaderAuth, route_authorizer, route_scopes
-from stacks.monitoring import StatsServiceMonitoring, alarm_topic
 from stats_api import deployment, table_keys
-from stats_api.routes import RECORD_SESSION, ROUTES, Route
+from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES, Route
+
+from . import lambda_runtime
+from .auth import Auth, HeaderAuth, route_authorizer, route_scopes
+from .monitoring import StatsServiceMonitoring, alarm_topic
 
 PRODUCTION_STAGE = "prod"
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
@@ -45,7 +46,8 @@ class StatsServiceProps:
     auth: Auth = field(default_factory=HeaderAuth)
     allow_header_auth_in_prod: bool = False
     # Bring your own table (same key schema: userId S / sessionId S); created when None.
-    table: dynamodb.ITableV2 | None = None
+    # The construct then grants on it and alarms on it, but never changes or deletes it.
+    table: dynamodb.ITable | None = None
     # For the created table and the log groups: DESTROY suits throwaway stages only.
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     deletion_protection: bool = True
@@ -113,7 +115,7 @@ class StatsService(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.props = props = props or StatsServiceProps()
-        self.table = props.table or self._create_table(props)
+        self.table: dynamodb.ITable = props.table or self._create_table(props)
         self.api = apigw.HttpApi(
             self,
             "Api",
@@ -172,6 +174,14 @@ class StatsService(Construct):
     @property
     def record_session_function(self) -> lambda_.Function:
         return self.functions[RECORD_SESSION.function_id]
+
+    @property
+    def fetch_course_stats_function(self) -> lambda_.Function:
+        return self.functions[FETCH_COURSE_STATS.function_id]
+
+    @property
+    def fetch_session_function(self) -> lambda_.Function:
+        return self.functions[FETCH_SESSION.function_id]
 
     def _create_table(self, props: StatsServiceProps) -> dynamodb.TableV2:
         return dynamodb.TableV2(

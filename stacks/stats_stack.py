@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from stacks.stats_service import StatsService, StatsServiceProps
+from .stats_service import StatsService, StatsServiceProps
 
 
 class StatsStack(Stack):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_sns as sns
 
 from app import build_app
@@ -95,3 +95,44 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
 def test_should_explain_a_wrong_context(context: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build_app(App(context=context))
+
+
+def _template(assemblies: dict[str, Path], stage: str) -> assertions.Template:
+    (path,) = assemblies[stage].glob("*.template.json")
+    return assertions.Template.from_json(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("stage", "deletion", "retention_days", "rate", "auth"),
+    [
+        ("dev", "Delete", 7, 10, "NONE"),
+        ("staging", "Delete", 30, 25, "AWS_IAM"),
+        ("prod", "Retain", 365, 200, "AWS_IAM"),
+        ("prod-jwt", "Retain", 365, 200, "JWT"),
+    ],
+)
+def test_should_differ_between_stages_as_documented(
+    assemblies: dict[str, Path],
+    stage: str,
+    deletion: str,
+    retention_days: int,
+    rate: int,
+    auth: str,
+) -> None:
+    template = _template(assemblies, stage)
+
+    template.has_resource("AWS::DynamoDB::GlobalTable", {"DeletionPolicy": deletion})
+    for group in template.find_resources("AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"] == retention_days
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {"DefaultRouteSettings": assertions.Match.object_like({"ThrottlingRateLimit": rate})},
+    )
+    for route in template.find_resources("AWS::ApiGatewayV2::Route").values():
+        assert route["Properties"].get("AuthorizationType", "NONE") == auth
+
+
+def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:
+    outputs = _template(assemblies, "prod").find_outputs("*")
+
+    assert {"ApiUrl", "TableName"} <= set(outputs)

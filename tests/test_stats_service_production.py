@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk import App, Duration, RemovalPolicy, Stack, assertions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from templates import functions, role_statements, routes, synth
@@ -249,3 +250,28 @@ def test_should_alarm_into_a_topic_the_consumer_brings() -> None:
 
 def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
+
+
+def test_should_use_a_table_the_consumer_brings_without_creating_one() -> None:
+    stack = Stack(App(), "Consumer")
+    existing = dynamodb.TableV2.from_table_name(stack, "Existing", "learning-sessions")
+    service = StatsService(stack, "Stats", StatsServiceProps(table=existing))
+    template = assertions.Template.from_stack(stack)
+
+    assert service.table is existing
+    template.resource_count_is("AWS::DynamoDB::GlobalTable", 0)
+    for function in functions(template).values():
+        assert function["Properties"]["Environment"]["Variables"]["TABLE_NAME"] == (
+            "learning-sessions"
+        )
+    assert "learning-sessions" in str(template.find_resources("AWS::IAM::Policy"))
+
+
+def test_should_expose_each_function_by_name() -> None:
+    service = StatsService(Stack(App(), "Consumer"), "Stats")
+
+    assert {
+        service.record_session_function.node.id,
+        service.fetch_course_stats_function.node.id,
+        service.fetch_session_function.node.id,
+    } == {route.function_id for route in ROUTES}

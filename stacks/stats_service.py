@@ -97,7 +97,7 @@ class StatsServiceProps:
         found.extend(
             f"cors origin {origin!r} must be https://host or http://localhost[:port]"
             for origin in self.cors_origins
-            if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?|\*", origin)
+            if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?", origin)
         )
         return found
 
@@ -124,30 +124,7 @@ class StatsService(Construct):
             cors_preflight=_cors(props.cors_origins),
         )
         self.stage = self._create_stage(props)
-        code = lambda_runtime.function_code()
-        layer = lambda_runtime.powertools_layer(self)
-        authorizer = route_authorizer(props.auth)
-        self.functions: dict[str, lambda_.Function] = {}
-        for route in ROUTES:
-            function = self._create_function(route, code, layer, props)
-            self.api.add_routes(
-                path=route.path,
-                methods=[apigw.HttpMethod(route.method)],
-                integration=integrations.HttpLambdaIntegration(
-                    f"{route.function_id}Integration", function
-                ),
-                authorizer=authorizer,
-                authorization_scopes=route_scopes(props.auth),
-            )
-            self.functions[route.function_id] = function
-        if authorizer is None:
-            Validations.of(self.api).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions::AwsSolutions-APIG4",
-                    reason="Header auth was chosen explicitly for this non-production stage; "
-                    "prod refuses it unless overridden on purpose.",
-                )
-            )
+        self.functions = self._create_routes(props)
         self.alarm_topic = props.alarm_topic or alarm_topic(self)
         self.monitoring = StatsServiceMonitoring(
             self,
@@ -182,6 +159,34 @@ class StatsService(Construct):
     @property
     def fetch_session_function(self) -> lambda_.Function:
         return self.functions[FETCH_SESSION.function_id]
+
+    def _create_routes(self, props: StatsServiceProps) -> dict[str, lambda_.Function]:
+        """One function per route of the route table, each behind the chosen authorizer."""
+        code = lambda_runtime.function_code()
+        layer = lambda_runtime.powertools_layer(self)
+        authorizer = route_authorizer(props.auth)
+        functions = {}
+        for route in ROUTES:
+            function = self._create_function(route, code, layer, props)
+            self.api.add_routes(
+                path=route.path,
+                methods=[apigw.HttpMethod(route.method)],
+                integration=integrations.HttpLambdaIntegration(
+                    f"{route.function_id}Integration", function
+                ),
+                authorizer=authorizer,
+                authorization_scopes=route_scopes(props.auth),
+            )
+            functions[route.function_id] = function
+        if authorizer is None:
+            Validations.of(self.api).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions::AwsSolutions-APIG4",
+                    reason="Header auth was chosen explicitly in the props; the prod stage "
+                    "refuses it unless overridden on purpose.",
+                )
+            )
+        return functions
 
     def _create_table(self, props: StatsServiceProps) -> dynamodb.TableV2:
         return dynamodb.TableV2(

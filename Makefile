@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test unit lint synth run deploy clean
+.PHONY: setup test unit lint synth run openapi deploy clean
 
 setup: $(READY)
 
@@ -31,6 +31,12 @@ lint: $(READY)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB
+	@$(BIN)/python -m local_run
+
+openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
+	$(BIN)/python -m local_run.openapi
+
 synth: $(READY) ## offline: no AWS credentials, no Docker
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}
 
@@ -39,3 +45,4 @@ deploy: $(READY)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+

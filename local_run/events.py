@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from stats_api.routes import Route
 
@@ -23,9 +24,14 @@ def api_event(
     body: bytes | str | None = None,
     jwt_claims: dict[str, str] | None = None,
     raw_query: str = "",
+    raw_path: str | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway sends ``route``'s integration for one request."""
-    path = route.path.format(**path_parameters)
+    """The event API Gateway sends ``route``'s integration for one request.
+
+    ``raw_path`` is the path as the client sent it (still URL-encoded); by default it is
+    built from ``path_parameters``.
+    """
+    path = raw_path if raw_path is not None else route.path.format(**path_parameters)
     request_id = str(uuid.uuid4())
     event: dict[str, Any] = {
         "version": "2.0",
@@ -54,6 +60,8 @@ def api_event(
         },
         "isBase64Encoded": False,
     }
+    if raw_query:
+        event["queryStringParameters"] = _query_parameters(raw_query)
     if jwt_claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": jwt_claims, "scopes": None}}
     if body is not None:
@@ -67,6 +75,14 @@ def api_event(
         else:
             event["body"] = body
     return event
+
+
+def _query_parameters(raw_query: str) -> dict[str, str]:
+    # Payload 2.0 joins repeated parameters with commas, as it does repeated headers.
+    parameters: dict[str, str] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        parameters[name] = f"{parameters[name]},{value}" if name in parameters else value
+    return parameters
 
 
 @dataclass

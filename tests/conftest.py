@@ -1,4 +1,5 @@
-"""Fixtures: a moto DynamoDB with the service's table, and a probe on the store's calls."""
+"""Fixtures: a moto DynamoDB with the service's table, a probe on the store's calls, and the
+local run (``python -m local_run``) serving the API over HTTP for the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from local_api import LocalApiProcess
 from moto import mock_aws
 from stats_client import TABLE
 
@@ -129,3 +131,13 @@ def service_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     service_logger.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     service_logger.removeHandler(handler)
+
+
+@pytest.fixture(scope="session")
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApiProcess]:
+    """The local run on a free port, started once for the session and stopped with Ctrl-C."""
+    server = LocalApiProcess(tmp_path_factory.mktemp("local_api"))
+    yield server
+    assert server.interrupt() == 0
+    # A traceback in the server's output is a fault some response may not have shown.
+    assert "Traceback" not in server.stderr()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from local_run.events import LambdaContext, api_event
+from local_run.gateway import load_handler
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, Route
 
 TABLE = "stats-test"
@@ -45,9 +45,7 @@ def call(
 
 def invoke(route: Route, event: dict[str, Any]) -> HttpResponse:
     """Run ``route``'s deployed handler on ``event``, as Lambda would."""
-    module_name, _, function_name = route.handler.rpartition(".")
-    handler = getattr(import_module(module_name), function_name)
-    result = handler(event, LambdaContext())
+    result = load_handler(route)(event, LambdaContext())
     return HttpResponse(result["statusCode"], json.loads(result["body"]), result["headers"])
 
 

@@ -109,6 +109,7 @@ def test_should_return_500_if_database_operation_fails(
         ('{"totalModulesStudied": 1, "timeStudied": 1, "averageScore": Infinity}', "Infinity"),
         ('{"totalModulesStudied": 1, "timeStudied": -Infinity, "averageScore": 1}', "-Infinity"),
         ('{"totalModulesStudied": 1.5, "timeStudied": 1, "averageScore": 1}', "fraction"),
+        ('{"totalModulesStudied": 1E+999999999, "timeStudied": 1, "averageScore": 1}', "huge"),
         ('{"totalModulesStudied": -1, "timeStudied": 1, "averageScore": 1}', "negative modules"),
         ('{"totalModulesStudied": 1001, "timeStudied": 1, "averageScore": 1}', "too many modules"),
         ('{"totalModulesStudied": 1, "timeStudied": -0.5, "averageScore": 1}', "negative time"),
@@ -267,6 +268,21 @@ def test_should_store_numbers_exactly(dynamodb: Any) -> None:
     )
     assert Decimal(item["timeStudied"]["N"]) == Decimal("0.000001")
     assert Decimal(item["averageScore"]["N"]) == Decimal("99.999999")
+
+
+@pytest.mark.parametrize("modules", ["3.0", "3.000", "0.3E1", "300e-2"])
+def test_should_accept_an_integral_number_of_modules_in_any_notation(
+    dynamodb: Any, modules: str
+) -> None:
+    # JSON Schema, and so the published document, counts 3.0 as the integer 3.
+    response = record(
+        raw_body=f'{{"totalModulesStudied": {modules}, "timeStudied": 1, "averageScore": 1}}'
+    )
+
+    assert response.status == 201
+    assert response.body["totalModulesStudied"] == 3
+    assert isinstance(response.body["totalModulesStudied"], int)
+    assert [item["totalModulesStudied"] for item in table_items(dynamodb)] == [{"N": "3"}] * 2
 
 
 def test_should_accept_a_base64_encoded_body() -> None:

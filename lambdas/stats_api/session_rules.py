@@ -63,6 +63,9 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
 
 _validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA)
 _DECIMAL_FIELDS = ("timeStudied", "averageScore")
+_INTEGER_FIELDS = tuple(
+    name for name, rule in SESSION_BODY_SCHEMA["properties"].items() if rule["type"] == "integer"
+)
 
 
 def user_id(value: str | None) -> str:
@@ -99,6 +102,10 @@ def session_body(raw: bytes) -> dict[str, Any]:
         body: dict[str, Any] = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
         raise InvalidRequest("the body is not valid JSON") from None
+    if isinstance(body, dict):
+        for field in _INTEGER_FIELDS:
+            if isinstance(body.get(field), Decimal):
+                body[field] = _integral(body[field])
     try:
         _validate_session_body(body)
     except fastjsonschema.JsonSchemaValueException as error:
@@ -110,6 +117,15 @@ def session_body(raw: bytes) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _integral(value: Decimal) -> int | Decimal:
+    # JSON Schema counts 3.0 as the integer 3, but fastjsonschema takes no Decimal for an
+    # integer. Huge magnitudes stay Decimal (and fail the schema): int() of 1E+999999999
+    # would exhaust memory.
+    if value.is_finite() and value == value.to_integral_value() and value.adjusted() < 20:
+        return int(value)
+    return value
 
 
 def _plain_decimal(field: str, value: int | Decimal) -> Decimal:

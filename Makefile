@@ -46,3 +46,14 @@ deploy: $(READY)
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
 
+# Benchmarks: not part of `make test` (a few minutes). Regenerates docs/benchmarks.md and
+# docs/benchmarks.png and prints a summary; matplotlib is installed only for this target.
+BENCH_READY := $(VENV)/.bench-ready
+.PHONY: bench
+
+$(BENCH_READY): requirements-bench.txt $(READY)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(BENCH_READY)
+	$(BIN)/python -m bench

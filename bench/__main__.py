@@ -1,0 +1,65 @@
+"""``python -m bench``: run every benchmark, write docs/benchmarks.md and .png, print a summary.
+
+Order: the asset is zipped first (the cold starts run from it), then the cold starts, with
+moto's server in this process; then, in-process under ``moto.mock_aws``, the write cost and
+the course-stats reads. Progress goes to stderr, the summary to stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+
+from bench import cold_start, environment, package, plot, read_path, report, write_path
+from bench.probe import store_probe
+from local_run.emulator import isolate_from_aws
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+TABLE = "stats-bench"
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _isolate_from_aws() -> None:
+    # Never reach a real account, whatever the developer's shell holds.
+    isolate_from_aws(os.environ, TABLE)
+    # In-process, metrics would print one EMF line per POST into the summary; both
+    # designs skip the same flush. The cold starts keep metrics on, as deployed.
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    machine = environment.describe()  # before the benchmark loads the machine itself
+    _isolate_from_aws()
+    _progress("zipping the Lambda asset")
+    asset, layer = package.lambda_asset(), package.layer_packages()
+    cold = cold_start.run(asset.data, _progress)
+    with mock_aws(), store_probe() as probe:
+        client = boto3.client("dynamodb")  # created after the probe left the session
+        writes = write_path.run(client, TABLE, probe, _progress)
+        reads = read_path.run(client, TABLE, probe, _progress)
+    results = report.Results(
+        machine=machine,
+        reads=reads,
+        writes=writes,
+        cold=cold,
+        asset=asset,
+        layer=layer,
+        runtime_s=time.perf_counter() - started,
+    )
+    plot.write(reads, DOCS / "benchmarks.png")
+    (DOCS / "benchmarks.md").write_text(report.render(results))
+    print(report.summary(results))
+    _progress(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -45,6 +46,15 @@ def documented(value: Decimal, schema: dict[str, Any]) -> bool:
     if "multipleOf" in schema and Fraction(value) % Fraction(str(schema["multipleOf"])) != 0:
         return False
     return Decimal(schema["minimum"]) <= value <= Decimal(schema["maximum"])
+
+
+def accepts(rule: Callable[[str], object], value: str) -> bool:
+    """Whether a handler's validation ``rule`` lets ``value`` through."""
+    try:
+        rule(value)
+    except RequestError:
+        return False
+    return True
 
 
 def matches(schema: dict[str, Any], value: str) -> bool:
@@ -164,13 +174,7 @@ def test_should_accept_a_user_header_exactly_when_it_matches_the_documented_patt
     value: str,
 ) -> None:
     # The values a header can carry on the wire: ASCII, no surrounding white space.
-    try:
-        session_rules.user_id(value)
-        accepted = True
-    except RequestError:
-        accepted = False
-
-    assert accepted == matches(PARAMETERS["userId"]["schema"], value)
+    assert accepts(session_rules.user_id, value) == matches(PARAMETERS["userId"]["schema"], value)
 
 
 @PROPERTY_CHECKS
@@ -178,13 +182,9 @@ def test_should_accept_a_user_header_exactly_when_it_matches_the_documented_patt
 def test_should_accept_a_course_id_exactly_when_it_matches_the_documented_pattern(
     value: str,
 ) -> None:
-    try:
-        session_rules.course_id(value)
-        accepted = True
-    except RequestError:
-        accepted = False
-
-    assert accepted == matches(PARAMETERS["courseId"]["schema"], value)
+    assert accepts(session_rules.course_id, value) == matches(
+        PARAMETERS["courseId"]["schema"], value
+    )
 
 
 @PROPERTY_CHECKS
@@ -196,11 +196,7 @@ def test_should_accept_a_course_id_exactly_when_it_matches_the_documented_patter
 def test_should_accept_a_session_id_exactly_when_it_matches_the_documented_pattern(
     value: str,
 ) -> None:
-    try:
-        session_rules.session_id(value)
-        accepted = True
-    except RequestError:
-        accepted = False
+    accepted = accepts(session_rules.session_id, value)
 
     assert accepted == matches(PARAMETERS["sessionId"]["schema"], value)
     assert accepted == matches(BODY_SCHEMA["properties"]["sessionId"], value)

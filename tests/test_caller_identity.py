@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from stats_client import fetch_course_stats, fetch_session, record, session_body
+from stats_client import fetch_course_stats, fetch_session, record, session_body, table_items
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -27,3 +29,11 @@ def test_should_need_no_header_behind_a_jwt_authorizer() -> None:
 
     assert response.status == 201
     assert fetch_course_stats(user="alice").body["sessionCount"] == 1
+
+
+def test_should_not_fall_back_to_the_header_when_the_token_has_no_subject(dynamodb: Any) -> None:
+    response = record(user="bob", jwt_claims={"client_id": "machine"}, body=session_body())
+
+    assert response.status == 400
+    assert "sub" in response.body["message"]
+    assert table_items(dynamodb) == []

@@ -53,12 +53,15 @@ class Request:
     @property
     def user_id(self) -> str:
         # Behind a JWT authorizer the caller is the token's subject and the header is
-        # ignored; API Gateway sets the claims, a client cannot.
+        # never consulted, not even when the token lacks a subject; API Gateway sets the
+        # claims, a client cannot.
         authorizer = self._event.request_context.authorizer
         claims = authorizer.jwt_claim if authorizer else None
-        if claims and claims.get("sub"):
-            return session_rules.user_id(str(claims["sub"]))
-        return session_rules.user_id(self._event.headers.get(session_rules.USER_ID_HEADER))
+        if claims is None:
+            return session_rules.user_id(self._event.headers.get(session_rules.USER_ID_HEADER))
+        if not claims.get("sub"):
+            raise InvalidRequest("the token has no sub claim to identify the user")
+        return session_rules.user_id(str(claims["sub"]))
 
     @property
     def course_id(self) -> str:

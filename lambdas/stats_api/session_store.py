@@ -52,6 +52,8 @@ _deserializer = TypeDeserializer()
 
 
 class SessionStore:
+    """Sessions and per-course aggregates of one table, in the domain's terms."""
+
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -61,6 +63,20 @@ class SessionStore:
 
         Raises ``SessionAlreadyRecorded`` when the user already has a session with that id.
         """
+        try:
+            self._call(
+                self._client.transact_write_items,
+                TransactItems=[
+                    {"Put": self._put_new_session(user_id, session)},
+                    {"Update": self._add_to_course_stats(user_id, session)},
+                ],
+            )
+        except ClientError as error:
+            if _cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+                raise SessionAlreadyRecorded(session.session_id) from error
+            raise
+
+    def _put_new_session(self, user_id: str, session: Session) -> dict[str, Any]:
         item = {
             **table_keys.session_key(user_id, session.session_id),
             "courseId": session.course_id,
@@ -68,44 +84,32 @@ class SessionStore:
             "timeStudied": session.time_studied,
             "averageScore": session.average_score,
         }
-        try:
-            self._call(
-                self._client.transact_write_items,
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": _to_attributes(item),
-                            "ConditionExpression": "attribute_not_exists(#sk)",
-                            "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": _to_attributes(
-                                table_keys.course_stats_key(user_id, session.course_id)
-                            ),
-                            "UpdateExpression": "SET courseId = :course "
-                            "ADD totalModulesStudied :modules, timeStudied :time, "
-                            "averageScoreSum :score, sessionCount :one",
-                            "ExpressionAttributeValues": _to_attributes(
-                                {
-                                    ":course": session.course_id,
-                                    ":modules": session.total_modules_studied,
-                                    ":time": session.time_studied,
-                                    ":score": session.average_score,
-                                    ":one": 1,
-                                }
-                            ),
-                        }
-                    },
-                ],
-            )
-        except ClientError as error:
-            if _cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
-                raise SessionAlreadyRecorded(session.session_id) from error
-            raise
+        return {
+            "TableName": self._table,
+            "Item": _to_attributes(item),
+            # A session id is written once: a replay or a reuse cancels the transaction.
+            "ConditionExpression": "attribute_not_exists(#sk)",
+            "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
+        }
+
+    def _add_to_course_stats(self, user_id: str, session: Session) -> dict[str, Any]:
+        # ADD creates the aggregate on a course's first session and sums exactly after.
+        return {
+            "TableName": self._table,
+            "Key": _to_attributes(table_keys.course_stats_key(user_id, session.course_id)),
+            "UpdateExpression": "SET courseId = :course "
+            "ADD totalModulesStudied :modules, timeStudied :time, "
+            "averageScoreSum :score, sessionCount :one",
+            "ExpressionAttributeValues": _to_attributes(
+                {
+                    ":course": session.course_id,
+                    ":modules": session.total_modules_studied,
+                    ":time": session.time_studied,
+                    ":score": session.average_score,
+                    ":one": 1,
+                }
+            ),
+        }
 
     def fetch_session(self, user_id: str, session_id: str) -> Session | None:
         item = self._get(table_keys.session_key(user_id, session_id))

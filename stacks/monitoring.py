@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import cdk_monitoring_constructs as monitoring
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -25,7 +25,7 @@ API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
 
 
-def alarm_topic(scope: Construct) -> sns.Topic:
+def alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
     """An encrypted topic CloudWatch alarms can publish to.
 
     CloudWatch cannot use the AWS-managed SNS key, so the topic gets its own rotating key
@@ -35,6 +35,8 @@ def alarm_topic(scope: Construct) -> sns.Topic:
         scope,
         "AlarmTopicKey",
         enable_key_rotation=True,
+        # A key outlives its stack by default (and bills monthly): follow the stage's policy.
+        removal_policy=removal_policy,
         description="Encrypts the stats service's alarm notifications",
     )
     key.grant(

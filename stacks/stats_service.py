@@ -125,7 +125,7 @@ class StatsService(Construct):
         )
         self.stage = self._create_stage(props)
         self.functions = self._create_routes(props)
-        self.alarm_topic = props.alarm_topic or alarm_topic(self)
+        self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
         self.monitoring = StatsServiceMonitoring(
             self,
             "Monitoring",

@@ -200,6 +200,7 @@ def test_should_retain_and_protect_the_table_by_default(
 
 def test_should_let_a_throwaway_stage_clean_up(dev_template: assertions.Template) -> None:
     dev_template.has_resource("AWS::DynamoDB::GlobalTable", {"DeletionPolicy": "Delete"})
+    dev_template.has_resource("AWS::KMS::Key", {"DeletionPolicy": "Delete"})
     for group in dev_template.find_resources("AWS::Logs::LogGroup").values():
         assert group["DeletionPolicy"] == "Delete"
         assert group["Properties"]["RetentionInDays"] == 7

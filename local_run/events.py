@@ -1,7 +1,10 @@
 """API Gateway HTTP API (payload format 2.0) events and Lambda contexts, built locally.
 
 The local server and the tests hand the handlers the same event shape API Gateway does:
-lower-cased headers, path parameters, ``requestContext.http`` and a request id.
+lower-cased headers, path parameters, ``requestContext.http``, a request id and, behind an
+authorizer, ``requestContext.authorizer`` in the shape of its kind (``jwt_authorizer``,
+``iam_authorizer``, ``lambda_authorizer``). Shapes as AWS documents them:
+https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from urllib.parse import parse_qsl
 
 from stats_api.routes import Route
 
+LOCAL_ACCOUNT_ID = "000000000000"
+
 
 def api_event(
     route: Route,
@@ -22,14 +27,15 @@ def api_event(
     *,
     headers: dict[str, str] | None = None,
     body: bytes | str | None = None,
-    jwt_claims: dict[str, str] | None = None,
+    authorizer: dict[str, Any] | None = None,
     raw_query: str = "",
     raw_path: str | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends ``route``'s integration for one request.
 
-    ``raw_path`` is the path as the client sent it (still URL-encoded); by default it is
-    built from ``path_parameters``.
+    ``authorizer`` is the context an authorizer let the request in with (None: no
+    authorizer). ``raw_path`` is the path as the client sent it (still URL-encoded); by
+    default it is built from ``path_parameters``.
     """
     path = raw_path if raw_path is not None else route.path.format(**path_parameters)
     request_id = str(uuid.uuid4())
@@ -42,7 +48,7 @@ def api_event(
         "headers": {name.lower(): value for name, value in (headers or {}).items()},
         "pathParameters": dict(path_parameters),
         "requestContext": {
-            "accountId": "000000000000",
+            "accountId": LOCAL_ACCOUNT_ID,
             "apiId": "local",
             "domainName": "localhost",
             "http": {
@@ -62,8 +68,8 @@ def api_event(
     }
     if raw_query:
         event["queryStringParameters"] = _query_parameters(raw_query)
-    if jwt_claims is not None:
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": jwt_claims, "scopes": None}}
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = authorizer
     if body is not None:
         if isinstance(body, bytes):
             # Like API Gateway, pass bodies that are not valid UTF-8 base64-encoded.
@@ -75,6 +81,36 @@ def api_event(
         else:
             event["body"] = body
     return event
+
+
+def jwt_authorizer(claims: dict[str, str], scopes: list[str] | None = None) -> dict[str, Any]:
+    """A JWT authorizer's context: the token's claims, each value a string, and its scopes."""
+    return {"jwt": {"claims": dict(claims), "scopes": scopes}}
+
+
+def iam_authorizer(
+    access_key: str,
+    account_id: str = LOCAL_ACCOUNT_ID,
+    user_name: str = "local-caller",
+) -> dict[str, Any]:
+    """An IAM (SigV4) authorizer's context: who signed, as IAM knows the signer."""
+    principal_id = "AIDA" + access_key[-16:].upper()
+    return {
+        "iam": {
+            "accessKey": access_key,
+            "accountId": account_id,
+            "callerId": principal_id,
+            "cognitoIdentity": None,
+            "principalOrgId": None,
+            "userArn": f"arn:aws:iam::{account_id}:user/{user_name}",
+            "userId": principal_id,
+        }
+    }
+
+
+def lambda_authorizer(context: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda authorizer's context: whatever its simple response put in ``context``."""
+    return {"lambda": dict(context)}
 
 
 def _query_parameters(raw_query: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from stats_client import TABLE
 from local_run.emulator import create_table
 from stats_api import session_store
 from stats_api.deployment import TABLE_NAME_ENV
-from stats_api.observability import logger
+from stats_api.observability import logger, metrics
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +131,20 @@ def service_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     service_logger.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     service_logger.removeHandler(handler)
+
+
+@pytest.fixture
+def published_metrics(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[], list[dict[str, Any]]]:
+    """The EMF documents the handlers print during the test, with metrics turned on."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    # Disabled, Powertools never flushes: earlier tests' metrics would still be pending.
+    metrics.clear_metrics()
+    capsys.readouterr()
+    return lambda: [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
 
 
 @pytest.fixture(scope="session")

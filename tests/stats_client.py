@@ -30,15 +30,16 @@ def call(
     body: Any = None,
     raw_body: bytes | str | None = None,
     headers: dict[str, str] | None = None,
-    jwt_claims: dict[str, str] | None = None,
+    authorizer: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Invoke ``route``'s handler with the event API Gateway would send."""
+    """Invoke ``route``'s handler with the event API Gateway would send (behind
+    ``authorizer``'s context, when given)."""
     all_headers = {"content-type": "application/json", **(headers or {})}
     if user is not None:
         all_headers["userId"] = user
     payload = raw_body if raw_body is not None else None if body is None else json.dumps(body)
     event = api_event(
-        route, path_parameters, headers=all_headers, body=payload, jwt_claims=jwt_claims
+        route, path_parameters, headers=all_headers, body=payload, authorizer=authorizer
     )
     return invoke(route, event)
 

@@ -4,6 +4,7 @@ exists without its share of the course stats (nor the reverse)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +20,14 @@ from stats_client import (
     record,
     session_body,
     table_items,
+)
+
+from local_run.events import LambdaContext
+from stats_api.deployment import (
+    FAULTS_METRIC,
+    FUNCTION_NAME_DIMENSION,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
 )
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
@@ -135,3 +144,35 @@ def test_should_answer_500_if_a_conflicting_replay_cannot_be_checked(
     store_probe.faults.clear()
     assert fetch_session(body["sessionId"]).status == 200
     assert fetch_course_stats().body["sessionCount"] == 1
+
+
+def test_should_publish_a_fault_metric_for_the_function_that_answered_500(
+    store_probe: StoreProbe, published_metrics: Callable[[], list[dict[str, Any]]]
+) -> None:
+    # Handlers answer faults with a 500 instead of raising, so Lambda's own Errors metric
+    # never counts them; this EMF metric is what the fault alarms watch.
+    store_probe.fail("TransactWriteItems", "ResourceNotFoundException", status=400)
+
+    assert record(body=session_body()).status == 500
+
+    (emf,) = published_metrics()
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == METRICS_NAMESPACE
+    assert [metric["Name"] for metric in directive["Metrics"]] == [FAULTS_METRIC]
+    assert set(directive["Dimensions"][0]) == {"service", FUNCTION_NAME_DIMENSION}
+    assert emf[FAULTS_METRIC] == [1.0]
+    assert emf[FUNCTION_NAME_DIMENSION] == LambdaContext().function_name
+    assert emf["service"] == SERVICE_NAME
+
+
+@pytest.mark.parametrize("status", [201, 400, 503])
+def test_should_publish_no_fault_metric_for_an_answer_that_is_not_a_fault(
+    store_probe: StoreProbe, published_metrics: Callable[[], list[dict[str, Any]]], status: int
+) -> None:
+    if status == 503:
+        store_probe.fail("TransactWriteItems", "ThrottlingException", status=400)
+    body = session_body() if status != 400 else session_body(averageScore=101)
+
+    assert record(body=body).status == status
+
+    assert not [emf for emf in published_metrics() if FAULTS_METRIC in emf]

@@ -118,6 +118,18 @@ def test_should_return_500_if_database_operation_fails(
         ('{"totalModulesStudied": 1, "timeStudied": 1, "averageScore": 100.01}', "score over 100"),
         ('{"totalModulesStudied": 1, "timeStudied": 1e999, "averageScore": 1}', "overflow"),
         ('{"totalModulesStudied": 1, "timeStudied": 0.1234567, "averageScore": 1}', "7 decimals"),
+        # Beyond the 28 digits of Decimal's default context: never rounded into range.
+        (
+            '{"totalModulesStudied": 1, "timeStudied": 1.00000000000000000000000000000001, '
+            '"averageScore": 1}',
+            "32 decimals",
+        ),
+        ('{"totalModulesStudied": 1, "timeStudied": 1e-999999999, "averageScore": 1}', "1e-9..."),
+        (
+            '{"totalModulesStudied": 1, "timeStudied": 1, '
+            '"averageScore": 99.99999999999999999999999999999}',
+            "a score just below 100",
+        ),
         (
             '{"totalModulesStudied": 1, "timeStudied": 1, "averageScore": 1, "sessionId": "abc"}',
             "non-UUID session id",
@@ -268,6 +280,26 @@ def test_should_store_numbers_exactly(dynamodb: Any) -> None:
     )
     assert Decimal(item["timeStudied"]["N"]) == Decimal("0.000001")
     assert Decimal(item["averageScore"]["N"]) == Decimal("99.999999")
+
+
+@pytest.mark.parametrize(
+    ("spelled", "stored"),
+    [
+        ("0E-999999999", "0"),
+        ("12.50000000000000000000000000000000000000", "12.5"),
+        ("1.5E+1", "15"),
+        ("0.000001000000000000000000000000000", "0.000001"),
+    ],
+)
+def test_should_store_each_number_exactly_in_its_shortest_positional_form(
+    dynamodb: Any, spelled: str, stored: str
+) -> None:
+    response = record(
+        raw_body=f'{{"totalModulesStudied": 1, "timeStudied": {spelled}, "averageScore": 1}}'
+    )
+
+    assert response.status == 201
+    assert [item["timeStudied"] for item in table_items(dynamodb)] == [{"N": stored}] * 2
 
 
 @pytest.mark.parametrize("modules", ["3.0", "3.000", "0.3E1", "300e-2"])

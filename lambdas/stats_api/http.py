@@ -17,10 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stats_api import session_rules
+from stats_api.deployment import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable
 from stats_api.observability import logger, metrics
 
@@ -52,16 +54,18 @@ class Request:
 
     @property
     def user_id(self) -> str:
-        # Behind a JWT authorizer the caller is the token's subject and the header is
-        # never consulted, not even when the token lacks a subject; API Gateway sets the
-        # claims, a client cannot.
+        """The caller: a JWT's subject when a JWT authorizer let the request in, else the
+        ``userId`` header (no authorizer, IAM or a Lambda authorizer: the signer or the
+        authorizer is trusted to name the user)."""
+        # Only API Gateway writes requestContext.authorizer; a client cannot. Behind a JWT
+        # authorizer the header is never consulted, not even when the token lacks a
+        # subject. Test for the "jwt" key itself: Powertools' jwt_claim is {} for IAM and
+        # Lambda authorizer contexts too.
         authorizer = self._event.request_context.authorizer
-        claims = authorizer.jwt_claim if authorizer else None
-        if claims is None:
-            return session_rules.user_id(self._event.headers.get(session_rules.USER_ID_HEADER))
-        if not claims.get("sub"):
-            raise InvalidRequest("the token has no sub claim to identify the user")
-        return session_rules.user_id(str(claims["sub"]))
+        jwt = authorizer.raw_event.get("jwt") if authorizer else None
+        if jwt is not None:
+            return session_rules.token_subject((jwt.get("claims") or {}).get("sub"))
+        return session_rules.user_id(self._event.headers.get(session_rules.USER_ID_HEADER))
 
     @property
     def course_id(self) -> str:
@@ -88,6 +92,8 @@ def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        # Per function: two stages or two instances of the service share the namespace.
+        metrics.add_dimension(name=FUNCTION_NAME_DIMENSION, value=context.function_name)
         try:
             response = handle(Request(APIGatewayProxyEventV2(event)))
         except RequestError as error:
@@ -98,6 +104,9 @@ def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:
             response = Response(error.status, {"message": error.message}, RETRY_AFTER)
         except Exception:
             logger.exception("request failed")
+            # The function answers instead of raising, so Lambda's Errors metric never
+            # counts a fault: this metric is what the fault alarms watch.
+            metrics.add_metric(name=FAULTS_METRIC, unit=MetricUnit.Count, value=1)
             response = Response(500, {"message": INTERNAL_ERROR})
         return response.to_api_gateway()
 

@@ -69,12 +69,28 @@ _INTEGER_FIELDS = tuple(
 
 
 def user_id(value: str | None) -> str:
+    """The caller named by the ``userId`` header (no authorizer, IAM or a Lambda authorizer)."""
     value = (value or "").strip()
     if not value:
         raise InvalidRequest(f"the {USER_ID_HEADER} header is required")
     if len(value) > USER_ID_MAX_LENGTH or not value.isprintable():
         raise InvalidRequest(
             f"the {USER_ID_HEADER} header must be 1-{USER_ID_MAX_LENGTH} printable characters"
+        )
+    return value
+
+
+def token_subject(value: object) -> str:
+    """The caller named by a JWT's ``sub`` claim, exactly as the issuer wrote it.
+
+    Never trimmed or normalised: ``" alice"`` and ``"alice"`` are different subjects to the
+    issuer, so they are different users here.
+    """
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest("the token has no sub claim to identify the user")
+    if len(value) > USER_ID_MAX_LENGTH:
+        raise InvalidRequest(
+            f"the token's sub claim must be at most {USER_ID_MAX_LENGTH} characters"
         )
     return value
 
@@ -129,11 +145,22 @@ def _integral(value: Decimal) -> int | Decimal:
 
 
 def _plain_decimal(field: str, value: int | Decimal) -> Decimal:
-    exact = Decimal(value).normalize()
-    exponent = exact.as_tuple().exponent
-    if not isinstance(exponent, int) or -exponent > MAX_DECIMAL_PLACES:
+    """``value`` in positional form without trailing zeros (45.50 -> 45.5, 1E+2 -> 100).
+
+    Worked on the digits themselves: ``Decimal.normalize`` rounds to the context's 28
+    digits, which would turn 1.000...0001 (32 places) into 1 and 1E-999999999 into 0.
+    """
+    sign, digits, exponent = Decimal(value).as_tuple()
+    if not isinstance(exponent, int):  # NaN and infinities never pass the schema
+        raise InvalidRequest(f"{field} must be a finite number")
+    significant = len("".join(map(str, digits)).rstrip("0"))  # digits before trailing zeros
+    if significant == 0:  # zero, however it is spelled (0E-999999999 included)
+        return Decimal(0)
+    places = -(exponent + len(digits) - significant)
+    if places > MAX_DECIMAL_PLACES:
         raise InvalidRequest(f"{field} must have at most {MAX_DECIMAL_PLACES} decimal places")
-    return Decimal(format(exact, "f"))  # positional form: 1E+2 -> 100
+    exact = Decimal((sign, digits[:significant], -places))
+    return Decimal(format(exact, "f"))  # positional: the schema bounds keep it short
 
 
 def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:

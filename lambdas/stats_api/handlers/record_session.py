@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from stats_api.deployment import SESSIONS_RECORDED_METRIC
 from stats_api.http import Request, Response, endpoint
 from stats_api.observability import metrics
 from stats_api.session_store import default_store
@@ -17,5 +18,5 @@ def handler(request: Request) -> Response:
     stored, created = record_session(default_store(), user_id, session)
     if not created:
         return Response(200, stored.to_json())
-    metrics.add_metric(name="SessionsRecorded", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=SESSIONS_RECORDED_METRIC, unit=MetricUnit.Count, value=1)
     return Response(201, stored.to_json())

@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test unit lint synth run openapi deploy clean
+.PHONY: setup test unit lint synth run e2e openapi deploy clean
 
 setup: $(READY)
 
@@ -31,8 +31,13 @@ lint: $(READY)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB
+run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
+
+# The end-to-end suite: against the local run in every auth mode, or, with
+# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, against that deployed stage (see the README).
+e2e: $(READY)
+	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
 	$(BIN)/python -m local_run.openapi

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, cast
 
+from local_run.authorizers import Authorizer, NoAuthorizer, Refused
 from local_run.events import LambdaContext, api_event
+from local_run.messages import HttpRequest, HttpResponse, error_response
 from local_run.router import Router
 from stats_api.routes import Route
 
@@ -34,23 +36,6 @@ MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class HttpRequest:
-    method: str
-    path: str  # as sent: still URL-encoded
-    query: str = ""
-    # In arrival order; repeated names are allowed, as on the wire.
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
 class Integration:
     route: Route
     handler: LambdaHandler
@@ -63,16 +48,21 @@ def load_handler(route: Route) -> LambdaHandler:
 
 
 class Gateway:
-    """Routes requests to the integrations' handlers, one invocation at a time."""
+    """Routes requests to the integrations' handlers, each request first past the authorizer
+    (as API Gateway does: an unknown route is a 404 before any authorizer runs), one
+    invocation at a time."""
 
-    def __init__(self, integrations: Iterable[Integration]) -> None:
+    def __init__(
+        self, integrations: Iterable[Integration], authorizer: Authorizer | None = None
+    ) -> None:
         self._handlers = {i.route: i.handler for i in integrations}
         self._router = Router(self._handlers)
+        self._authorizer = authorizer or NoAuthorizer()
         self._lock = threading.Lock()
 
     @classmethod
-    def for_routes(cls, routes: Iterable[Route]) -> Gateway:
-        return cls(Integration(route, load_handler(route)) for route in routes)
+    def for_routes(cls, routes: Iterable[Route], authorizer: Authorizer | None = None) -> Gateway:
+        return cls((Integration(route, load_handler(route)) for route in routes), authorizer)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         resolution = self._router.resolve(request.method, request.path)
@@ -81,11 +71,17 @@ class Gateway:
                 return error_response(404, NOT_FOUND)
             allow = ("allow", ", ".join(resolution.allowed_methods))
             return error_response(405, METHOD_NOT_ALLOWED, extra_headers=(allow,))
+        try:
+            authorizer_context = self._authorizer.authorize(request)
+        except Refused as refusal:
+            print(f"authorizer refused {request.method} {request.path}: {refusal.reason}")
+            return error_response(refusal.status, refusal.message)
         event = api_event(
             resolution.route,
             resolution.path_parameters,
-            headers=combined_headers(request.headers),
+            headers=request.combined_headers(),
             body=request.body or None,
+            authorizer=authorizer_context,
             raw_query=request.query,
             raw_path=request.path,
         )
@@ -102,15 +98,6 @@ class Gateway:
         )
 
 
-def combined_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Headers as payload 2.0 carries them: names lower-cased, repeats joined with commas."""
-    combined: dict[str, str] = {}
-    for name, value in headers:
-        key = name.lower()
-        combined[key] = f"{combined[key]},{value}" if key in combined else value
-    return combined
-
-
 def to_http_response(result: Any) -> HttpResponse:
     """The HTTP response API Gateway makes of a function's payload 2.0 result."""
     if not (isinstance(result, Mapping) and "statusCode" in result):
@@ -125,10 +112,3 @@ def to_http_response(result: Any) -> HttpResponse:
     headers = [(str(n).lower(), str(v)) for n, v in (result.get("headers") or {}).items()]
     headers += [("set-cookie", str(cookie)) for cookie in result.get("cookies") or ()]
     return HttpResponse(int(result["statusCode"]), tuple(headers), body)
-
-
-def error_response(
-    status: int, message: str, *, extra_headers: tuple[tuple[str, str], ...] = ()
-) -> HttpResponse:
-    body = json.dumps({"message": message}).encode()
-    return HttpResponse(status, (("content-type", "application/json"), *extra_headers), body)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
+import re
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
@@ -22,15 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local_run import openapi
-from local_run.gateway import (
-    MAX_PAYLOAD_BYTES,
-    METHOD_NOT_ALLOWED,
-    PAYLOAD_TOO_LARGE,
-    Gateway,
-    HttpRequest,
-    HttpResponse,
-    error_response,
-)
+from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
+from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
+from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
 from stats_api.routes import ROUTES
 
 HOST = "127.0.0.1"  # never beyond this machine
@@ -44,18 +38,26 @@ _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection"})
 
 
 class LocalApi:
-    """The API as the local server answers it: the OpenAPI document, or the gateway."""
+    """The API as the local server answers it: its local-only routes (the OpenAPI document,
+    the JWT mode's issuer), or else the gateway."""
 
-    def __init__(self, gateway: Gateway, document: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        document: dict[str, Any],
+        local_routes: Mapping[str, LocalRoute] | None = None,
+    ) -> None:
         self._gateway = gateway
-        self._document = json.dumps(document, indent=2).encode()
+        openapi_document = json_response(200, document)
+        self._local_routes = {OPENAPI_PATH: lambda _: openapi_document, **(local_routes or {})}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path != OPENAPI_PATH:
+        local_route = self._local_routes.get(request.path)
+        if local_route is None:
             return self._gateway.handle(request)
         if request.method not in ("GET", "HEAD"):
             return error_response(405, METHOD_NOT_ALLOWED, extra_headers=(("allow", "GET"),))
-        return HttpResponse(200, (("content-type", "application/json"),), self._document)
+        return local_route(request)
 
 
 class LocalApiServer(ThreadingHTTPServer):
@@ -147,7 +149,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             size_line = self.rfile.readline(1024)
             if not size_line:
                 raise ValueError("the body ended before its last chunk")
-            size = int(size_line.split(b";")[0].strip(), 16)
+            size_field = size_line.split(b";")[0].strip()
+            # Hex digits only: int() would also take "-1", and read(-1) waits for hang-up.
+            if not re.fullmatch(rb"[0-9A-Fa-f]{1,16}", size_field):
+                raise ValueError(f"invalid chunk size {size_field!r}")
+            size = int(size_field, 16)
             if size == 0:
                 while self.rfile.readline(65536).strip():  # trailer fields, ignored
                     pass
@@ -199,26 +205,24 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
 
 
-def _banner(url: str, table: str) -> str:
-    body = '{"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}'
+def _banner(url: str, table: str, auth: AuthSetup) -> str:
     return "\n".join(
         [
             f"stats-service local API on {url} (embedded DynamoDB, table {table})",
+            auth.description,
             f"OpenAPI document: {url}{OPENAPI_PATH}",
             "Try:",
-            f"  curl -s -X POST {url}/courses/algebra-1 -H 'userId: learner-42' "
-            f"-H 'content-type: application/json' -d '{body}'",
-            f"  curl -s {url}/courses/algebra-1 -H 'userId: learner-42'",
-            f"  curl -s {url}/courses/algebra-1/sessions/<sessionId> -H 'userId: learner-42'",
+            *(f"  {line}" for line in auth.curl_lines),
             "Ctrl-C stops it.",
         ]
     )
 
 
 def main() -> int:
-    """Serve until Ctrl-C (exit 0); 1 when the port cannot be had, 2 for a bad ``PORT``."""
+    """Serve until Ctrl-C (exit 0); 1 when the port cannot be had, 2 for a bad setting."""
     try:
         port = _port(os.environ.get("PORT"))
+        auth = AuthSettings.from_environment(os.environ)  # before the AWS isolation
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -235,18 +239,20 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         with server:
-            _serve_forever(server)
+            _serve_forever(server, auth)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return 0
 
 
-def _serve_forever(server: LocalApiServer) -> None:
+def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
     # moto and boto3 take most of a second to import: only once the port is ours.
     from local_run.emulator import TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
 
+    auth = auth_setup(settings, server.url)
     with embedded_dynamodb():
         # The handlers are imported once the environment points at the embedded table.
-        server.app = LocalApi(Gateway.for_routes(ROUTES), openapi.document(server.url))
-        print(_banner(server.url, TABLE_NAME), flush=True)
+        gateway = Gateway.for_routes(ROUTES, auth.authorizer)
+        server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
+        print(_banner(server.url, TABLE_NAME, auth), flush=True)
         server.serve_forever()

@@ -22,9 +22,10 @@ from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.observability import logger, metrics
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Never reach a real account, whatever the developer's shell holds.
+    # Never reach a real account, whatever the developer's shell holds. (Not autouse: the
+    # e2e suite signs with the developer's real credentials against a deployed stage.)
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

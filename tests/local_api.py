@@ -70,12 +70,13 @@ def _lower(items: Any) -> dict[str, str]:
 
 
 class LocalApiProcess:
-    """``python -m local_run`` on a free port (``PORT=0``), its output kept in files."""
+    """``python -m local_run`` on a free port (``PORT=0``), its output kept in files;
+    ``env`` adds to the environment (e.g. ``AUTH``)."""
 
-    def __init__(self, workdir: Path, port: int = 0) -> None:
+    def __init__(self, workdir: Path, port: int = 0, env: dict[str, str] | None = None) -> None:
         self.stdout_path = workdir / "stdout.log"
         self.stderr_path = workdir / "stderr.log"
-        env = {**os.environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **(env or {}), "PORT": str(port), "PYTHONUNBUFFERED": "1"}
         # Files, not pipes: nobody drains a pipe during a long test run, and a full one blocks.
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
@@ -112,9 +113,9 @@ class LocalApiProcess:
             raise
 
 
-def run_local_api(port: int | str) -> subprocess.CompletedProcess[str]:
+def run_local_api(port: int | str, **env_vars: str) -> subprocess.CompletedProcess[str]:
     """``python -m local_run`` to completion (for the runs that fail to start)."""
-    env = {**os.environ, "PORT": str(port)}
+    env = {**os.environ, **env_vars, "PORT": str(port)}
     return subprocess.run(
         [sys.executable, "-m", "local_run"],
         cwd=REPO_ROOT,

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from local_api import LocalApiProcess, request
 
-from local_run.gateway import Gateway, HttpRequest, Integration
+from local_run.gateway import Gateway, Integration
+from local_run.messages import HttpRequest
 from local_run.server import LocalApi, LocalApiServer
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES
 
@@ -221,6 +222,10 @@ def exchange(url: str, raw_request: bytes) -> tuple[int, bytes]:
         b"POST /courses/c HTTP/1.1\r\nContent-Length: abc\r\n\r\n{}",
         b"POST /courses/c HTTP/1.1\r\nContent-Length: -2\r\n\r\n{}",
         b"POST /courses/c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        # int("-1", 16) is -1, and rfile.read(-1) would wait for the client to hang up.
+        b"POST /courses/c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n",
+        b"POST /courses/c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n",
+        b"POST /courses/c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n",
     ],
 )
 def test_should_refuse_malformed_http_with_a_json_400_and_close(

@@ -1,0 +1,132 @@
+"""``AUTH=header|jwt|iam make run``: the local run's three ways to know the caller, as the
+three auth modes a stage can deploy with.
+
+Each mode gives the local API Gateway its authorizer, the local-only routes it needs (the
+OIDC issuer's, for JWT), and the curl lines the banner prints for it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from local_run import oidc
+from local_run.authorizers import Authorizer, IamAuthorizer, JwtAuthorizer, NoAuthorizer
+from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
+
+MODES = ("header", "jwt", "iam")
+DEFAULT_MODE = "header"
+DEFAULT_REGION = "us-east-1"
+# Made-up credentials callers sign with locally; they open nothing anywhere else.
+DEFAULT_ACCESS_KEY_ID = "AKIALOCALSTATSSERVICE"
+DEFAULT_SECRET_ACCESS_KEY = "local-secret-for-the-stats-service-only"  # noqa: S105
+
+LocalRoute = Callable[[HttpRequest], HttpResponse]
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """What the environment says about auth, read once when the local run starts."""
+
+    mode: str = DEFAULT_MODE
+    region: str = DEFAULT_REGION
+    access_key_id: str = DEFAULT_ACCESS_KEY_ID
+    secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
+    # JWT only: a route needs at least one of these scopes (none: any valid token).
+    required_scopes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> AuthSettings:
+        mode = environ.get("AUTH") or DEFAULT_MODE
+        if mode not in MODES:
+            raise ValueError(f"AUTH must be one of {', '.join(MODES)}, not {mode!r}")
+        return cls(
+            mode=mode,
+            region=environ.get("AWS_REGION") or DEFAULT_REGION,
+            access_key_id=environ.get("LOCAL_AWS_ACCESS_KEY_ID") or DEFAULT_ACCESS_KEY_ID,
+            secret_access_key=environ.get("LOCAL_AWS_SECRET_ACCESS_KEY")
+            or DEFAULT_SECRET_ACCESS_KEY,
+            required_scopes=tuple(environ.get("JWT_SCOPES", "").replace(",", " ").split()),
+        )
+
+
+@dataclass(frozen=True)
+class AuthSetup:
+    authorizer: Authorizer
+    local_routes: dict[str, LocalRoute] = field(default_factory=dict)
+    description: str = ""
+    curl_lines: tuple[str, ...] = ()
+
+
+def auth_setup(settings: AuthSettings, url: str) -> AuthSetup:
+    """The authorizer, local routes and banner lines of ``settings.mode`` for the API at ``url``."""
+    if settings.mode == "jwt":
+        return _jwt_setup(settings, url)
+    if settings.mode == "iam":
+        return _iam_setup(settings, url)
+    return AuthSetup(
+        NoAuthorizer(),
+        description="header auth: the caller is the userId header",
+        curl_lines=_curl_lines(url, "curl -s", "-H 'userId: learner-42'"),
+    )
+
+
+def _jwt_setup(settings: AuthSettings, url: str) -> AuthSetup:
+    issuer = oidc.LocalIssuer(url)
+    authorizer = JwtAuthorizer(
+        issuer.url, (issuer.audience,), issuer.jwks(), settings.required_scopes
+    )
+
+    def token(request: HttpRequest) -> HttpResponse:
+        query = parse_qs(request.query)
+        subject = query.get("sub", [""])[0]
+        if not subject:
+            return error_response(400, "sub is required: /local/token?sub=<user>[&scope=a+b]")
+        scopes = tuple(" ".join(query.get("scope", [])).split())
+        return json_response(200, issuer.token_response(subject, scopes))
+
+    scopes = settings.required_scopes
+    scope_query = "&scope=" + "+".join(scopes[:1]) if scopes else ""
+    fetch_token = (
+        f"TOKEN=$(curl -s '{url}{oidc.TOKEN_PATH}?sub=learner-42{scope_query}' "
+        "| python3 -c 'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')"
+    )
+    return AuthSetup(
+        authorizer,
+        local_routes={
+            oidc.DISCOVERY_PATH: lambda _: json_response(200, issuer.discovery_document()),
+            oidc.JWKS_PATH: lambda _: json_response(200, issuer.jwks()),
+            oidc.TOKEN_PATH: token,
+        },
+        description=f"JWT auth: issuer {issuer.url}, audience {issuer.audience}"
+        + (f", required scopes (any of) {' '.join(scopes)}" if scopes else "")
+        + "; the caller is the token's sub",
+        curl_lines=(fetch_token, *_curl_lines(url, "curl -s", '-H "Authorization: Bearer $TOKEN"')),
+    )
+
+
+def _iam_setup(settings: AuthSettings, url: str) -> AuthSetup:
+    authorizer = IamAuthorizer(settings.access_key_id, settings.secret_access_key, settings.region)
+    sigv4 = shlex.quote(f"aws:amz:{settings.region}:execute-api")
+    user = shlex.quote(f"{settings.access_key_id}:{settings.secret_access_key}")
+    return AuthSetup(
+        authorizer,
+        description=f"IAM auth: SigV4 for execute-api in {settings.region}, access key "
+        f"{settings.access_key_id}, secret key {settings.secret_access_key}; the signer "
+        "names the caller in the userId header",
+        curl_lines=_curl_lines(
+            url, f"curl -s --aws-sigv4 {sigv4} --user {user}", "-H 'userId: learner-42'"
+        ),
+    )
+
+
+def _curl_lines(url: str, curl: str, caller: str) -> tuple[str, ...]:
+    body = '{"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}'
+    return (
+        f"{curl} -X POST {url}/courses/algebra-1 {caller} "
+        f"-H 'content-type: application/json' -d '{body}'",
+        f"{curl} {url}/courses/algebra-1 {caller}",
+        f"{curl} {url}/courses/algebra-1/sessions/<sessionId> {caller}",
+    )

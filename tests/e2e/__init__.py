@@ -1,0 +1,1 @@
+"""End-to-end tests over HTTP: the local run in each auth mode, or a deployed stage."""

@@ -1,0 +1,60 @@
+"""Where the end-to-end suite runs: the local run in each auth mode (``make test``), or a
+deployed stage (``make e2e BASE_URL=<ApiUrl> AUTH=<mode>``).
+
+Against a deployed stage the suite only creates its own, uniquely named callers and
+courses, and lists them when it ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from local_api import LocalApiProcess
+
+from e2e.client import BASE_URL, Api, Caller
+from local_run.auth_modes import MODES, AuthSettings
+
+TARGET_MODES = [os.environ.get("AUTH") or "header"] if BASE_URL else list(MODES)
+_targets: list[Api] = []
+
+
+@pytest.fixture(scope="session", params=TARGET_MODES)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    mode: str = request.param
+    if BASE_URL:
+        target = Api.deployed_stage(BASE_URL, mode, dict(os.environ))
+        _targets.append(target)
+        yield target
+        return
+    settings = AuthSettings(mode=mode)
+    server = LocalApiProcess(tmp_path_factory.mktemp(f"local-{mode}"), env={"AUTH": mode})
+    yield Api.local(server.url, mode, settings, server.stdout())
+    assert server.interrupt() == 0
+    assert "Traceback" not in server.stderr()
+
+
+@pytest.fixture
+def new_caller(api: Api) -> Callable[[], Caller]:
+    """Makes callers for one test; against a deployed JWT stage, TOKEN, then TOKEN_2..."""
+    spare_tokens = iter(api.tokens)
+    return lambda: api.new_caller(spare_tokens)
+
+
+@pytest.fixture
+def caller(new_caller: Callable[[], Caller]) -> Caller:
+    return new_caller()
+
+
+@pytest.fixture
+def course(api: Api) -> str:
+    return api.new_course()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for target in _targets:
+        terminalreporter.write_line(
+            f"e2e against {target.base_url} ({target.mode}) wrote only under: "
+            + (", ".join(target.created) or "nothing")
+        )

@@ -8,6 +8,9 @@ READY := $(VENV)/.ready
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The OpenAPI linter sends no usage data and looks for no newer version.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .PHONY: setup test unit lint synth run e2e openapi deploy clean
 
@@ -30,6 +33,8 @@ lint: $(READY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	npx redocly lint --format=stylish docs/openapi.json
+	npx spectral lint --fail-severity=warn docs/openapi.json
 
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
@@ -40,7 +45,7 @@ e2e: $(READY)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
-	$(BIN)/python -m local_run.openapi
+	$(BIN)/python -m stats_api.openapi docs/openapi.json
 
 synth: $(READY) ## offline: no AWS credentials, no Docker
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}

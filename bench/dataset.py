@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-from stats_api import table_keys
+from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import CourseStats, Session
 
 if TYPE_CHECKING:
@@ -59,30 +59,6 @@ def expected_stats(sessions: Sequence[Session]) -> CourseStats:
     )
 
 
-def session_item(user_id: str, session: Session) -> dict[str, Any]:
-    """The item the service stores for a session (plain Python values)."""
-    return {
-        **table_keys.session_key(user_id, session.session_id),
-        "courseId": session.course_id,
-        "totalModulesStudied": session.total_modules_studied,
-        "timeStudied": session.time_studied,
-        "averageScore": session.average_score,
-    }
-
-
-def aggregate_item(user_id: str, sessions: Sequence[Session]) -> dict[str, Any]:
-    """The course aggregate the transactions' ``ADD``s leave after ``sessions``."""
-    stats = expected_stats(sessions)
-    return {
-        **table_keys.course_stats_key(user_id, stats.course_id),
-        "courseId": stats.course_id,
-        "totalModulesStudied": stats.total_modules_studied,
-        "timeStudied": stats.time_studied,
-        "averageScoreSum": stats.average_score_sum,
-        "sessionCount": stats.session_count,
-    }
-
-
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in item.items()}
 
@@ -103,7 +79,7 @@ class SeededCourse:
 def seed(client: DynamoDBClient, table: str, user_id: str, sessions: list[Session]) -> SeededCourse:
     """Write ``sessions`` and their aggregate under ``user_id`` with BatchWriteItem."""
     items = [to_wire(session_item(user_id, s)) for s in sessions]
-    items.append(to_wire(aggregate_item(user_id, sessions)))
+    items.append(to_wire(course_stats_item(user_id, expected_stats(sessions))))
     for start in range(0, len(items), BATCH_SIZE):
         requests: Any = {
             table: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_SIZE]]

@@ -22,6 +22,7 @@ from stats_api import table_keys
 from stats_api.errors import NotFound
 from stats_api.http import LambdaHandler, Request, Response, endpoint
 from stats_api.sessions import CourseStats
+from stats_api.shapes import COURSE_STATS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -72,6 +73,6 @@ def course_stats_handler(client: DynamoDBClient, table: str) -> LambdaHandler:
         stats = query_course_stats(client, table, user_id, course_id)
         if stats is None:
             raise NotFound(f"no sessions recorded for course {course_id}")
-        return Response(200, stats.to_json())
+        return Response(200, COURSE_STATS.render(stats))
 
     return handler

@@ -30,6 +30,7 @@ from stats_api import session_store, table_keys
 from stats_api.handlers import fetch_course_stats
 from stats_api.http import LambdaHandler, Response
 from stats_api.routes import FETCH_COURSE_STATS
+from stats_api.shapes import COURSE_STATS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -73,7 +74,7 @@ def run(
         _reset_table(client, table)
         user_id = f"bench-user-{n}"
         course = dataset.seed(client, table, user_id, dataset.make_sessions(n, COURSE, seed=n))
-        expected = Response(200, dataset.expected_stats(course.sessions).to_json())
+        expected = Response(200, COURSE_STATS.render(dataset.expected_stats(course.sessions)))
         event = api_event(FETCH_COURSE_STATS, {"courseId": COURSE}, headers={"userId": user_id})
         ours = _measure(fetch_course_stats.handler, event, expected, store_probe)
         theirs = _measure(query_handler, event, expected, query_probe)

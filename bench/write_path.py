@@ -28,6 +28,7 @@ from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.handlers import record_session
 from stats_api.routes import RECORD_SESSION
+from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import Session
 
 if TYPE_CHECKING:
@@ -136,8 +137,8 @@ def _check_seeded_items_match(client: DynamoDBClient, table: str, sessions: list
         ExpressionAttributeValues={":user": {"S": USER}},
         ConsistentRead=True,
     )["Items"]
-    expected = [dataset.to_wire(dataset.session_item(USER, s)) for s in sessions]
-    expected.append(dataset.to_wire(dataset.aggregate_item(USER, sessions)))
+    expected = [dataset.to_wire(session_item(USER, s)) for s in sessions]
+    expected.append(dataset.to_wire(course_stats_item(USER, dataset.expected_stats(sessions))))
     check(
         _plain(stored) == _plain(expected),
         "the items the handler stored differ from the ones bench.dataset seeds",

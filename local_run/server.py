@@ -21,10 +21,10 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_run import openapi
 from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
 from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
+from stats_api import openapi
 from stats_api.routes import ROUTES
 
 HOST = "127.0.0.1"  # never beyond this machine

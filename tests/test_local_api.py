@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from local_api import LocalApiProcess, Reply, request, run_local_api
 
-from local_run import openapi
+from stats_api import openapi
 
 BODY = {"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}
 

@@ -5,6 +5,7 @@ documented links), and no 5xx."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from local_api import LocalApiProcess
 
 # Bounded so the suite stays quick; the seed keeps CI reproducible (vary it to explore more).
 MAX_EXAMPLES = 15
+ROOT = str(Path(__file__).resolve().parent.parent)
 SEED = 20261127
 
 
@@ -34,7 +36,10 @@ def test_should_pass_schemathesis_with_its_standard_checks(
             "--workers=4",
             "--generation-database=none",
             "--no-color",
+            # Header auth: one caller for the whole run, so the documented links resolve.
+            "--header=userId: schemathesis-caller",
         ],
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": ROOT},
         cwd=tmp_path,  # its reports and caches, if any, land here
         capture_output=True,
         text=True,

@@ -9,18 +9,20 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from local_run import openapi
-from stats_api import session_rules
+from stats_api import openapi, session_rules
 from stats_api.errors import RequestError, TemporarilyUnavailable
 from stats_api.routes import ROUTES
 
+COMMITTED_DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 DOC = openapi.document()
 BODY_SCHEMA: dict[str, Any] = DOC["components"]["schemas"]["SessionInput"]
 PARAMETERS: dict[str, Any] = DOC["components"]["parameters"]
@@ -40,10 +42,12 @@ def accepts_body(fields: dict[str, str]) -> bool:
 
 
 def documented(value: Decimal, schema: dict[str, Any]) -> bool:
-    """Whether ``value`` is valid under a numeric schema, read with JSON's exact decimals."""
+    """Whether ``value`` is valid under a numeric schema, read with JSON's exact decimals,
+    its decimal places bounded by the document's extension."""
     if schema["type"] == "integer" and value != value.to_integral_value():
         return False
-    if "multipleOf" in schema and Fraction(value) % Fraction(str(schema["multipleOf"])) != 0:
+    places = schema.get(session_rules.DECIMAL_PLACES_KEYWORD)
+    if places is not None and Fraction(value) % Fraction(1, 10**places) != 0:
         return False
     return Decimal(schema["minimum"]) <= value <= Decimal(schema["maximum"])
 
@@ -62,7 +66,7 @@ def matches(schema: dict[str, Any], value: str) -> bool:
 
 
 def test_should_commit_the_document_as_generated() -> None:
-    committed = openapi.COMMITTED_DOCUMENT.read_text(encoding="utf-8")
+    committed = COMMITTED_DOCUMENT.read_text(encoding="utf-8")
 
     assert committed == openapi.render(DOC), "docs/openapi.json is stale: run `make openapi`"
 
@@ -98,12 +102,19 @@ def test_should_document_every_status_the_handlers_answer() -> None:
             assert {"400", "500", "503"} <= operation["responses"].keys()
 
 
-def test_should_require_the_user_header_on_every_operation() -> None:
+def test_should_declare_the_auth_modes_and_not_require_the_header_where_a_jwt_decides() -> None:
+    schemes = DOC["components"]["securitySchemes"]
+    user_header = PARAMETERS[session_rules.USER_ID_HEADER]
+
+    assert schemes["jwt"]["scheme"] == "bearer"
+    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    # Any one of: no authentication (header-auth stages), a JWT, a SigV4 signature.
+    assert DOC["security"] == [{}, {"jwt": []}, {"sigv4": []}]
+    assert (user_header["in"], user_header["required"]) == ("header", False)
     for methods in DOC["paths"].values():
         for operation in methods.values():
+            assert "security" not in operation
             assert {"$ref": "#/components/parameters/userId"} in operation["parameters"]
-    assert PARAMETERS["userId"]["required"] is True
-    assert PARAMETERS["userId"]["name"] == session_rules.USER_ID_HEADER
 
 
 @pytest.mark.parametrize("field", sorted(session_rules.SESSION_BODY_SCHEMA["required"]))
@@ -124,7 +135,7 @@ def test_should_refuse_a_field_the_document_does_not_declare() -> None:
 @pytest.mark.parametrize("field", ["totalModulesStudied", "timeStudied", "averageScore"])
 def test_should_accept_the_documented_bounds_and_refuse_one_step_beyond(field: str) -> None:
     schema = BODY_SCHEMA["properties"][field]
-    step = Decimal(str(schema.get("multipleOf", 1)))
+    step = Decimal(1).scaleb(-schema.get(session_rules.DECIMAL_PLACES_KEYWORD, 0))
     low, high = Decimal(schema["minimum"]), Decimal(schema["maximum"])
 
     def accepts(value: Decimal) -> bool:
@@ -142,11 +153,23 @@ def test_should_publish_the_decimal_places_rule_on_every_decimal_field() -> None
     for name, schema in BODY_SCHEMA["properties"].items():
         if schema.get("type") != "number":
             continue
-        assert Fraction(str(schema["multipleOf"])) == Fraction(
-            1, 10**session_rules.MAX_DECIMAL_PLACES
-        ), name
+        assert schema[session_rules.DECIMAL_PLACES_KEYWORD] == session_rules.MAX_DECIMAL_PLACES
+        assert "multipleOf" not in schema, name  # binary-float validators get it wrong
         assert accepts_body({**VALID_BODY, name: "0.000001"})
         assert not accepts_body({**VALID_BODY, name: "0.0000001"})
+
+
+@pytest.mark.parametrize("minutes", [0.1, 1.1, 87.123456, 1440, 0])
+def test_should_let_off_the_shelf_validators_accept_what_the_handlers_accept(
+    minutes: float,
+) -> None:
+    # python-jsonschema reads JSON numbers as floats, as most validators do: the published
+    # schema must not refuse valid data there (multipleOf 0.000001 made it refuse 0.1).
+    body = {"totalModulesStudied": 3, "timeStudied": minutes, "averageScore": 87.123456}
+    validator = jsonschema.Draft202012Validator(BODY_SCHEMA)
+
+    assert not list(validator.iter_errors(body))
+    assert accepts_body({name: json.dumps(value) for name, value in body.items()})
 
 
 @PROPERTY_CHECKS
@@ -174,7 +197,8 @@ def test_should_accept_a_user_header_exactly_when_it_matches_the_documented_patt
     value: str,
 ) -> None:
     # The values a header can carry on the wire: ASCII, no surrounding white space.
-    assert accepts(session_rules.user_id, value) == matches(PARAMETERS["userId"]["schema"], value)
+    documented = PARAMETERS[session_rules.USER_ID_HEADER]["schema"]
+    assert accepts(session_rules.user_id, value) == matches(documented, value)
 
 
 @PROPERTY_CHECKS
@@ -202,11 +226,11 @@ def test_should_accept_a_session_id_exactly_when_it_matches_the_documented_patte
     assert accepted == matches(BODY_SCHEMA["properties"]["sessionId"], value)
 
 
-def test_should_link_a_recorded_session_to_its_reads_as_the_same_caller() -> None:
+def test_should_link_a_recorded_session_to_its_reads() -> None:
     created = DOC["paths"]["/courses/{courseId}"]["post"]["responses"]["201"]
 
     links = created["links"]
 
     assert {link["operationId"] for link in links.values()} == {"fetchSession", "fetchCourseStats"}
     for link in links.values():
-        assert link["parameters"]["header.userId"] == "$request.header.userId"
+        assert link["parameters"]["path.courseId"] == "$response.body#/courseId"

@@ -23,11 +23,22 @@ MIN_SCORE, MAX_SCORE = 0, 100
 # 38 significant digits, so sums stay exact and an ADD can never overflow.
 MAX_DECIMAL_PLACES = 6
 
+# JSON Schema has no keyword for "at most N decimal places": multipleOf says it only to
+# validators that read JSON numbers as decimals (most read binary floats, and then refuse
+# 0.1). This extension says it to readers; the handlers check it on the exact Decimal.
+DECIMAL_PLACES_KEYWORD = "x-decimal-places"
+
 USER_ID_MAX_LENGTH = 128
 COURSE_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
+COURSE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 USER_ID_HEADER = "userId"
+
+# JSON Schema of the identifiers, for the published document (the checks below use the
+# same patterns).
+COURSE_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{COURSE_ID_PATTERN}$"}
+SESSION_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{UUID_PATTERN}$"}
 
 SESSION_BODY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -44,25 +55,32 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
             "type": "number",
             "minimum": 0,
             "maximum": MAX_MINUTES_PER_SESSION,
+            DECIMAL_PLACES_KEYWORD: MAX_DECIMAL_PLACES,
             "description": f"Minutes studied; at most {MAX_DECIMAL_PLACES} decimal places.",
         },
         "averageScore": {
             "type": "number",
             "minimum": MIN_SCORE,
             "maximum": MAX_SCORE,
+            DECIMAL_PLACES_KEYWORD: MAX_DECIMAL_PLACES,
             "description": f"Average score of the session; at most {MAX_DECIMAL_PLACES} "
             "decimal places.",
         },
         "sessionId": {
             "type": "string",
+            "format": "uuid",
             "pattern": f"^{UUID_PATTERN}$",
-            "description": "Client-chosen UUID; generated (UUID v4) when absent.",
+            "description": "Client-chosen UUID, any case; generated (UUID v4) when absent.",
         },
     },
 }
 
 _validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA)
-_DECIMAL_FIELDS = ("timeStudied", "averageScore")
+_DECIMAL_FIELDS = tuple(
+    name
+    for name, rule in SESSION_BODY_SCHEMA["properties"].items()
+    if DECIMAL_PLACES_KEYWORD in rule
+)
 _INTEGER_FIELDS = tuple(
     name for name, rule in SESSION_BODY_SCHEMA["properties"].items() if rule["type"] == "integer"
 )
@@ -97,7 +115,7 @@ def token_subject(value: object) -> str:
 
 def course_id(value: str | None) -> str:
     if value is None or not re.fullmatch(COURSE_ID_PATTERN, value):
-        raise InvalidRequest("courseId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'")
+        raise InvalidRequest(f"courseId must be {COURSE_ID_RULE}")
     return value
 
 

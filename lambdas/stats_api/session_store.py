@@ -16,6 +16,7 @@ from stats_api import table_keys
 from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
+from stats_api.shapes import SESSION
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -77,16 +78,9 @@ class SessionStore:
             raise
 
     def _put_new_session(self, user_id: str, session: Session) -> dict[str, Any]:
-        item = {
-            **table_keys.session_key(user_id, session.session_id),
-            "courseId": session.course_id,
-            "totalModulesStudied": session.total_modules_studied,
-            "timeStudied": session.time_studied,
-            "averageScore": session.average_score,
-        }
         return {
             "TableName": self._table,
-            "Item": _to_attributes(item),
+            "Item": _to_attributes(session_item(user_id, session)),
             # A session id is written once: a replay or a reuse cancels the transaction.
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
@@ -113,15 +107,7 @@ class SessionStore:
 
     def fetch_session(self, user_id: str, session_id: str) -> Session | None:
         item = self._get(table_keys.session_key(user_id, session_id))
-        if item is None:
-            return None
-        return Session(
-            session_id=session_id,
-            course_id=item["courseId"],
-            total_modules_studied=int(item["totalModulesStudied"]),
-            time_studied=item["timeStudied"],
-            average_score=item["averageScore"],
-        )
+        return None if item is None else Session(**SESSION.attributes(item))
 
     def fetch_course_stats(self, user_id: str, course_id: str) -> CourseStats | None:
         item = self._get(table_keys.course_stats_key(user_id, course_id))
@@ -158,6 +144,23 @@ class SessionStore:
             raise
         except (ConnectionError, HTTPClientError) as error:  # timeouts included
             raise TemporarilyUnavailable from error
+
+
+def session_item(user_id: str, session: Session) -> dict[str, Any]:
+    """A session as stored: the user's key and the session's attributes, named as in the API."""
+    return {**table_keys.session_key(user_id, session.session_id), **SESSION.render(session)}
+
+
+def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
+    """The aggregate item the transactions' ``ADD``s build up (written whole by the benchmark)."""
+    return {
+        **table_keys.course_stats_key(user_id, stats.course_id),
+        "courseId": stats.course_id,
+        "totalModulesStudied": stats.total_modules_studied,
+        "timeStudied": stats.time_studied,
+        "averageScoreSum": stats.average_score_sum,
+        "sessionCount": stats.session_count,
+    }
 
 
 def _to_attributes(values: Mapping[str, object]) -> dict[str, Any]:

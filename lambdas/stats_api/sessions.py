@@ -32,15 +32,6 @@ class Session:
             average_score=body["averageScore"],
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sessionId": self.session_id,
-            "courseId": self.course_id,
-            "totalModulesStudied": self.total_modules_studied,
-            "timeStudied": self.time_studied,
-            "averageScore": self.average_score,
-        }
-
 
 @dataclass(frozen=True)
 class CourseStats:
@@ -57,15 +48,6 @@ class CourseStats:
         """The arithmetic mean of the sessions' average scores."""
         mean = self.average_score_sum / self.session_count
         return mean.quantize(MEAN_QUANTUM, rounding=ROUND_HALF_EVEN)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "courseId": self.course_id,
-            "totalModulesStudied": self.total_modules_studied,
-            "timeStudied": self.time_studied,
-            "averageScore": self.average_score,
-            "sessionCount": self.session_count,
-        }
 
 
 class SessionAlreadyRecorded(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from stats_api.errors import NotFound
 from stats_api.http import Request, Response, endpoint
 from stats_api.session_store import default_store
+from stats_api.shapes import COURSE_STATS
 
 
 @endpoint
@@ -13,4 +14,4 @@ def handler(request: Request) -> Response:
     stats = default_store().fetch_course_stats(user_id, course_id)
     if stats is None:
         raise NotFound(f"no sessions recorded for course {course_id}")
-    return Response(200, stats.to_json())
+    return Response(200, COURSE_STATS.render(stats))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from stats_api.errors import NotFound
 from stats_api.http import Request, Response, endpoint
 from stats_api.session_store import default_store
+from stats_api.shapes import SESSION
 
 
 @endpoint
@@ -14,4 +15,4 @@ def handler(request: Request) -> Response:
     # Another course's session is as absent as one that never existed.
     if session is None or session.course_id != course_id:
         raise NotFound(f"session {session_id} not found in course {course_id}")
-    return Response(200, session.to_json())
+    return Response(200, SESSION.render(session))

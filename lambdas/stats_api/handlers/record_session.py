@@ -9,6 +9,7 @@ from stats_api.http import Request, Response, endpoint
 from stats_api.observability import metrics
 from stats_api.session_store import default_store
 from stats_api.sessions import Session, record_session
+from stats_api.shapes import SESSION
 
 
 @endpoint
@@ -17,6 +18,6 @@ def handler(request: Request) -> Response:
     session = Session.from_request(request.course_id, request.session_body())
     stored, created = record_session(default_store(), user_id, session)
     if not created:
-        return Response(200, stored.to_json())
+        return Response(200, SESSION.render(stored))
     metrics.add_metric(name=SESSIONS_RECORDED_METRIC, unit=MetricUnit.Count, value=1)
-    return Response(201, stored.to_json())
+    return Response(201, SESSION.render(stored))

@@ -1,0 +1,247 @@
+"""The API's OpenAPI 3.1 document, built from the declarations the handlers run on.
+
+Operations come from the route table (``routes``), the request body and the identifiers'
+rules from ``session_rules``, the response bodies from ``shapes``; nothing here restates a
+limit. ``make openapi`` writes it to ``docs/openapi.json`` (a test fails while that file is
+stale), the local run serves it at ``/openapi.json``, and Redocly and Spectral lint it.
+Not imported by any handler: it costs the functions nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from stats_api import session_rules
+from stats_api.errors import TemporarilyUnavailable
+from stats_api.routes import (
+    COURSE_STATS_TAG,
+    FETCH_COURSE_STATS,
+    FETCH_SESSION,
+    RECORD_SESSION,
+    ROUTES,
+    SESSIONS_TAG,
+    Route,
+)
+from stats_api.shapes import SHAPES
+
+LOCAL_SERVER_URL = "http://127.0.0.1:3000"
+SESSION_INPUT = "SessionInput"
+
+# Printable ASCII without surrounding spaces: the form a header value takes on the wire.
+USER_ID_PATTERN = f"^[!-~](?:[ -~]{{0,{session_rules.USER_ID_MAX_LENGTH - 2}}}[!-~])?$"
+
+# The auth modes a stage deploys with; a stage uses one of them. Header-auth stages (dev,
+# the local run) authenticate no one: the empty requirement says so.
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "jwt": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "JWT stages: a token of the stage's OIDC issuer; the caller is its "
+        "`sub`. Missing or invalid: 401. A route's required scopes: any one of them, else 403.",
+    },
+    "sigv4": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "IAM stages: AWS Signature Version 4 for the service `execute-api`. "
+        "Unsigned or wrongly signed: 403. The signer names the caller in `userId`.",
+        "x-amazon-apigateway-authtype": "awsSigv4",
+    },
+}
+SECURITY: list[dict[str, list[str]]] = [{}, {"jwt": []}, {"sigv4": []}]
+USER_ID_PARAMETER = {
+    "name": session_rules.USER_ID_HEADER,
+    "in": "header",
+    # Required on header-auth and IAM stages; a JWT stage ignores it.
+    "required": False,
+    "description": "The caller, on header-auth and IAM stages (missing there: 400); ignored "
+    "on JWT stages, where the token's `sub` is the caller. "
+    f"1-{session_rules.USER_ID_MAX_LENGTH} printable characters, surrounding white space "
+    "trimmed.",
+    "schema": {"type": "string", "pattern": USER_ID_PATTERN},
+}
+
+TAGS = {
+    SESSIONS_TAG: "Learning sessions, recorded and read back one by one.",
+    COURSE_STATS_TAG: "A caller's totals for a course, kept exact as sessions are recorded.",
+}
+
+# The error answers, by status: what a route's refusals and every route's common answers
+# mean. A function answers 400-413, 500 and 503; API Gateway 401, 403 and 429.
+ERRORS: dict[int, tuple[str, str]] = {
+    400: (
+        "BadRequest",
+        "A path parameter, the caller or the body breaks a rule; nothing is stored.",
+    ),
+    401: ("Unauthorized", "JWT stages: the bearer token is missing or invalid."),
+    403: (
+        "Forbidden",
+        "IAM stages: not signed by an allowed caller. JWT stages: the token "
+        "has none of the route's scopes.",
+    ),
+    404: ("NotFound", "The caller has no such resource (another user's is as absent)."),
+    409: ("Conflict", "The sessionId was already recorded with other stats or course."),
+    413: (
+        "PayloadTooLarge",
+        f"The body is above {session_rules.MAX_BODY_BYTES} bytes; nothing is stored.",
+    ),
+    429: ("TooManyRequests", "The stage's throttling limit was exceeded."),
+    500: ("InternalError", "The database failed; the message is generic."),
+    TemporarilyUnavailable.status: (
+        "ServiceUnavailable",
+        "The database is busy (throttling, contention, timeouts): retry after the given "
+        "seconds. Safe for POSTs too: a replayed session is counted once.",
+    ),
+}
+COMMON_ERRORS = (401, 403, 429, 500, TemporarilyUnavailable.status)
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "courseId": {
+        "description": session_rules.COURSE_ID_RULE,
+        "schema": session_rules.COURSE_ID_SCHEMA,
+    },
+    "sessionId": {"description": "A UUID, any case.", "schema": session_rules.SESSION_ID_SCHEMA},
+}
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def session_input_schema() -> dict[str, Any]:
+    """The POST body, as the handlers validate it."""
+    return {
+        **session_rules.SESSION_BODY_SCHEMA,
+        "description": f"A JSON object of at most {session_rules.MAX_BODY_BYTES} bytes. "
+        f"Numbers are exact decimals; `{session_rules.DECIMAL_PLACES_KEYWORD}` bounds the "
+        "decimal places of a number (more is a 400, never rounded).",
+    }
+
+
+def _links() -> dict[str, Any]:
+    # The reads that follow from a recorded session, as the same caller.
+    course = {"path.courseId": "$response.body#/courseId"}
+    return {
+        FETCH_SESSION.operation_id: {
+            "operationId": FETCH_SESSION.operation_id,
+            "parameters": {**course, "path.sessionId": "$response.body#/sessionId"},
+        },
+        FETCH_COURSE_STATS.operation_id: {
+            "operationId": FETCH_COURSE_STATS.operation_id,
+            "parameters": course,
+        },
+    }
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        str(success.status): {
+            "description": success.description,
+            "content": {"application/json": {"schema": _ref("schemas", success.body)}},
+            **({"links": _links()} if route is RECORD_SESSION else {}),
+        }
+        for success in route.successes
+    }
+    for status in sorted((*route.refusals, *COMMON_ERRORS)):
+        responses[str(status)] = _ref("responses", ERRORS[status][0])
+    operation: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "tags": [route.tag],
+        "summary": route.summary,
+        "description": route.description,
+        "parameters": [
+            *(_ref("parameters", name) for name in route.path_parameters),
+            _ref("parameters", session_rules.USER_ID_HEADER),
+        ],
+    }
+    if route.takes_session_body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref("schemas", SESSION_INPUT)}},
+        }
+    operation["responses"] = responses
+    return operation
+
+
+def _components() -> dict[str, Any]:
+    error_body = {"application/json": {"schema": _ref("schemas", "Error")}}
+    responses: dict[str, Any] = {
+        name: {"description": description, "content": error_body}
+        for name, description in ERRORS.values()
+    }
+    responses[ERRORS[TemporarilyUnavailable.status][0]]["headers"] = {
+        "Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+    }
+    return {
+        "securitySchemes": SECURITY_SCHEMES,
+        "parameters": {
+            **{
+                name: {"name": name, "in": "path", "required": True, **rule}
+                for name, rule in PARAMETERS.items()
+            },
+            session_rules.USER_ID_HEADER: USER_ID_PARAMETER,
+        },
+        "schemas": {
+            SESSION_INPUT: session_input_schema(),
+            **{name: shape.json_schema() for name, shape in SHAPES.items()},
+            "Error": {
+                "type": "object",
+                "required": ["message"],
+                "properties": {"message": {"type": "string"}},
+            },
+        },
+        "responses": responses,
+    }
+
+
+def _version() -> str:
+    try:
+        return version("stats-service")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "0.0.0"
+
+
+def document(server_url: str = LOCAL_SERVER_URL) -> dict[str, Any]:
+    """The OpenAPI document; ``server_url`` is where the API is served."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "stats-service",
+            "version": _version(),
+            "description": "Records learners' completed study sessions and serves their "
+            "per-course stats. Each stage authenticates callers one way (see the security "
+            'schemes). Every error is JSON `{"message": ...}`. A path no route has answers '
+            "404; the local run answers 405 (with `Allow`) for a known path with another "
+            "method, where API Gateway answers 404.",
+            "contact": {"name": "stats-service maintainers"},
+            "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
+        },
+        "servers": [{"url": server_url}],
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
+        "security": SECURITY,
+        "paths": paths,
+        "components": _components(),
+    }
+
+
+def render(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    """``make openapi``: ``python -m stats_api.openapi docs/openapi.json``."""
+    (target,) = argv
+    Path(target).write_text(render(document()), encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

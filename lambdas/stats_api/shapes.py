@@ -1,0 +1,108 @@
+"""The API's response bodies, each declared once: its JSON properties, their schemas, and
+the domain attribute that fills each one.
+
+The handlers render with these, the OpenAPI document publishes them, the data-access module
+stores a session's attributes under the same names, and the tests read them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from stats_api import session_rules
+
+_BODY = session_rules.SESSION_BODY_SCHEMA["properties"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the JSON property (and, for a session, the table attribute)
+    attribute: str  # the domain object's attribute
+    schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str  # the schema's name in the OpenAPI document
+    description: str
+    fields: tuple[Field, ...]
+
+    def render(self, value: object) -> dict[str, Any]:
+        """The JSON object for ``value``, a domain object with the fields' attributes."""
+        return {field.name: getattr(value, field.attribute) for field in self.fields}
+
+    def attributes(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """The domain attributes a JSON object (or a stored item) holds, integers as int."""
+        return {
+            field.attribute: int(document[field.name])
+            if field.schema.get("type") == "integer"
+            else document[field.name]
+            for field in self.fields
+        }
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": self.description,
+            "required": [field.name for field in self.fields],
+            "properties": {field.name: dict(field.schema) for field in self.fields},
+            "additionalProperties": False,
+        }
+
+
+def _as_published(name: str) -> dict[str, Any]:
+    # The request rule without its request-specific wording.
+    return {key: value for key, value in _BODY[name].items() if key != "description"}
+
+
+COURSE_ID = Field("courseId", "course_id", session_rules.COURSE_ID_SCHEMA)
+
+SESSION = Shape(
+    name="Session",
+    description="A recorded session, as stored.",
+    fields=(
+        Field(
+            "sessionId",
+            "session_id",
+            {"type": "string", "format": "uuid", "description": "The session's UUID, lower-case."},
+        ),
+        COURSE_ID,
+        Field("totalModulesStudied", "total_modules_studied", _as_published("totalModulesStudied")),
+        Field("timeStudied", "time_studied", _as_published("timeStudied")),
+        Field("averageScore", "average_score", _as_published("averageScore")),
+    ),
+)
+
+COURSE_STATS = Shape(
+    name="CourseStats",
+    description="The caller's lifetime totals for a course.",
+    fields=(
+        COURSE_ID,
+        Field(
+            "totalModulesStudied",
+            "total_modules_studied",
+            {"type": "integer", "minimum": 0, "description": "Exact sum over the sessions."},
+        ),
+        Field(
+            "timeStudied",
+            "time_studied",
+            {"type": "number", "minimum": 0, "description": "Exact sum of the sessions' minutes."},
+        ),
+        Field(
+            "averageScore",
+            "average_score",
+            {
+                "type": "number",
+                "minimum": session_rules.MIN_SCORE,
+                "maximum": session_rules.MAX_SCORE,
+                "description": "Arithmetic mean of the sessions' average scores, rounded "
+                f"half-even to {session_rules.MAX_DECIMAL_PLACES} decimal places.",
+            },
+        ),
+        Field("sessionCount", "session_count", {"type": "integer", "minimum": 1}),
+    ),
+)
+
+SHAPES = {shape.name: shape for shape in (SESSION, COURSE_STATS)}

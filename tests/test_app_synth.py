@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_sns as sns
+from commands import run
 
 from app import build_app
 
+ROOT = Path(__file__).resolve().parent.parent
+# The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
+FEATURE_FLAGS = json.loads((ROOT / "cdk.json").read_text())["context"]
 STAGE_CONTEXTS = {
     "dev": {"stage": "dev"},
     "staging": {"stage": "staging"},
@@ -35,7 +39,7 @@ def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, context in STAGE_CONTEXTS.items():
         outdir = tmp_path_factory.mktemp(name)
-        build_app(App(outdir=str(outdir), context=context)).synth()
+        build_app(App(outdir=str(outdir), context={**FEATURE_FLAGS, **context})).synth()
         out[name] = outdir
     return out
 
@@ -136,3 +140,24 @@ def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -
     outputs = _template(assemblies, "prod").find_outputs("*")
 
     assert {"ApiUrl", "TableName"} <= set(outputs)
+
+
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``cdk synth`` of the dev stage by the pinned CLI, as ``make synth`` runs it: the
+    assembly and everything the CLI printed."""
+    outdir = tmp_path_factory.mktemp("cli")
+    output = run(
+        ROOT / "node_modules" / ".bin" / "cdk",  # the CLI pinned in package-lock.json
+        *("synth", "--quiet", "-c", "stage=dev", "-o", outdir),
+        cwd=ROOT,
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    return outdir, output
+
+
+def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path, str]) -> None:
+    _, output = cli_synth
+
+    assert "feature flag" not in output.lower(), output

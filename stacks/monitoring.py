@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import cdk_monitoring_constructs as monitoring
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -42,7 +42,30 @@ def alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
     key.grant(
         iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
     )
-    return sns.Topic(scope, "AlarmTopic", master_key=key, enforce_ssl=True)
+    topic = sns.Topic(scope, "AlarmTopic", master_key=key, enforce_ssl=True)
+    allow_alarm_notifications(topic)
+    return topic
+
+
+def allow_alarm_notifications(topic: sns.Topic) -> None:
+    """Lets this account's CloudWatch alarms publish to ``topic``.
+
+    A topic policy replaces SNS's default one, which is what lets CloudWatch publish to a
+    topic that has none. ``enforce_ssl`` writes such a policy (its only statement denies
+    plain HTTP), so without this statement every alarm notification would be refused.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    """
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsOfThisAccount",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            # Only alarms of this account: no other account's alarm can publish here.
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(topic).account}},
+        )
+    )
 
 
 class StatsServiceMonitoring(Construct):

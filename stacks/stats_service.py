@@ -61,7 +61,9 @@ class StatsServiceProps:
     # Well under API Gateway's 29 s integration limit, yet room for the SDK's retries.
     timeout: Duration = field(default_factory=lambda: Duration.seconds(10))
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
-    # Alarm notifications go here; an encrypted topic is created when None.
+    # Alarm notifications go here; an encrypted topic is created when None. A topic with a
+    # resource policy (enforce_ssl writes one) refuses CloudWatch unless a statement lets it
+    # publish: call allow_alarm_notifications(topic) on such a topic.
     alarm_topic: sns.ITopic | None = None
     # Browser origins allowed to call the API (CORS); none by default.
     cors_origins: Sequence[str] = ()

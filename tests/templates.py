@@ -54,3 +54,24 @@ def actions(template: assertions.Template, function_id: str) -> set[str]:
         action = statement["Action"]
         found.update([action] if isinstance(action, str) else action)
     return found
+
+
+def topic_statements(template: assertions.Template, topic_id: str) -> list[dict[str, Any]]:
+    """Every statement of the topic policies that apply to the topic ``topic_id``."""
+    statements: list[dict[str, Any]] = []
+    for policy in template.find_resources("AWS::SNS::TopicPolicy").values():
+        if {"Ref": topic_id} in policy["Properties"]["Topics"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def alarm_publishing(topic_id: str) -> dict[str, Any]:
+    """The statement that lets this account's CloudWatch alarms publish to the topic."""
+    return {
+        "Sid": "AllowCloudWatchAlarmsOfThisAccount",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic_id},
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+    }

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 from commands import run
+from templates import alarm_publishing, topic_statements
 
 from stats_api.routes import ROUTES
 
@@ -64,6 +65,8 @@ def test_should_alarm_into_the_consumers_topic(template: assertions.Template) ->
     assert topic_id.startswith("OnCall")
     for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+    # The example's topic is TLS-only, so its policy must let CloudWatch publish.
+    assert alarm_publishing(topic_id) in topic_statements(template, topic_id)
 
 
 def test_should_let_the_consumer_extend_the_table_grants(template: assertions.Template) -> None:

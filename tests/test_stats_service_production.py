@@ -8,7 +8,14 @@ from aws_cdk import App, Duration, RemovalPolicy, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from templates import functions, role_statements, routes, synth
+from templates import (
+    alarm_publishing,
+    functions,
+    role_statements,
+    routes,
+    synth,
+    topic_statements,
+)
 
 from stacks import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from stats_api.routes import RECORD_SESSION, ROUTES
@@ -229,6 +236,27 @@ def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
         assert metric in watched, metric
     throttle_alarms = [a for a in alarms if "'Throttles'" in str(a["Properties"])]
     assert len(throttle_alarms) == len(ROUTES)
+
+
+def test_should_let_this_accounts_alarms_publish_to_the_tls_only_topic(
+    default_template: assertions.Template,
+) -> None:
+    # A topic policy replaces SNS's default one, which is what lets CloudWatch publish to a
+    # topic without a policy; enforce_ssl's policy alone would refuse every notification.
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    # https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    (topic_id,) = default_template.find_resources("AWS::SNS::Topic")
+    statements = topic_statements(default_template, topic_id)
+
+    assert alarm_publishing(topic_id) in statements
+    assert {
+        "Sid": "AllowPublishThroughSSLOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic_id},
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    } in statements
 
 
 def test_should_build_a_dashboard(default_template: assertions.Template) -> None:

@@ -3,11 +3,13 @@
 Chosen with ``cdk synth -c stage=NAME``. Auth is set per deployment with context:
 ``-c auth=jwt -c jwtIssuer=https://... -c jwtAudience=client-id[,other]`` (optionally
 ``-c jwtScopes=a,b``), ``-c auth=iam`` or ``-c auth=header``; prod takes header auth only
-with ``-c allowHeaderAuthInProd=true``.
+with ``-c allowHeaderAuthInProd=true``. ``-c reservedConcurrency=N`` reserves N concurrent
+executions for each function (none by default).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,14 +42,15 @@ STAGES: dict[str, dict[str, Any]] = {
         "throttle_burst_limit": 50,
         "log_retention": logs.RetentionDays.ONE_MONTH,
     },
-    # Learners' data outlives any stack operation; spend is capped by throttling and concurrency.
+    # Learners' data outlives any stack operation; spend is capped by stage throttling. No
+    # stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving
+    # 3 x N needs a concurrency quota of at least 100 + 3 x N, far above a new account's.
     "prod": {
         "default_auth": "iam",
         "removal_policy": RemovalPolicy.RETAIN,
         "deletion_protection": True,
         "throttle_rate_limit": 200,
         "throttle_burst_limit": 400,
-        "reserved_concurrency": 50,
         "log_retention": logs.RetentionDays.ONE_YEAR,
     },
 }
@@ -66,8 +69,20 @@ def stage_props(name: str, context: Context) -> StatsServiceProps:
         stage_name=name,
         auth=_auth(mode, context),
         allow_header_auth_in_prod=str(context("allowHeaderAuthInProd")).lower() == "true",
+        reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
         **settings,
     )
+
+
+def _reserved_concurrency(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
+        raise ValueError(
+            f"-c reservedConcurrency must be a positive whole number (executions reserved for "
+            f"each function), got {value!r}"
+        )
+    return int(str(value))
 
 
 def _auth(mode: str, context: Context) -> Auth:

@@ -54,7 +54,10 @@ class StatsServiceProps:
     # Stage-wide API throttling, the wallet's first guard (requests/s, burst).
     throttle_rate_limit: float = 50
     throttle_burst_limit: int = 100
-    # Caps each function's concurrency (and so DynamoDB spend); None shares the account pool.
+    # Reserves (and caps) each function's concurrency. Lambda keeps 100 unreserved per
+    # account, so the deploy fails unless the account's concurrency quota is at least
+    # 100 + 3 x this (new accounts start far lower). None (the default) shares the account
+    # pool; stage throttling then caps spend.
     reserved_concurrency: int | None = None
     # 256 MB: twice the CPU of 128 MB, which halves a cold start's imports; still pennies.
     memory_size: int = 256

@@ -94,11 +94,25 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ({"stage": "qa"}, "unknown stage 'qa'"),
         ({"stage": "dev", "auth": "magic"}, "unknown auth 'magic'"),
         ({"stage": "dev", "auth": "jwt"}, "jwtIssuer"),
+        *(
+            (
+                {"stage": "prod", "reservedConcurrency": bad},
+                "reservedConcurrency must be a positive",
+            )
+            for bad in ("0", "-5", "ten", "2.5", "", True)
+        ),
     ],
 )
-def test_should_explain_a_wrong_context(context: dict[str, str], message: str) -> None:
+def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build_app(App(context=context))
+
+
+def _stack(context: dict[str, str]) -> Stack:
+    """The one stack ``build_app`` makes for ``context``, with cdk.json's feature flags."""
+    app = build_app(App(context={**FEATURE_FLAGS, **context}))
+    (stack,) = (child for child in app.node.children if isinstance(child, Stack))
+    return stack
 
 
 def _template(assemblies: dict[str, Path], stage: str) -> assertions.Template:
@@ -161,3 +175,22 @@ def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path
     _, output = cli_synth
 
     assert "feature flag" not in output.lower(), output
+
+
+# Lambda keeps 100 unreserved concurrent executions per account, so reserving 3 x N fails
+# the deploy unless the account's quota is at least 100 + 3 x N; new accounts start lower.
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_reserve_no_concurrency_by_default(assemblies: dict[str, Path], stage: str) -> None:
+    functions = _template(assemblies, stage).find_resources("AWS::Lambda::Function")
+
+    assert functions
+    for function in functions.values():
+        assert "ReservedConcurrentExecutions" not in function["Properties"]
+
+
+def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function() -> None:
+    stack = _stack({"stage": "prod", "reservedConcurrency": "5"})
+
+    functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3

@@ -4,7 +4,8 @@ Chosen with ``cdk synth -c stage=NAME``. Auth is set per deployment with context
 ``-c auth=jwt -c jwtIssuer=https://... -c jwtAudience=client-id[,other]`` (optionally
 ``-c jwtScopes=a,b``), ``-c auth=iam`` or ``-c auth=header``; prod takes header auth only
 with ``-c allowHeaderAuthInProd=true``. ``-c reservedConcurrency=N`` reserves N concurrent
-executions for each function (none by default).
+executions for each function (none by default). The stack is environment-agnostic unless
+``-c account=123456789012 -c region=eu-west-1`` pins it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Environment, RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
@@ -71,6 +72,25 @@ def stage_props(name: str, context: Context) -> StatsServiceProps:
         allow_header_auth_in_prod=str(context("allowHeaderAuthInProd")).lower() == "true",
         reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
         **settings,
+    )
+
+
+def stack_environment(context: Context) -> Environment:
+    """Where the stack deploys: only what ``-c account`` / ``-c region`` pin, else anywhere.
+
+    CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION are ignored on purpose: the CLI sets them from
+    the caller's profile (us-east-1 when it has none), so the template would differ from
+    laptop to laptop and CI. An environment-agnostic stack deploys to the account and
+    region of the profile ``cdk deploy`` runs with.
+    """
+    account, region = context("account"), context("region")
+    if account is not None and not re.fullmatch(r"[0-9]{12}", str(account)):
+        raise ValueError(f"-c account must be a 12-digit AWS account id, got {account!r}")
+    if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]+", str(region)):
+        raise ValueError(f"-c region must be an AWS region such as eu-west-1, got {region!r}")
+    return Environment(
+        account=None if account is None else str(account),
+        region=None if region is None else str(region),
     )
 
 

@@ -101,6 +101,8 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
             )
             for bad in ("0", "-5", "ten", "2.5", "", True)
         ),
+        ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
+        ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -171,6 +173,17 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return outdir, output
 
 
+def test_should_synthesise_an_environment_agnostic_stack_with_the_cli(
+    cli_synth: tuple[Path, str],
+) -> None:
+    outdir, _ = cli_synth
+    manifest = json.loads((outdir / "manifest.json").read_text())
+
+    # The CLI sets CDK_DEFAULT_REGION (us-east-1 offline); the app must not pin it.
+    environment = manifest["artifacts"]["StatsService-dev"]["environment"]
+    assert environment == "aws://unknown-account/unknown-region"
+
+
 def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path, str]) -> None:
     _, output = cli_synth
 
@@ -194,3 +207,19 @@ def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function()
 
     functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
     assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3
+
+
+def test_should_stay_environment_agnostic_whatever_the_shell_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111111111111")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+
+    assert _stack({"stage": "dev"}).environment == "aws://unknown-account/unknown-region"
+
+
+def test_should_pin_the_environment_the_context_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+    context = {"stage": "dev", "account": "123456789012", "region": "eu-west-1"}
+
+    assert _stack(context).environment == "aws://123456789012/eu-west-1"

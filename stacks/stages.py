@@ -5,7 +5,8 @@ Chosen with ``cdk synth -c stage=NAME``. Auth is set per deployment with context
 ``-c jwtScopes=a,b``), ``-c auth=iam`` or ``-c auth=header``; prod takes header auth only
 with ``-c allowHeaderAuthInProd=true``. ``-c reservedConcurrency=N`` reserves N concurrent
 executions for each function (none by default). The stack is environment-agnostic unless
-``-c account=123456789012 -c region=eu-west-1`` pins it.
+``-c account=123456789012 -c region=eu-west-1`` pins it. ``-c powertoolsLayerArn=arn:...``
+names the Powertools layer where the official one is not published (China, GovCloud).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def stage_props(name: str, context: Context) -> StatsServiceProps:
         auth=_auth(mode, context),
         allow_header_auth_in_prod=str(context("allowHeaderAuthInProd")).lower() == "true",
         reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
+        powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
         **settings,
     )
 
@@ -88,10 +90,7 @@ def stack_environment(context: Context) -> Environment:
         raise ValueError(f"-c account must be a 12-digit AWS account id, got {account!r}")
     if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]+", str(region)):
         raise ValueError(f"-c region must be an AWS region such as eu-west-1, got {region!r}")
-    return Environment(
-        account=None if account is None else str(account),
-        region=None if region is None else str(region),
-    )
+    return Environment(account=_optional_text(account), region=_optional_text(region))
 
 
 def _reserved_concurrency(value: object) -> int | None:
@@ -120,6 +119,10 @@ def _auth(mode: str, context: Context) -> Auth:
             required_scopes=_names(context("jwtScopes") or ""),
         )
     raise ValueError(f"unknown auth {mode!r}: choose header, iam or jwt with -c auth=MODE")
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _names(value: object) -> tuple[str, ...]:

@@ -103,6 +103,7 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ),
         ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
         ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
+        ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -223,3 +224,13 @@ def test_should_pin_the_environment_the_context_names(monkeypatch: pytest.Monkey
     context = {"stage": "dev", "account": "123456789012", "region": "eu-west-1"}
 
     assert _stack(context).environment == "aws://123456789012/eu-west-1"
+
+
+def test_should_load_the_powertools_layer_the_context_names() -> None:
+    layer = "arn:aws-cn:lambda:cn-north-1:123456789012:layer:powertools-py314-arm64:3"
+    context = {"stage": "dev", "region": "cn-north-1", "powertoolsLayerArn": layer}
+
+    functions = assertions.Template.from_stack(_stack(context)).find_resources(
+        "AWS::Lambda::Function"
+    )
+    assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3

@@ -1,7 +1,7 @@
 """The stats service's CDK constructs: import ``StatsService``, its props and auth from here."""
 
+from .alarm_topic import allow_alarm_notifications
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
-from .monitoring import allow_alarm_notifications
 from .stats_service import StatsService, StatsServiceProps
 from .stats_stack import StatsStack
 

@@ -22,8 +22,9 @@ from stats_api import deployment, table_keys
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES, Route
 
 from . import lambda_runtime
+from .alarm_topic import alarm_topic
 from .auth import Auth, HeaderAuth, route_authorizer, route_scopes
-from .monitoring import StatsServiceMonitoring, alarm_topic
+from .monitoring import StatsServiceMonitoring
 
 PRODUCTION_STAGE = "prod"
 API_GATEWAY_TIMEOUT = Duration.seconds(29)

@@ -6,10 +6,12 @@ errors and throttles, DynamoDB throttling and system errors. They notify one SNS
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 
 import cdk_monitoring_constructs as monitoring
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -21,6 +23,27 @@ from stats_api.deployment import METRICS_NAMESPACE, SERVICE_NAME
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
+
+
+def alarm_name_prefix(service: Construct) -> str:
+    """``<stack name>-<service id>-<hash of the service's path>``: how ``service``'s alarm
+    names start.
+
+    Alarm names are unique per account and region, so fixed names would keep two services
+    in one stack, or two apps' stacks, from deploying side by side. A region holds one
+    stack of a name per account; the path tells services within a stack apart. (It must be
+    a literal: cdk-monitoring-constructs makes construct ids of alarm names.)
+    """
+    readable_id = re.sub(r"[^A-Za-z0-9-]", "", service.node.id)  # dashboard-name characters
+    instance = hashlib.sha256(service.node.path.encode()).hexdigest()[:8]
+    return f"{Stack.of(service).stack_name}-{readable_id}-{instance}"
+
+
+def dashboard_name(service: Construct) -> str:
+    """The alarm-name prefix and the region: dashboard names are unique per account, so the
+    same stack in two regions needs two (the region is a token until deploy when the
+    stack is environment-agnostic)."""
+    return f"{alarm_name_prefix(service)}-{Stack.of(service).region}"
 
 
 class StatsServiceMonitoring(Construct):
@@ -37,12 +60,11 @@ class StatsServiceMonitoring(Construct):
         table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = f"{SERVICE_NAME}-{stage_name}"
         self.facade = facade = monitoring.MonitoringFacade(
             self,
             "Facade",
             alarm_factory_defaults=monitoring.AlarmFactoryDefaults(
-                alarm_name_prefix=prefix,
+                alarm_name_prefix=alarm_name_prefix(scope),
                 actions_enabled=True,
                 action=monitoring.SnsAlarmActionStrategy(on_alarm_topic=topic),
                 datapoints_to_alarm=3,
@@ -51,7 +73,8 @@ class StatsServiceMonitoring(Construct):
             dashboard_factory=monitoring.DefaultDashboardFactory(
                 self,
                 "Dashboards",
-                dashboard_name_prefix=prefix,
+                # The factory uses the prefix as the name of its only dashboard.
+                dashboard_name_prefix=dashboard_name(scope),
                 create_dashboard=True,
                 create_summary_dashboard=False,
                 create_alarm_dashboard=False,

@@ -14,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from commands import run
 
 from app import build_app
+from stacks import IamAuth, StatsService, StatsServiceProps
 
 ROOT = Path(__file__).resolve().parent.parent
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
@@ -234,3 +235,53 @@ def test_should_load_the_powertools_layer_the_context_names() -> None:
         "AWS::Lambda::Function"
     )
     assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3
+
+
+# Dashboard names are unique per account, alarm names per account and region:
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+def _names(stacks: tuple[Stack, ...], kind: str, key: str) -> list[str]:
+    """Every ``key`` of every ``kind`` resource of ``stacks``, tokens rendered as JSON."""
+    return [
+        json.dumps(resource["Properties"][key], sort_keys=True)
+        for stack in stacks
+        for resource in assertions.Template.from_stack(stack).find_resources(kind).values()
+    ]
+
+
+def _dashboard_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Dashboard", "DashboardName")
+
+
+def _alarm_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Alarm", "AlarmName")
+
+
+def _assert_unique(names: list[str]) -> None:
+    assert names
+    assert len(set(names)) == len(names), names
+
+
+def test_should_name_the_same_stage_apart_in_two_regions() -> None:
+    stacks = [_stack({"stage": "prod", "region": region}) for region in ("eu-west-1", "us-east-1")]
+
+    # Each region holds its own alarms: only the account-wide dashboard names must differ.
+    _assert_unique(_dashboard_names(*stacks))
+
+
+def test_should_name_two_services_in_one_stack_apart() -> None:
+    stack = Stack(App(), "Platform")
+    StatsService(stack, "Stats")
+    StatsService(stack, "MoreStats")
+
+    _assert_unique(_dashboard_names(stack))
+    _assert_unique(_alarm_names(stack))
+
+
+def test_should_name_a_consumers_prod_service_apart_from_the_apps_prod_stack() -> None:
+    consumer = Stack(App(), "LearningPlatform")
+    StatsService(consumer, "Stats", StatsServiceProps(stage_name="prod", auth=IamAuth()))
+    app_stack = _stack({"stage": "prod"})
+
+    _assert_unique(_dashboard_names(consumer, app_stack))
+    _assert_unique(_alarm_names(consumer, app_stack))

@@ -23,6 +23,34 @@ from stats_api.deployment import METRICS_NAMESPACE, SERVICE_NAME
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
+# The DynamoDB operations the service calls: recording is one TransactWriteItems (and a
+# GetItem to tell a replay from a conflict); both reads are a GetItem.
+TABLE_OPERATIONS = ("TransactWriteItems", "GetItem")
+
+
+def table_system_errors(table: dynamodb.ITable) -> cloudwatch.MathExpression:
+    """DynamoDB's SystemErrors summed over the operations the service calls.
+
+    cdk-monitoring-constructs' table alarm sums a fixed list of nine operations that leaves
+    out TransactWriteItems, the service's only write. Each term is filled with 0 so that an
+    operation without datapoints in a period (not called, or nothing published) cannot
+    leave the sum without a value while the other one has errors.
+    """
+    terms = {
+        operation[0].lower() + operation[1:]: table.metric(
+            "SystemErrors",
+            dimensions_map={"TableName": table.table_name, "Operation": operation},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        for operation in TABLE_OPERATIONS
+    }
+    return cloudwatch.MathExpression(
+        expression=" + ".join(f"FILL({term}, 0)" for term in terms),
+        using_metrics=terms,
+        label="System errors",
+        period=Duration.minutes(5),
+    )
 
 
 def alarm_name_prefix(service: Construct) -> str:
@@ -113,9 +141,30 @@ class StatsServiceMonitoring(Construct):
             add_write_throttled_events_count_alarm={
                 "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
             },
-            add_system_error_count_alarm={
-                "Critical": monitoring.ErrorCountThreshold(max_error_count=0)
-            },
+        )
+        facade.monitor_custom(
+            alarm_friendly_name="Table",
+            human_readable_name="Sessions table: the service's operations",
+            metric_groups=[
+                monitoring.CustomMetricGroup(
+                    title=f"System errors ({', '.join(TABLE_OPERATIONS)})",
+                    metrics=[
+                        monitoring.CustomMetricWithAlarm(
+                            metric=table_system_errors(table),
+                            alarm_friendly_name="SystemErrors",
+                            add_alarm={
+                                "Critical": monitoring.CustomThreshold(
+                                    threshold=0,
+                                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                                    additional_description="DynamoDB answered the service's "
+                                    "calls with server errors (HTTP 500).",
+                                )
+                            },
+                        )
+                    ],
+                )
+            ],
         )
         facade.monitor_custom(
             alarm_friendly_name="Sessions",

@@ -238,6 +238,32 @@ def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
     assert len(throttle_alarms) == len(ROUTES)
 
 
+def test_should_alarm_on_system_errors_of_the_operations_the_service_calls(
+    default_template: assertions.Template,
+) -> None:
+    (alarm,) = (
+        alarm["Properties"]
+        for alarm in default_template.find_resources("AWS::CloudWatch::Alarm").values()
+        if "SystemErrors" in str(alarm["Properties"])
+    )
+    queries = {query["Id"]: query for query in alarm["Metrics"]}
+    stats = {id_: q["MetricStat"]["Metric"] for id_, q in queries.items() if "MetricStat" in q}
+    (expression,) = (q["Expression"] for q in queries.values() if "Expression" in q)
+
+    operations = {
+        dimension["Value"]
+        for metric in stats.values()
+        for dimension in metric["Dimensions"]
+        if dimension["Name"] == "Operation"
+    }
+    assert operations == {"TransactWriteItems", "GetItem"}
+    for metric in stats.values():
+        assert (metric["Namespace"], metric["MetricName"]) == ("AWS/DynamoDB", "SystemErrors")
+    # An operation without datapoints in a period must not blank the sum.
+    for id_ in stats:
+        assert f"FILL({id_}, 0)" in expression
+
+
 def test_should_let_this_accounts_alarms_publish_to_the_tls_only_topic(
     default_template: assertions.Template,
 ) -> None:

@@ -1,17 +1,16 @@
 """Alarms and a dashboard for a ``StatsService``, built with cdk-monitoring-constructs.
 
 Alarms cover what a learner would notice or what costs money: API 5xx rate, function
-errors and throttles, DynamoDB throttling and system errors. They notify one SNS topic.
+errors, faults and throttles, DynamoDB throttling and system errors. They notify one SNS
+topic.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping
 
 import cdk_monitoring_constructs as monitoring
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -19,62 +18,23 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_api.deployment import METRICS_NAMESPACE, SERVICE_NAME
+from stats_api.deployment import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
+from stats_api.routes import RECORD_SESSION
+
+from .monitoring_names import alarm_name_prefix, dashboard_name
+from .service_metrics import TABLE_OPERATIONS, handler_metric, table_system_errors
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
-# The DynamoDB operations the service calls: recording is one TransactWriteItems (and a
-# GetItem to tell a replay from a conflict); both reads are a GetItem.
-TABLE_OPERATIONS = ("TransactWriteItems", "GetItem")
-
-
-def table_system_errors(table: dynamodb.ITable) -> cloudwatch.MathExpression:
-    """DynamoDB's SystemErrors summed over the operations the service calls.
-
-    cdk-monitoring-constructs' table alarm sums a fixed list of nine operations that leaves
-    out TransactWriteItems, the service's only write. Each term is filled with 0 so that an
-    operation without datapoints in a period (not called, or nothing published) cannot
-    leave the sum without a value while the other one has errors.
-    """
-    terms = {
-        operation[0].lower() + operation[1:]: table.metric(
-            "SystemErrors",
-            dimensions_map={"TableName": table.table_name, "Operation": operation},
-            statistic="Sum",
-            period=Duration.minutes(5),
-        )
-        for operation in TABLE_OPERATIONS
-    }
-    return cloudwatch.MathExpression(
-        expression=" + ".join(f"FILL({term}, 0)" for term in terms),
-        using_metrics=terms,
-        label="System errors",
-        period=Duration.minutes(5),
-    )
-
-
-def alarm_name_prefix(service: Construct) -> str:
-    """``<stack name>-<service id>-<hash of the service's path>``: how ``service``'s alarm
-    names start.
-
-    Alarm names are unique per account and region, so fixed names would keep two services
-    in one stack, or two apps' stacks, from deploying side by side. A region holds one
-    stack of a name per account; the path tells services within a stack apart. (It must be
-    a literal: cdk-monitoring-constructs makes construct ids of alarm names.)
-    """
-    readable_id = re.sub(r"[^A-Za-z0-9-]", "", service.node.id)  # dashboard-name characters
-    instance = hashlib.sha256(service.node.path.encode()).hexdigest()[:8]
-    return f"{Stack.of(service).stack_name}-{readable_id}-{instance}"
-
-
-def dashboard_name(service: Construct) -> str:
-    """The alarm-name prefix and the region: dashboard names are unique per account, so the
-    same stack in two regions needs two (the region is a token until deploy when the
-    stack is environment-agnostic)."""
-    return f"{alarm_name_prefix(service)}-{Stack.of(service).region}"
 
 
 class StatsServiceMonitoring(Construct):
+    """The alarms and dashboard of one ``StatsService``, created through ``facade``.
+
+    ``fault_alarms_for(function_id)`` gives the alarms that say a function is failing, for
+    a deployment to watch (e.g. a canary that rolls back on them).
+    """
+
     def __init__(
         self,
         scope: Construct,
@@ -88,7 +48,7 @@ class StatsServiceMonitoring(Construct):
         table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.facade = facade = monitoring.MonitoringFacade(
+        self.facade = monitoring.MonitoringFacade(
             self,
             "Facade",
             alarm_factory_defaults=monitoring.AlarmFactoryDefaults(
@@ -108,8 +68,22 @@ class StatsServiceMonitoring(Construct):
                 create_alarm_dashboard=False,
             ),
         )
-        facade.add_large_header(f"Stats service ({stage_name})")
-        facade.monitor_api_gateway_v2_http_api(
+        self.facade.add_large_header(f"Stats service ({stage_name})")
+        self._monitor_api(api, api_stage)
+        self._monitor_functions(functions)
+        self._monitor_table(table)
+        self._monitor_sessions(functions[RECORD_SESSION.function_id])
+
+    def fault_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
+        """The alarms on function ``function_id``'s faults: its error rate (the Lambda
+        ``Errors`` metric: crashes, timeouts) and its handled 500s (``Faults``)."""
+        alarms = self.facade.created_alarms_with_tag(_fault_tag(function_id))
+        if not alarms:
+            raise KeyError(f"no function {function_id!r} is monitored here")
+        return [alarm.alarm for alarm in alarms]
+
+    def _monitor_api(self, api: apigw.IHttpApi, api_stage: str) -> None:
+        self.facade.monitor_api_gateway_v2_http_api(
             api=api,
             api_stage=api_stage,
             alarm_friendly_name="Api",
@@ -118,19 +92,41 @@ class StatsServiceMonitoring(Construct):
                 "Critical": monitoring.ErrorRateThreshold(max_error_rate=API_5XX_RATE)
             },
         )
-        for name, function in functions.items():
-            facade.monitor_lambda_function(
+
+    def _monitor_functions(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        for function_id, function in functions.items():
+            self.facade.monitor_lambda_function(
                 lambda_function=function,
-                alarm_friendly_name=name,
-                human_readable_name=f"{name} function",
+                alarm_friendly_name=function_id,
+                human_readable_name=f"{function_id} function",
                 add_fault_rate_alarm={
-                    "Critical": monitoring.ErrorRateThreshold(max_error_rate=FUNCTION_FAULT_RATE)
+                    "Critical": monitoring.ErrorRateThreshold(
+                        max_error_rate=FUNCTION_FAULT_RATE,
+                        custom_tags=[_fault_tag(function_id)],
+                    )
                 },
                 add_throttles_count_alarm={
                     "Warning": monitoring.ErrorCountThreshold(max_error_count=0)
                 },
             )
-        facade.monitor_dynamo_table(
+        # Handlers answer every unforeseen exception with a 500, so Lambda's Errors never
+        # sees it: the handlers count those in their own Faults metric.
+        self.facade.monitor_custom(
+            alarm_friendly_name="Faults",
+            human_readable_name="Faults (invocations answered 500)",
+            metric_groups=[
+                _graph_with_critical_alarm(
+                    f"{function_id} faults",
+                    handler_metric(FAULTS_METRIC, function, Duration.minutes(1)),
+                    alarm_friendly_name=function_id,
+                    alarm=_fault_alarm(function_id),
+                )
+                for function_id, function in functions.items()
+            ],
+        )
+
+    def _monitor_table(self, table: dynamodb.ITable) -> None:
+        self.facade.monitor_dynamo_table(
             table=table,
             alarm_friendly_name="Table",
             human_readable_name="Sessions table",
@@ -142,45 +138,80 @@ class StatsServiceMonitoring(Construct):
                 "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
             },
         )
-        facade.monitor_custom(
+        self.facade.monitor_custom(
             alarm_friendly_name="Table",
             human_readable_name="Sessions table: the service's operations",
             metric_groups=[
-                monitoring.CustomMetricGroup(
-                    title=f"System errors ({', '.join(TABLE_OPERATIONS)})",
-                    metrics=[
-                        monitoring.CustomMetricWithAlarm(
-                            metric=table_system_errors(table),
-                            alarm_friendly_name="SystemErrors",
-                            add_alarm={
-                                "Critical": monitoring.CustomThreshold(
-                                    threshold=0,
-                                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                                    additional_description="DynamoDB answered the service's "
-                                    "calls with server errors (HTTP 500).",
-                                )
-                            },
-                        )
-                    ],
+                _graph_with_critical_alarm(
+                    f"System errors ({', '.join(TABLE_OPERATIONS)})",
+                    table_system_errors(table),
+                    alarm_friendly_name="SystemErrors",
+                    alarm=monitoring.CustomThreshold(
+                        threshold=0,
+                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                        additional_description="DynamoDB answered the service's calls with "
+                        "server errors (HTTP 500).",
+                    ),
                 )
             ],
         )
-        facade.monitor_custom(
+
+    def _monitor_sessions(self, record_function: lambda_.IFunction) -> None:
+        self.facade.monitor_custom(
             alarm_friendly_name="Sessions",
             human_readable_name="Sessions recorded",
             metric_groups=[
                 monitoring.CustomMetricGroup(
                     title="Sessions recorded",
                     metrics=[
-                        cloudwatch.Metric(
-                            namespace=METRICS_NAMESPACE,
-                            metric_name="SessionsRecorded",
-                            dimensions_map={"service": SERVICE_NAME},
-                            statistic="Sum",
-                            period=Duration.minutes(5),
+                        handler_metric(
+                            SESSIONS_RECORDED_METRIC, record_function, Duration.minutes(5)
                         )
                     ],
                 )
             ],
         )
+
+
+def _graph_with_critical_alarm(
+    title: str,
+    metric: cloudwatch.Metric | cloudwatch.MathExpression,
+    *,
+    alarm_friendly_name: str,
+    alarm: monitoring.CustomThreshold,
+) -> monitoring.CustomMetricGroup:
+    return monitoring.CustomMetricGroup(
+        title=title,
+        metrics=[
+            monitoring.CustomMetricWithAlarm(
+                metric=metric,
+                alarm_friendly_name=alarm_friendly_name,
+                add_alarm={"Critical": alarm},
+            )
+        ],
+    )
+
+
+def _fault_alarm(function_id: str) -> monitoring.CustomThreshold:
+    # Any fault alarms at once: Sum >= 1 in one 1-minute period, 1 of 1. A handler answers
+    # 500 only for a failure nobody foresaw (throttling, conflicts and timeouts are 503s), so
+    # one is a defect to look at, not noise to average away. The 3-of-3 five-minute pattern
+    # of the rate alarms would need faults in 15 consecutive minutes: it would never fire
+    # for a route used now and then, nor within a canary deployment's bake time. A quiet
+    # minute clears it.
+    return monitoring.CustomThreshold(
+        threshold=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        period=Duration.minutes(1),
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+        custom_tags=[_fault_tag(function_id)],
+        additional_description="The function answered 500 (a fault its handler did not "
+        "foresee): its logs hold the error with the request's correlation id.",
+    )
+
+
+def _fault_tag(function_id: str) -> str:
+    return f"faults-of-{function_id}"

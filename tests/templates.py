@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,3 +76,18 @@ def alarm_publishing(topic_id: str) -> dict[str, Any]:
         "Resource": {"Ref": topic_id},
         "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
     }
+
+
+def dashboard_metrics(template: assertions.Template) -> list[tuple[str, str, dict[str, Any]]]:
+    """(namespace, metric name, dimensions) of every metric the one dashboard graphs; a
+    reference to a resource reads ``Ref:<logical id>``."""
+    (dashboard,) = template.find_resources("AWS::CloudWatch::Dashboard").values()
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    body = json.loads("".join(p if isinstance(p, str) else f"Ref:{p['Ref']}" for p in parts))
+    found = []
+    for widget in body["widgets"]:
+        for metric in widget["properties"].get("metrics", []):
+            if isinstance(metric[0], str):  # not a math expression
+                namespace, name, *rest = (part for part in metric if isinstance(part, str))
+                found.append((namespace, name, dict(zip(rest[::2], rest[1::2], strict=True))))
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aws_cdk import Aws, CfnRule, CfnRuleAssertion, Fn, Stack, Token, region_info
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -36,7 +37,57 @@ def powertools_layer_parameter() -> str:
     return f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 
 
-def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
-    # Resolved at deploy time in the target region: no Docker, no account-specific ARN.
-    arn = ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
+# Powertools publishes its layer, and the public parameter naming it, in the commercial
+# regions of the aws partition only (not China, not GovCloud; new regions may lag):
+# https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer
+PUBLISHED_PARTITION = "aws"
+LAYER_ARN_HINT = (
+    f"pass the ARN of a Powertools {POWERTOOLS_VERSION} layer for {RUNTIME.name} on "
+    f"{ARCHITECTURE.name} in that region with the powertools_layer_arn prop "
+    "(-c powertoolsLayerArn=arn:...)"
+)
+
+
+def powertools_layer(scope: Construct, arn: str | None = None) -> lambda_.ILayerVersion:
+    """The layer ``arn`` names, else the official one of the stack's region."""
+    if arn is None:
+        _require_published_partition(scope)
+        # Resolved at deploy time in the target region: no Docker, no account-specific ARN.
+        arn = ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
     return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+
+
+def _require_published_partition(scope: Construct) -> None:
+    """Refuses a partition without the official layer: at synth when the stack's region is
+    known, else with a template rule that fails the deploy before any resource changes."""
+    partition = _partition_at_synth(Stack.of(scope))
+    if partition == PUBLISHED_PARTITION:
+        return
+    if partition is not None:
+        raise ValueError(
+            f"the official Powertools layer is not published in the {partition} partition "
+            f"(region {Stack.of(scope).region}): {LAYER_ARN_HINT}"
+        )
+    # Rules are checked before any resource changes. (Should CloudFormation resolve the
+    # layer's SSM parameter first, the deploy still stops there, naming the parameter.)
+    CfnRule(
+        scope,
+        "PowertoolsLayerPublished",
+        assertions=[
+            CfnRuleAssertion(
+                assert_=Fn.condition_equals(Aws.PARTITION, PUBLISHED_PARTITION),
+                assert_description="The official Powertools layer is published in the aws "
+                f"partition only: outside it, {LAYER_ARN_HINT}.",
+            )
+        ],
+    )
+
+
+def _partition_at_synth(stack: Stack) -> str | None:
+    """The stack's partition when synth can know it (its region is a literal), else None."""
+    if not Token.is_unresolved(stack.partition):
+        return stack.partition
+    if not Token.is_unresolved(stack.region):
+        # Without @aws-cdk/core:enablePartitionLiterals; None for a region CDK does not know.
+        return region_info.RegionInfo.get(stack.region).partition
+    return None

@@ -1,7 +1,8 @@
 """Alarms and a dashboard for a ``StatsService``, built with cdk-monitoring-constructs.
 
 Alarms cover what a learner would notice or what costs money: API 5xx rate, function
-errors and throttles, DynamoDB throttling and system errors. They notify one SNS topic.
+errors, faults and throttles, DynamoDB throttling and system errors. They notify one SNS
+topic.
 """
 
 from __future__ import annotations
@@ -9,43 +10,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import cdk_monitoring_constructs as monitoring
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_api.deployment import METRICS_NAMESPACE, SERVICE_NAME
+from stats_api.deployment import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
+from stats_api.routes import RECORD_SESSION
+
+from .monitoring_names import alarm_name_prefix, dashboard_name
+from .service_metrics import TABLE_OPERATIONS, handler_metric, table_system_errors
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
 
 
-def alarm_topic(scope: Construct, removal_policy: RemovalPolicy) -> sns.Topic:
-    """An encrypted topic CloudWatch alarms can publish to.
-
-    CloudWatch cannot use the AWS-managed SNS key, so the topic gets its own rotating key
-    whose policy lets CloudWatch encrypt.
-    """
-    key = kms.Key(
-        scope,
-        "AlarmTopicKey",
-        enable_key_rotation=True,
-        # A key outlives its stack by default (and bills monthly): follow the stage's policy.
-        removal_policy=removal_policy,
-        description="Encrypts the stats service's alarm notifications",
-    )
-    key.grant(
-        iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
-    )
-    return sns.Topic(scope, "AlarmTopic", master_key=key, enforce_ssl=True)
-
-
 class StatsServiceMonitoring(Construct):
+    """The alarms and dashboard of one ``StatsService``, created through ``facade``.
+
+    ``fault_alarms_for(function_id)`` gives the alarms that say a function is failing, for
+    a deployment to watch (e.g. a canary that rolls back on them).
+    """
+
     def __init__(
         self,
         scope: Construct,
@@ -59,12 +48,11 @@ class StatsServiceMonitoring(Construct):
         table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        prefix = f"{SERVICE_NAME}-{stage_name}"
-        self.facade = facade = monitoring.MonitoringFacade(
+        self.facade = monitoring.MonitoringFacade(
             self,
             "Facade",
             alarm_factory_defaults=monitoring.AlarmFactoryDefaults(
-                alarm_name_prefix=prefix,
+                alarm_name_prefix=alarm_name_prefix(scope),
                 actions_enabled=True,
                 action=monitoring.SnsAlarmActionStrategy(on_alarm_topic=topic),
                 datapoints_to_alarm=3,
@@ -73,14 +61,29 @@ class StatsServiceMonitoring(Construct):
             dashboard_factory=monitoring.DefaultDashboardFactory(
                 self,
                 "Dashboards",
-                dashboard_name_prefix=prefix,
+                # The factory uses the prefix as the name of its only dashboard.
+                dashboard_name_prefix=dashboard_name(scope),
                 create_dashboard=True,
                 create_summary_dashboard=False,
                 create_alarm_dashboard=False,
             ),
         )
-        facade.add_large_header(f"Stats service ({stage_name})")
-        facade.monitor_api_gateway_v2_http_api(
+        self.facade.add_large_header(f"Stats service ({stage_name})")
+        self._monitor_api(api, api_stage)
+        self._monitor_functions(functions)
+        self._monitor_table(table)
+        self._monitor_sessions(functions[RECORD_SESSION.function_id])
+
+    def fault_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
+        """The alarms on function ``function_id``'s faults: its error rate (the Lambda
+        ``Errors`` metric: crashes, timeouts) and its handled 500s (``Faults``)."""
+        alarms = self.facade.created_alarms_with_tag(_fault_tag(function_id))
+        if not alarms:
+            raise KeyError(f"no function {function_id!r} is monitored here")
+        return [alarm.alarm for alarm in alarms]
+
+    def _monitor_api(self, api: apigw.IHttpApi, api_stage: str) -> None:
+        self.facade.monitor_api_gateway_v2_http_api(
             api=api,
             api_stage=api_stage,
             alarm_friendly_name="Api",
@@ -89,19 +92,41 @@ class StatsServiceMonitoring(Construct):
                 "Critical": monitoring.ErrorRateThreshold(max_error_rate=API_5XX_RATE)
             },
         )
-        for name, function in functions.items():
-            facade.monitor_lambda_function(
+
+    def _monitor_functions(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        for function_id, function in functions.items():
+            self.facade.monitor_lambda_function(
                 lambda_function=function,
-                alarm_friendly_name=name,
-                human_readable_name=f"{name} function",
+                alarm_friendly_name=function_id,
+                human_readable_name=f"{function_id} function",
                 add_fault_rate_alarm={
-                    "Critical": monitoring.ErrorRateThreshold(max_error_rate=FUNCTION_FAULT_RATE)
+                    "Critical": monitoring.ErrorRateThreshold(
+                        max_error_rate=FUNCTION_FAULT_RATE,
+                        custom_tags=[_fault_tag(function_id)],
+                    )
                 },
                 add_throttles_count_alarm={
                     "Warning": monitoring.ErrorCountThreshold(max_error_count=0)
                 },
             )
-        facade.monitor_dynamo_table(
+        # Handlers answer every unforeseen exception with a 500, so Lambda's Errors never
+        # sees it: the handlers count those in their own Faults metric.
+        self.facade.monitor_custom(
+            alarm_friendly_name="Faults",
+            human_readable_name="Faults (invocations answered 500)",
+            metric_groups=[
+                _graph_with_critical_alarm(
+                    f"{function_id} faults",
+                    handler_metric(FAULTS_METRIC, function, Duration.minutes(1)),
+                    alarm_friendly_name=function_id,
+                    alarm=_fault_alarm(function_id),
+                )
+                for function_id, function in functions.items()
+            ],
+        )
+
+    def _monitor_table(self, table: dynamodb.ITable) -> None:
+        self.facade.monitor_dynamo_table(
             table=table,
             alarm_friendly_name="Table",
             human_readable_name="Sessions table",
@@ -112,25 +137,81 @@ class StatsServiceMonitoring(Construct):
             add_write_throttled_events_count_alarm={
                 "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
             },
-            add_system_error_count_alarm={
-                "Critical": monitoring.ErrorCountThreshold(max_error_count=0)
-            },
         )
-        facade.monitor_custom(
+        self.facade.monitor_custom(
+            alarm_friendly_name="Table",
+            human_readable_name="Sessions table: the service's operations",
+            metric_groups=[
+                _graph_with_critical_alarm(
+                    f"System errors ({', '.join(TABLE_OPERATIONS)})",
+                    table_system_errors(table),
+                    alarm_friendly_name="SystemErrors",
+                    alarm=monitoring.CustomThreshold(
+                        threshold=0,
+                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                        additional_description="DynamoDB answered the service's calls with "
+                        "server errors (HTTP 500).",
+                    ),
+                )
+            ],
+        )
+
+    def _monitor_sessions(self, record_function: lambda_.IFunction) -> None:
+        self.facade.monitor_custom(
             alarm_friendly_name="Sessions",
             human_readable_name="Sessions recorded",
             metric_groups=[
                 monitoring.CustomMetricGroup(
                     title="Sessions recorded",
                     metrics=[
-                        cloudwatch.Metric(
-                            namespace=METRICS_NAMESPACE,
-                            metric_name="SessionsRecorded",
-                            dimensions_map={"service": SERVICE_NAME},
-                            statistic="Sum",
-                            period=Duration.minutes(5),
+                        handler_metric(
+                            SESSIONS_RECORDED_METRIC, record_function, Duration.minutes(5)
                         )
                     ],
                 )
             ],
         )
+
+
+def _graph_with_critical_alarm(
+    title: str,
+    metric: cloudwatch.Metric | cloudwatch.MathExpression,
+    *,
+    alarm_friendly_name: str,
+    alarm: monitoring.CustomThreshold,
+) -> monitoring.CustomMetricGroup:
+    return monitoring.CustomMetricGroup(
+        title=title,
+        metrics=[
+            monitoring.CustomMetricWithAlarm(
+                metric=metric,
+                alarm_friendly_name=alarm_friendly_name,
+                add_alarm={"Critical": alarm},
+            )
+        ],
+    )
+
+
+def _fault_alarm(function_id: str) -> monitoring.CustomThreshold:
+    # Any fault alarms at once: Sum >= 1 in one 1-minute period, 1 of 1. A handler answers
+    # 500 only for a failure nobody foresaw (throttling, conflicts and timeouts are 503s), so
+    # one is a defect to look at, not noise to average away. The 3-of-3 five-minute pattern
+    # of the rate alarms would need faults in 15 consecutive minutes: it would never fire
+    # for a route used now and then, nor within a canary deployment's bake time. A quiet
+    # minute clears it.
+    return monitoring.CustomThreshold(
+        threshold=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        period=Duration.minutes(1),
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+        custom_tags=[_fault_tag(function_id)],
+        additional_description="The function answered 500 (a fault its handler did not "
+        "foresee): its logs hold the error with the request's correlation id.",
+    )
+
+
+def _fault_tag(function_id: str) -> str:
+    return f"faults-of-{function_id}"

@@ -3,15 +3,19 @@
 Chosen with ``cdk synth -c stage=NAME``. Auth is set per deployment with context:
 ``-c auth=jwt -c jwtIssuer=https://... -c jwtAudience=client-id[,other]`` (optionally
 ``-c jwtScopes=a,b``), ``-c auth=iam`` or ``-c auth=header``; prod takes header auth only
-with ``-c allowHeaderAuthInProd=true``.
+with ``-c allowHeaderAuthInProd=true``. ``-c reservedConcurrency=N`` reserves N concurrent
+executions for each function (none by default). The stack is environment-agnostic unless
+``-c account=123456789012 -c region=eu-west-1`` pins it. ``-c powertoolsLayerArn=arn:...``
+names the Powertools layer where the official one is not published (China, GovCloud).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Environment, RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
@@ -40,14 +44,15 @@ STAGES: dict[str, dict[str, Any]] = {
         "throttle_burst_limit": 50,
         "log_retention": logs.RetentionDays.ONE_MONTH,
     },
-    # Learners' data outlives any stack operation; spend is capped by throttling and concurrency.
+    # Learners' data outlives any stack operation; spend is capped by stage throttling. No
+    # stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving
+    # 3 x N needs a concurrency quota of at least 100 + 3 x N, far above a new account's.
     "prod": {
         "default_auth": "iam",
         "removal_policy": RemovalPolicy.RETAIN,
         "deletion_protection": True,
         "throttle_rate_limit": 200,
         "throttle_burst_limit": 400,
-        "reserved_concurrency": 50,
         "log_retention": logs.RetentionDays.ONE_YEAR,
     },
 }
@@ -66,8 +71,37 @@ def stage_props(name: str, context: Context) -> StatsServiceProps:
         stage_name=name,
         auth=_auth(mode, context),
         allow_header_auth_in_prod=str(context("allowHeaderAuthInProd")).lower() == "true",
+        reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
+        powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
         **settings,
     )
+
+
+def stack_environment(context: Context) -> Environment:
+    """Where the stack deploys: only what ``-c account`` / ``-c region`` pin, else anywhere.
+
+    CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION are ignored on purpose: the CLI sets them from
+    the caller's profile (us-east-1 when it has none), so the template would differ from
+    laptop to laptop and CI. An environment-agnostic stack deploys to the account and
+    region of the profile ``cdk deploy`` runs with.
+    """
+    account, region = context("account"), context("region")
+    if account is not None and not re.fullmatch(r"[0-9]{12}", str(account)):
+        raise ValueError(f"-c account must be a 12-digit AWS account id, got {account!r}")
+    if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]+", str(region)):
+        raise ValueError(f"-c region must be an AWS region such as eu-west-1, got {region!r}")
+    return Environment(account=_optional_text(account), region=_optional_text(region))
+
+
+def _reserved_concurrency(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
+        raise ValueError(
+            f"-c reservedConcurrency must be a positive whole number (executions reserved for "
+            f"each function), got {value!r}"
+        )
+    return int(str(value))
 
 
 def _auth(mode: str, context: Context) -> Auth:
@@ -85,6 +119,10 @@ def _auth(mode: str, context: Context) -> Auth:
             required_scopes=_names(context("jwtScopes") or ""),
         )
     raise ValueError(f"unknown auth {mode!r}: choose header, iam or jwt with -c auth=MODE")
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _names(value: object) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Tags, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Tags, Token, Validations
 from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -22,8 +22,9 @@ from stats_api import deployment, table_keys
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES, Route
 
 from . import lambda_runtime
+from .alarm_topic import alarm_topic
 from .auth import Auth, HeaderAuth, route_authorizer, route_scopes
-from .monitoring import StatsServiceMonitoring, alarm_topic
+from .monitoring import StatsServiceMonitoring
 
 PRODUCTION_STAGE = "prod"
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
@@ -54,15 +55,26 @@ class StatsServiceProps:
     # Stage-wide API throttling, the wallet's first guard (requests/s, burst).
     throttle_rate_limit: float = 50
     throttle_burst_limit: int = 100
-    # Caps each function's concurrency (and so DynamoDB spend); None shares the account pool.
+    # Reserves (and caps) each function's concurrency. Lambda keeps 100 unreserved per
+    # account, so the deploy fails unless the account's concurrency quota is at least
+    # 100 + 3 x this (new accounts start far lower). None (the default) shares the account
+    # pool; stage throttling then caps spend.
     reserved_concurrency: int | None = None
     # 256 MB: twice the CPU of 128 MB, which halves a cold start's imports; still pennies.
     memory_size: int = 256
     # Well under API Gateway's 29 s integration limit, yet room for the SDK's retries.
     timeout: Duration = field(default_factory=lambda: Duration.seconds(10))
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
-    # Alarm notifications go here; an encrypted topic is created when None.
+    # Alarm notifications go here; an encrypted topic is created when None. A topic with a
+    # resource policy (enforce_ssl writes one) refuses CloudWatch unless a statement lets it
+    # publish: call allow_alarm_notifications(topic) on such a topic.
     alarm_topic: sns.ITopic | None = None
+    # The Powertools layer the functions load: the ARN of a Powertools layer matching
+    # lambda_runtime.POWERTOOLS_VERSION, RUNTIME and ARCHITECTURE. None (the default) loads
+    # the official layer through its public SSM parameter, which exists only in the aws
+    # partition's commercial regions: give an ARN for China, GovCloud or a region Powertools
+    # has not reached yet. Synth refuses a known region outside the aws partition without one.
+    powertools_layer_arn: str | None = None
     # Browser origins allowed to call the API (CORS); none by default.
     cors_origins: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -94,6 +106,13 @@ class StatsServiceProps:
             found.append("throttle_rate_limit and throttle_burst_limit must be positive")
         if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
             found.append("reserved_concurrency must be at least 1 (or None)")
+        if self.powertools_layer_arn is not None and not _is_layer_version_arn(
+            self.powertools_layer_arn
+        ):
+            found.append(
+                "powertools_layer_arn must be a layer version ARN "
+                "(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)"
+            )
         found.extend(
             f"cors origin {origin!r} must be https://host or http://localhost[:port]"
             for origin in self.cors_origins
@@ -163,7 +182,7 @@ class StatsService(Construct):
     def _create_routes(self, props: StatsServiceProps) -> dict[str, lambda_.Function]:
         """One function per route of the route table, each behind the chosen authorizer."""
         code = lambda_runtime.function_code()
-        layer = lambda_runtime.powertools_layer(self)
+        layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
         authorizer = route_authorizer(props.auth)
         functions = {}
         for route in ROUTES:
@@ -303,6 +322,12 @@ class _AccessLogSettings:
             '"integrationError":"$context.integrationErrorMessage",'
             '"authorizerError":"$context.authorizer.error"}'
         )
+
+
+def _is_layer_version_arn(arn: str) -> bool:
+    return Token.is_unresolved(arn) or bool(
+        re.fullmatch(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[\w-]+:[0-9]+", arn)
+    )
 
 
 def _cors(origins: Sequence[str]) -> apigw.CorsPreflightOptions | None:

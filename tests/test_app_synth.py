@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_sns as sns
+from commands import run
 
 from app import build_app
+from stacks import IamAuth, StatsService, StatsServiceProps
 
+ROOT = Path(__file__).resolve().parent.parent
+# The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
+FEATURE_FLAGS = json.loads((ROOT / "cdk.json").read_text())["context"]
 STAGE_CONTEXTS = {
     "dev": {"stage": "dev"},
     "staging": {"stage": "staging"},
@@ -35,7 +40,7 @@ def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, context in STAGE_CONTEXTS.items():
         outdir = tmp_path_factory.mktemp(name)
-        build_app(App(outdir=str(outdir), context=context)).synth()
+        build_app(App(outdir=str(outdir), context={**FEATURE_FLAGS, **context})).synth()
         out[name] = outdir
     return out
 
@@ -90,11 +95,28 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ({"stage": "qa"}, "unknown stage 'qa'"),
         ({"stage": "dev", "auth": "magic"}, "unknown auth 'magic'"),
         ({"stage": "dev", "auth": "jwt"}, "jwtIssuer"),
+        *(
+            (
+                {"stage": "prod", "reservedConcurrency": bad},
+                "reservedConcurrency must be a positive",
+            )
+            for bad in ("0", "-5", "ten", "2.5", "", True)
+        ),
+        ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
+        ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
+        ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
     ],
 )
-def test_should_explain_a_wrong_context(context: dict[str, str], message: str) -> None:
+def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build_app(App(context=context))
+
+
+def _stack(context: dict[str, str]) -> Stack:
+    """The one stack ``build_app`` makes for ``context``, with cdk.json's feature flags."""
+    app = build_app(App(context={**FEATURE_FLAGS, **context}))
+    (stack,) = (child for child in app.node.children if isinstance(child, Stack))
+    return stack
 
 
 def _template(assemblies: dict[str, Path], stage: str) -> assertions.Template:
@@ -136,3 +158,130 @@ def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -
     outputs = _template(assemblies, "prod").find_outputs("*")
 
     assert {"ApiUrl", "TableName"} <= set(outputs)
+
+
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``cdk synth`` of the dev stage by the pinned CLI, as ``make synth`` runs it: the
+    assembly and everything the CLI printed."""
+    outdir = tmp_path_factory.mktemp("cli")
+    output = run(
+        ROOT / "node_modules" / ".bin" / "cdk",  # the CLI pinned in package-lock.json
+        *("synth", "--quiet", "-c", "stage=dev", "-o", outdir),
+        cwd=ROOT,
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    return outdir, output
+
+
+def test_should_synthesise_an_environment_agnostic_stack_with_the_cli(
+    cli_synth: tuple[Path, str],
+) -> None:
+    outdir, _ = cli_synth
+    manifest = json.loads((outdir / "manifest.json").read_text())
+
+    # The CLI sets CDK_DEFAULT_REGION (us-east-1 offline); the app must not pin it.
+    environment = manifest["artifacts"]["StatsService-dev"]["environment"]
+    assert environment == "aws://unknown-account/unknown-region"
+
+
+def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path, str]) -> None:
+    _, output = cli_synth
+
+    assert "feature flag" not in output.lower(), output
+
+
+# Lambda keeps 100 unreserved concurrent executions per account, so reserving 3 x N fails
+# the deploy unless the account's quota is at least 100 + 3 x N; new accounts start lower.
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_reserve_no_concurrency_by_default(assemblies: dict[str, Path], stage: str) -> None:
+    functions = _template(assemblies, stage).find_resources("AWS::Lambda::Function")
+
+    assert functions
+    for function in functions.values():
+        assert "ReservedConcurrentExecutions" not in function["Properties"]
+
+
+def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function() -> None:
+    stack = _stack({"stage": "prod", "reservedConcurrency": "5"})
+
+    functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3
+
+
+def test_should_stay_environment_agnostic_whatever_the_shell_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111111111111")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+
+    assert _stack({"stage": "dev"}).environment == "aws://unknown-account/unknown-region"
+
+
+def test_should_pin_the_environment_the_context_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+    context = {"stage": "dev", "account": "123456789012", "region": "eu-west-1"}
+
+    assert _stack(context).environment == "aws://123456789012/eu-west-1"
+
+
+def test_should_load_the_powertools_layer_the_context_names() -> None:
+    layer = "arn:aws-cn:lambda:cn-north-1:123456789012:layer:powertools-py314-arm64:3"
+    context = {"stage": "dev", "region": "cn-north-1", "powertoolsLayerArn": layer}
+
+    functions = assertions.Template.from_stack(_stack(context)).find_resources(
+        "AWS::Lambda::Function"
+    )
+    assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3
+
+
+# Dashboard names are unique per account, alarm names per account and region:
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+def _names(stacks: tuple[Stack, ...], kind: str, key: str) -> list[str]:
+    """Every ``key`` of every ``kind`` resource of ``stacks``, tokens rendered as JSON."""
+    return [
+        json.dumps(resource["Properties"][key], sort_keys=True)
+        for stack in stacks
+        for resource in assertions.Template.from_stack(stack).find_resources(kind).values()
+    ]
+
+
+def _dashboard_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Dashboard", "DashboardName")
+
+
+def _alarm_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Alarm", "AlarmName")
+
+
+def _assert_unique(names: list[str]) -> None:
+    assert names
+    assert len(set(names)) == len(names), names
+
+
+def test_should_name_the_same_stage_apart_in_two_regions() -> None:
+    stacks = [_stack({"stage": "prod", "region": region}) for region in ("eu-west-1", "us-east-1")]
+
+    # Each region holds its own alarms: only the account-wide dashboard names must differ.
+    _assert_unique(_dashboard_names(*stacks))
+
+
+def test_should_name_two_services_in_one_stack_apart() -> None:
+    stack = Stack(App(), "Platform")
+    StatsService(stack, "Stats")
+    StatsService(stack, "MoreStats")
+
+    _assert_unique(_dashboard_names(stack))
+    _assert_unique(_alarm_names(stack))
+
+
+def test_should_name_a_consumers_prod_service_apart_from_the_apps_prod_stack() -> None:
+    consumer = Stack(App(), "LearningPlatform")
+    StatsService(consumer, "Stats", StatsServiceProps(stage_name="prod", auth=IamAuth()))
+    app_stack = _stack({"stage": "prod"})
+
+    _assert_unique(_dashboard_names(consumer, app_stack))
+    _assert_unique(_alarm_names(consumer, app_stack))

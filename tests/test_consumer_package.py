@@ -4,9 +4,7 @@ virtualenv, imported by examples/consumer_app and synthesised there."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +12,8 @@ from typing import Any
 
 import pytest
 from aws_cdk import assertions
+from commands import run
+from templates import alarm_publishing, topic_statements
 
 from stats_api.routes import ROUTES
 
@@ -21,35 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CONSUMER = ROOT / "examples" / "consumer_app"
 
 
-def _run(*command: str | Path, cwd: Path | None = None, **extra_env: str) -> str:
-    # A clean environment: nothing from this checkout may leak onto the consumer's path.
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    env.update(extra_env)
-    result = subprocess.run(  # noqa: S603 - our own interpreters and files
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def consumer_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("consumer")
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", work / "dist", ROOT)
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", work / "dist", ROOT)
     (wheel,) = (work / "dist").glob("stats_service-*.whl")
-    _run(sys.executable, "-m", "venv", work / "venv")
+    run(sys.executable, "-m", "venv", work / "venv")
     python = work / "venv" / "bin" / "python"
     # The pins of requirements.txt as constraints: the same versions this checkout tests.
-    _run(python, "-m", "pip", "install", "--quiet", wheel, "-c", ROOT / "requirements.txt")
+    run(python, "-m", "pip", "install", "--quiet", wheel, "-c", ROOT / "requirements.txt")
     app = work / "app"
     shutil.copytree(CONSUMER, app)
     outdir = work / "cdk.out"
-    _run(python, "app.py", cwd=app, CDK_OUTDIR=str(outdir))
+    run(python, "app.py", cwd=app, CDK_OUTDIR=str(outdir))
     return outdir
 
 
@@ -81,6 +65,8 @@ def test_should_alarm_into_the_consumers_topic(template: assertions.Template) ->
     assert topic_id.startswith("OnCall")
     for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+    # The example's topic is TLS-only, so its policy must let CloudWatch publish.
+    assert alarm_publishing(topic_id) in topic_statements(template, topic_id)
 
 
 def test_should_let_the_consumer_extend_the_table_grants(template: assertions.Template) -> None:

@@ -3,14 +3,33 @@ observability and data protection."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from aws_cdk import App, Duration, RemovalPolicy, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from templates import functions, role_statements, routes, synth
+from templates import (
+    alarm_publishing,
+    dashboard_metrics,
+    function_for,
+    functions,
+    role_statements,
+    routes,
+    synth,
+    topic_statements,
+)
 
 from stacks import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
+from stats_api.deployment import (
+    FAULTS_METRIC,
+    FUNCTION_NAME_DIMENSION,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+    SESSIONS_RECORDED_METRIC,
+)
 from stats_api.routes import RECORD_SESSION, ROUTES
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
@@ -231,10 +250,121 @@ def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
     assert len(throttle_alarms) == len(ROUTES)
 
 
+def test_should_alarm_on_system_errors_of_the_operations_the_service_calls(
+    default_template: assertions.Template,
+) -> None:
+    (alarm,) = (
+        alarm["Properties"]
+        for alarm in default_template.find_resources("AWS::CloudWatch::Alarm").values()
+        if "SystemErrors" in str(alarm["Properties"])
+    )
+    queries = {query["Id"]: query for query in alarm["Metrics"]}
+    stats = {id_: q["MetricStat"]["Metric"] for id_, q in queries.items() if "MetricStat" in q}
+    (expression,) = (q["Expression"] for q in queries.values() if "Expression" in q)
+
+    operations = {
+        dimension["Value"]
+        for metric in stats.values()
+        for dimension in metric["Dimensions"]
+        if dimension["Name"] == "Operation"
+    }
+    assert operations == {"TransactWriteItems", "GetItem"}
+    for metric in stats.values():
+        assert (metric["Namespace"], metric["MetricName"]) == ("AWS/DynamoDB", "SystemErrors")
+    # An operation without datapoints in a period must not blank the sum.
+    for id_ in stats:
+        assert f"FILL({id_}, 0)" in expression
+
+
+def test_should_let_this_accounts_alarms_publish_to_the_tls_only_topic(
+    default_template: assertions.Template,
+) -> None:
+    # A topic policy replaces SNS's default one, which is what lets CloudWatch publish to a
+    # topic without a policy; enforce_ssl's policy alone would refuse every notification.
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    # https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+    (topic_id,) = default_template.find_resources("AWS::SNS::Topic")
+    statements = topic_statements(default_template, topic_id)
+
+    assert alarm_publishing(topic_id) in statements
+    assert {
+        "Sid": "AllowPublishThroughSSLOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic_id},
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    } in statements
+
+
 def test_should_build_a_dashboard(default_template: assertions.Template) -> None:
     default_template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
-    body = str(default_template.find_resources("AWS::CloudWatch::Dashboard"))
-    assert "SessionsRecorded" in body
+    record_function = function_for(default_template, RECORD_SESSION.route_key)
+
+    # The handlers publish with both dimensions; a metric matches only its exact set.
+    assert (
+        METRICS_NAMESPACE,
+        SESSIONS_RECORDED_METRIC,
+        {"service": SERVICE_NAME, FUNCTION_NAME_DIMENSION: f"Ref:{record_function}"},
+    ) in dashboard_metrics(default_template)
+
+
+def test_should_alarm_on_each_functions_faults_at_the_first_one(
+    default_template: assertions.Template,
+) -> None:
+    # Handlers answer unforeseen exceptions with a generic 500, so Lambda's Errors metric
+    # never counts them: the handlers publish Faults (EMF) instead.
+    (topic_id,) = default_template.find_resources("AWS::SNS::Topic")
+    fault_alarms = {
+        _dimensions(alarm)[FUNCTION_NAME_DIMENSION]["Ref"]: alarm["Properties"]
+        for alarm in default_template.find_resources("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") == FAULTS_METRIC
+    }
+
+    assert set(fault_alarms) == set(functions(default_template))
+    for function_id, alarm in fault_alarms.items():
+        assert alarm["Namespace"] == METRICS_NAMESPACE
+        assert _dimensions({"Properties": alarm}) == {
+            "service": SERVICE_NAME,
+            FUNCTION_NAME_DIMENSION: {"Ref": function_id},
+        }
+        assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 60)
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
+            "GreaterThanOrEqualToThreshold",
+            1,
+        )
+        assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (1, 1)
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+
+
+def test_should_graph_each_functions_faults(default_template: assertions.Template) -> None:
+    graphed = dashboard_metrics(default_template)
+
+    for function_id in functions(default_template):
+        dimensions = {"service": SERVICE_NAME, FUNCTION_NAME_DIMENSION: f"Ref:{function_id}"}
+        assert (METRICS_NAMESPACE, FAULTS_METRIC, dimensions) in graphed
+
+
+def test_should_expose_each_functions_fault_alarms_for_a_deployment_to_watch() -> None:
+    stack = Stack(App(), "Consumer")
+    service = StatsService(stack, "Stats")
+    alarms = assertions.Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
+
+    for function_id, function in service.functions.items():
+        exposed = [
+            alarms[stack.resolve(alarm.alarm_name)["Ref"]]["Properties"]
+            for alarm in service.monitoring.fault_alarms_for(function_id)
+        ]
+        # Lambda's error rate (crashes, timeouts) and the handlers' own 500s.
+        assert {name for alarm in exposed for name in _metric_names(alarm)} == {
+            "Errors",
+            FAULTS_METRIC,
+        }
+        own_function = str(stack.resolve(function.function_name))
+        assert all(own_function in str(alarm) for alarm in exposed)
+    with pytest.raises(KeyError, match="no function 'Checkout'"):
+        service.monitoring.fault_alarms_for("Checkout")
 
 
 def test_should_alarm_into_a_topic_the_consumer_brings() -> None:
@@ -247,6 +377,16 @@ def test_should_alarm_into_a_topic_the_consumer_brings() -> None:
     template.resource_count_is("AWS::SNS::Topic", 1)
     assert functions(template)
     assert RECORD_SESSION.function_id in service.functions
+
+
+def _dimensions(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    return {d["Name"]: d["Value"] for d in alarm["Properties"].get("Dimensions", [])}
+
+
+def _metric_names(alarm: Mapping[str, Any]) -> set[str]:
+    if "MetricName" in alarm:
+        return {alarm["MetricName"]}
+    return {q["MetricStat"]["Metric"]["MetricName"] for q in alarm["Metrics"] if "MetricStat" in q}
 
 
 def _list(value: object) -> list[object]:

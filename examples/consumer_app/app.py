@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_service import JwtAuth, StatsService, StatsServiceProps
+from stats_service import JwtAuth, StatsService, StatsServiceProps, allow_alarm_notifications
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"
 
@@ -18,6 +18,8 @@ class LearningPlatformStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         on_call = sns.Topic(self, "OnCall", enforce_ssl=True)
+        # Its TLS-only policy replaces SNS's default one: let CloudWatch alarms publish.
+        allow_alarm_notifications(on_call)
         stats = StatsService(
             self,
             "Stats",

@@ -3,7 +3,8 @@
 TABLE_NAME_ENV = "TABLE_NAME"
 SERVICE_NAME = "stats-service"
 METRICS_NAMESPACE = "StatsService"
-# Custom metrics (Powertools EMF), each with the dimensions ``service`` and this one.
+# Metrics the handlers publish (Powertools Metrics, EMF) in METRICS_NAMESPACE, with the
+# dimensions service = SERVICE_NAME and FUNCTION_NAME_DIMENSION = the Lambda function's name.
+FAULTS_METRIC = "Faults"  # Count: 1 per invocation answered 500
+SESSIONS_RECORDED_METRIC = "SessionsRecorded"  # Count: 1 per session recorded
 FUNCTION_NAME_DIMENSION = "function_name"
-FAULTS_METRIC = "Faults"
-SESSIONS_RECORDED_METRIC = "SessionsRecorded"

@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test unit lint synth run e2e openapi deploy clean
+.PHONY: setup test lint unit infrastructure e2e package synth run openapi deploy clean
 
 setup: $(READY)
 
@@ -24,10 +24,17 @@ $(READY): requirements.txt requirements-dev.txt lambdas/requirements.txt pyproje
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: lint unit ## everything CI runs
+test: lint unit infrastructure e2e package ## everything CI runs, fastest tier first
 
-unit: $(READY)
-	$(BIN)/python -m pytest
+# The test tiers (tests/<tier>), each runnable alone.
+unit: $(READY) ## rules, handlers on moto, the local gateway in-process: under a minute
+	$(BIN)/python -m pytest tests/unit
+
+infrastructure: $(READY) ## CloudFormation assertions, every stage synthesised with cdk-nag and cfn-lint
+	$(BIN)/python -m pytest tests/infrastructure
+
+package: $(READY) ## the construct built as a wheel, installed fresh, used by examples/consumer_app
+	$(BIN)/python -m pytest tests/package
 
 lint: $(READY)
 	$(BIN)/ruff check .
@@ -39,8 +46,8 @@ lint: $(READY)
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
 
-# The end-to-end suite: against the local run in every auth mode, or, with
-# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, against that deployed stage (see the README).
+# Over HTTP: the local run in every auth mode (schemathesis included), or, with
+# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
 e2e: $(READY)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
-from stacks import StatsStack
-from stacks.stages import DEFAULT_STAGE, stack_environment, stage_props
+from stats_service import StatsStack
+from stats_service.deploy_context import DeployContext
 
 
 def build_app(app: App | None = None) -> App:
     app = app or App()
-    stage = str(app.node.try_get_context("stage") or DEFAULT_STAGE)
+    context = DeployContext.parse(app.node.try_get_context)
     StatsStack(
         app,
-        f"StatsService-{stage}",
-        service_props=stage_props(stage, app.node.try_get_context),
-        env=stack_environment(app.node.try_get_context),
+        f"StatsService-{context.stage.name}",
+        service_props=context.service_props(),
+        env=context.environment(),
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return app

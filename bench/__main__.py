@@ -16,8 +16,8 @@ import boto3
 from moto import mock_aws
 
 from bench import cold_start, environment, package, plot, read_path, report, write_path
-from bench.probe import store_probe
 from local_run.emulator import isolate_from_aws
+from tests.support.store_probe import StoreProbe, watching_store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TABLE = "stats-bench"
@@ -42,7 +42,7 @@ def main() -> None:
     _progress("zipping the Lambda asset")
     asset, layer = package.lambda_asset(), package.layer_packages()
     cold = cold_start.run(asset.data, _progress)
-    with mock_aws(), store_probe() as probe:
+    with mock_aws(), watching_store(StoreProbe()) as probe:
         client = boto3.client("dynamodb")  # created after the probe left the session
         writes = write_path.run(client, TABLE, probe, _progress)
         reads = read_path.run(client, TABLE, probe, _progress)

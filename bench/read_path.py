@@ -21,7 +21,6 @@ import boto3
 from bench import capacity, dataset
 from bench.checks import check
 from bench.invocation import context
-from bench.probe import RequestProbe
 from bench.query_design import course_stats_handler
 from bench.timing import Timing, repeat
 from local_run.emulator import create_table
@@ -31,6 +30,7 @@ from stats_api.handlers import fetch_course_stats
 from stats_api.http import LambdaHandler, Response
 from stats_api.routes import FETCH_COURSE_STATS
 from stats_api.shapes import COURSE_STATS
+from tests.support.store_probe import StoreProbe
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -59,13 +59,13 @@ class ReadRun:
 def run(
     client: DynamoDBClient,
     table: str,
-    store_probe: RequestProbe,
+    store_probe: StoreProbe,
     progress: Callable[[str], None],
     sizes: tuple[int, ...] = SIZES,
 ) -> list[ReadRun]:
     """Measure both designs for each N; ``store_probe`` watches the service's store."""
     query_client = boto3.client("dynamodb", config=session_store.CLIENT_CONFIG)
-    query_probe = RequestProbe()
+    query_probe = StoreProbe()
     query_probe.attach(query_client.meta.events)
     query_handler = course_stats_handler(query_client, table)
     runs: list[ReadRun] = []
@@ -96,7 +96,7 @@ class _Measured:
 
 
 def _measure(
-    handler: LambdaHandler, event: dict[str, Any], expected: Response, probe: RequestProbe
+    handler: LambdaHandler, event: dict[str, Any], expected: Response, probe: StoreProbe
 ) -> _Measured:
     def get() -> dict[str, Any]:
         return handler(event, context())

@@ -22,7 +22,6 @@ from boto3.dynamodb.types import TypeDeserializer
 from bench import capacity, dataset
 from bench.checks import check
 from bench.invocation import context
-from bench.probe import RequestProbe
 from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api import table_keys
@@ -30,6 +29,7 @@ from stats_api.handlers import record_session
 from stats_api.routes import RECORD_SESSION
 from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import Session
+from tests.support.store_probe import StoreProbe
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -65,7 +65,7 @@ class WriteRun:
 
 
 def run(
-    client: DynamoDBClient, table: str, store_probe: RequestProbe, progress: Callable[[str], None]
+    client: DynamoDBClient, table: str, store_probe: StoreProbe, progress: Callable[[str], None]
 ) -> WriteRun:
     progress(f"write cost, {POSTS} POSTs")
     if table in client.list_tables()["TableNames"]:

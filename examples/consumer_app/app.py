@@ -25,6 +25,7 @@ class LearningPlatformStack(Stack):
             "Stats",
             StatsServiceProps(
                 stage_name="prod",
+                production=True,
                 auth=JwtAuth(issuer=ISSUER, audience=("learning-web",)),
                 alarm_topic=on_call,
                 cors_origins=("https://learn.example.com",),

@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from local_api import LocalApiProcess
 
-from e2e.client import BASE_URL, Api, Caller
 from local_run.auth_modes import MODES, AuthSettings
+from tests.support.api_client import BASE_URL, Api, Caller
+from tests.support.local_process import LocalApiProcess
 
 TARGET_MODES = [os.environ.get("AUTH") or "header"] if BASE_URL else list(MODES)
 _targets: list[Api] = []
@@ -58,3 +58,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"e2e against {target.base_url} ({target.mode}) wrote only under: "
             + (", ".join(target.created) or "nothing")
         )
+
+
+@pytest.fixture(scope="session")
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApiProcess]:
+    """The local run on a free port, started once for the session and stopped with Ctrl-C."""
+    server = LocalApiProcess(tmp_path_factory.mktemp("local_api"))
+    yield server
+    assert server.interrupt() == 0
+    # A traceback in the server's output is a fault some response may not have shown.
+    assert "Traceback" not in server.stderr()

@@ -1,0 +1,141 @@
+"""What ``cdk synth/deploy -c key=value`` can set, parsed and checked in one place.
+
+- ``stage=dev|staging|prod`` (default dev): the stage's settings (``stages.py``).
+- ``auth=header|iam|jwt``: instead of the stage's default; JWT needs
+  ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
+  optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
+- ``reservedConcurrency=N``: reserved for each function (none by default).
+- ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
+- ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
+  environment-agnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Environment
+
+from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
+from .props import StatsServiceProps
+from .stages import AUTH_MODES, DEFAULT_STAGE, STAGES, AuthMode, Stage
+
+Context = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class DeployContext:
+    stage: Stage
+    auth: Auth
+    allow_header_auth: bool = False
+    reserved_concurrency: int | None = None
+    powertools_layer_arn: str | None = None
+    account: str | None = None
+    region: str | None = None
+
+    @classmethod
+    def parse(cls, context: Context) -> DeployContext:
+        """Every context value this app reads, or a ValueError naming the wrong one."""
+        stage = _stage(context("stage"))
+        return cls(
+            stage=stage,
+            auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
+            allow_header_auth=_flag(context("allowHeaderAuth")),
+            reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
+            powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
+            account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
+            region=_matching(
+                context, "region", r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1"
+            ),
+        )
+
+    def service_props(self) -> StatsServiceProps:
+        stage = self.stage
+        return StatsServiceProps(
+            stage_name=stage.name,
+            production=stage.production,
+            auth=self.auth,
+            allow_header_auth=self.allow_header_auth,
+            removal_policy=stage.removal_policy,
+            deletion_protection=stage.deletion_protection,
+            throttle_rate_limit=stage.throttle_rate_limit,
+            throttle_burst_limit=stage.throttle_burst_limit,
+            log_retention=stage.log_retention,
+            reserved_concurrency=self.reserved_concurrency,
+            powertools_layer_arn=self.powertools_layer_arn,
+        )
+
+    def environment(self) -> Environment:
+        """Where the stack deploys: only what ``account`` / ``region`` pin, else anywhere.
+
+        CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION are ignored on purpose: the CLI sets them
+        from the caller's profile (us-east-1 when it has none), so the template would differ
+        from laptop to laptop and CI. An environment-agnostic stack deploys to the account
+        and region of the profile ``cdk deploy`` runs with.
+        """
+        return Environment(account=self.account, region=self.region)
+
+
+def _stage(value: object) -> Stage:
+    name = str(value or DEFAULT_STAGE.name)
+    if name not in STAGES:
+        raise ValueError(
+            f"unknown stage {name!r}: choose one of {', '.join(STAGES)} with -c stage=NAME"
+        )
+    return STAGES[name]
+
+
+def _auth_mode(value: object) -> AuthMode:
+    if value not in AUTH_MODES:
+        raise ValueError(f"unknown auth {value!r}: choose header, iam or jwt with -c auth=MODE")
+    return value
+
+
+def _auth(mode: AuthMode, context: Context) -> Auth:
+    if mode == "header":
+        return HeaderAuth()
+    if mode == "iam":
+        return IamAuth()
+    issuer, audience = context("jwtIssuer"), context("jwtAudience")
+    if not issuer or not audience:
+        raise ValueError("-c auth=jwt needs -c jwtIssuer=https://... -c jwtAudience=...")
+    return JwtAuth(
+        issuer=str(issuer),
+        audience=_names(audience),
+        required_scopes=_names(context("jwtScopes") or ""),
+    )
+
+
+def _reserved_concurrency(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
+        raise ValueError(
+            "-c reservedConcurrency must be a positive whole number (executions reserved for "
+            f"each function), got {value!r}"
+        )
+    return int(str(value))
+
+
+def _matching(context: Context, key: str, pattern: str, meaning: str) -> str | None:
+    value = context(key)
+    if value is None:
+        return None
+    if not re.fullmatch(pattern, str(value)):
+        raise ValueError(f"-c {key} must be {meaning}, got {value!r}")
+    return str(value)
+
+
+def _flag(value: object) -> bool:
+    return str(value).lower() == "true"
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return tuple(name.strip() for name in str(value).split(",") if name.strip())

@@ -1,0 +1,76 @@
+"""One Lambda function per route: its own role (its log group, its route's table actions,
+nothing more), its own log group, the shared code asset and Powertools layer."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stats_api import deployment
+from stats_api.routes import Route
+
+from . import lambda_runtime
+from .props import StatsServiceProps
+
+
+def route_function(
+    scope: Construct,
+    route: Route,
+    *,
+    code: lambda_.Code,
+    layer: lambda_.ILayerVersion,
+    table: dynamodb.ITable,
+    props: StatsServiceProps,
+) -> lambda_.Function:
+    log_group = logs.LogGroup(
+        scope,
+        f"{route.function_id}Logs",
+        retention=props.log_retention,
+        removal_policy=props.removal_policy,
+    )
+    # An explicit role instead of the managed AWSLambdaBasicExecutionRole: logs to its own
+    # group only, the table actions its route needs only.
+    role = iam.Role(
+        scope,
+        f"{route.function_id}Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=f"Runs {route.route_key}",
+    )
+    log_group.grant_write(role)
+    table.grant(role, *route.table_actions)
+    function = lambda_.Function(
+        scope,
+        route.function_id,
+        description=route.route_key,
+        runtime=lambda_runtime.RUNTIME,
+        architecture=lambda_runtime.ARCHITECTURE,
+        handler=route.handler,
+        code=code,
+        layers=[layer],
+        role=role,
+        log_group=log_group,
+        memory_size=props.memory_size,
+        timeout=props.timeout,
+        reserved_concurrent_executions=props.reserved_concurrency,
+        tracing=lambda_.Tracing.ACTIVE,
+        environment={deployment.TABLE_NAME_ENV: table.table_name},
+    )
+    Validations.of(role).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            reason="X-Ray's PutTraceSegments and PutTelemetryRecords accept only Resource "
+            "'*'; every other statement names its table or log group.",
+        )
+    )
+    Validations.of(function).acknowledge(
+        Acknowledgment(
+            id="Serverless::Serverless-LambdaDLQ",
+            reason="Invoked synchronously by API Gateway: the caller gets the error; a "
+            "dead-letter queue only ever receives failed asynchronous invocations.",
+        )
+    )
+    return function

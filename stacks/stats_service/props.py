@@ -1,0 +1,139 @@
+"""``StatsServiceProps``: every setting of a ``StatsService``, its safe default, and the
+rules that refuse a wrong one at synth with a message naming it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+
+from .auth import Auth, HeaderAuth
+
+API_GATEWAY_TIMEOUT = Duration.seconds(29)
+
+
+@dataclass(frozen=True)
+class StatsServiceProps:
+    """Settings of a ``StatsService``; every one has a safe default.
+
+    Attributes:
+        stage_name: Names the deployment in descriptions, tags and the dashboard header
+            (1-20 of ``a-z 0-9 -``, starting with a letter). Default ``dev``.
+        production: Turns on the production rules: header auth is refused unless
+            ``allow_header_auth`` says otherwise, and the table and logs must be retained
+            (``removal_policy`` RETAIN) with deletion protection on. Default False. The
+            ``prod`` stage sets it; no stage name implies it.
+        auth: Who the caller is: ``JwtAuth`` (the token's ``sub``), ``IamAuth`` (SigV4;
+            the trusted signer names the user in the ``userId`` header) or ``HeaderAuth``
+            (the ``userId`` header, trusted as sent). Default ``HeaderAuth()``.
+        allow_header_auth: With ``production``, accept ``HeaderAuth`` anyway (e.g. behind
+            a trusted private gateway). Default False.
+        table: Bring your own table instead of creating one. Its key schema must be
+            ``userId`` (string) / ``sessionId`` (string); when CDK can see the table's
+            schema (a table of this app) a mismatch is refused at synth. The construct
+            grants and alarms on it but never changes or deletes it. Default: created.
+        removal_policy: For the created table, the log groups and the alarm topic's key.
+            DESTROY suits throwaway stages only. Default RETAIN.
+        deletion_protection: On the created table. Default True.
+        throttle_rate_limit: Stage-wide requests per second, the wallet's first guard.
+            Default 50.
+        throttle_burst_limit: Stage-wide burst. Default 100.
+        reserved_concurrency: Reserves (and caps) each function's concurrency. Lambda
+            keeps 100 unreserved per account, so the deploy fails unless the account's
+            concurrency quota is at least 100 + (number of functions) x this; new accounts
+            start far lower. Default None: the account's pool, stage throttling caps spend.
+        memory_size: MB per function; 256 gives twice the CPU of 128 for the cold start's
+            imports. Default 256.
+        timeout: Per invocation, under API Gateway's 29 s integration limit yet room for
+            the SDK's retries. Default 10 s.
+        log_retention: Of the functions' and the access logs. Default one month.
+        alarm_topic: Where alarms notify. Default: an encrypted topic is created. A topic
+            with a resource policy (``enforce_ssl`` writes one) refuses CloudWatch unless a
+            statement lets it publish: call ``allow_alarm_notifications(topic)`` on it.
+        powertools_layer_arn: The Powertools layer the functions load (a release matching
+            ``lambda_runtime.POWERTOOLS_VERSION``, ``RUNTIME`` and ``ARCHITECTURE``).
+            Default: the official layer through its public SSM parameter, which exists only
+            in the aws partition's commercial regions; give an ARN for China, GovCloud or
+            a region Powertools has not reached. Synth refuses a known region outside the
+            aws partition without one.
+        cors_origins: Browser origins allowed to call the API (``https://host`` or
+            ``http://localhost[:port]``). Default none.
+        tags: Added to every resource, after ``service`` and ``stage``. Default none.
+    """
+
+    stage_name: str = "dev"
+    production: bool = False
+    auth: Auth = field(default_factory=HeaderAuth)
+    allow_header_auth: bool = False
+    table: dynamodb.ITable | None = None
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    deletion_protection: bool = True
+    throttle_rate_limit: float = 50
+    throttle_burst_limit: int = 100
+    reserved_concurrency: int | None = None
+    memory_size: int = 256
+    timeout: Duration = field(default_factory=lambda: Duration.seconds(10))
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    alarm_topic: sns.ITopic | None = None
+    powertools_layer_arn: str | None = None
+    cors_origins: Sequence[str] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = [*self._production_problems(), *self._value_problems()]
+        if problems:
+            raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))
+
+    def _production_problems(self) -> list[str]:
+        if not self.production:
+            return []
+        found = []
+        if isinstance(self.auth, HeaderAuth) and not self.allow_header_auth:
+            found.append(
+                "production refuses header auth (any caller could claim any userId): use "
+                "JwtAuth or IamAuth, or set allow_header_auth=True deliberately "
+                "(-c allowHeaderAuth=true)"
+            )
+        if self.removal_policy != RemovalPolicy.RETAIN or not self.deletion_protection:
+            found.append(
+                "production keeps learners' data: removal_policy must be RETAIN and "
+                "deletion_protection True"
+            )
+        return found
+
+    def _value_problems(self) -> list[str]:
+        found = []
+        if not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", self.stage_name):
+            found.append("stage_name must be 1-20 of a-z, 0-9, '-', starting with a letter")
+        if not 128 <= self.memory_size <= 10240:
+            found.append("memory_size must be 128-10240 MB")
+        if self.timeout.to_seconds() >= API_GATEWAY_TIMEOUT.to_seconds():
+            found.append("timeout must be under API Gateway's 29 s integration limit")
+        if self.throttle_rate_limit <= 0 or self.throttle_burst_limit <= 0:
+            found.append("throttle_rate_limit and throttle_burst_limit must be positive")
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
+            found.append("reserved_concurrency must be at least 1 (or None)")
+        if self.powertools_layer_arn is not None and not _is_layer_version_arn(
+            self.powertools_layer_arn
+        ):
+            found.append(
+                "powertools_layer_arn must be a layer version ARN "
+                "(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)"
+            )
+        found.extend(
+            f"cors origin {origin!r} must be https://host or http://localhost[:port]"
+            for origin in self.cors_origins
+            if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?", origin)
+        )
+        return found
+
+
+def _is_layer_version_arn(arn: str) -> bool:
+    return Token.is_unresolved(arn) or bool(
+        re.fullmatch(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[\w-]+:[0-9]+", arn)
+    )

@@ -1,0 +1,82 @@
+"""``StatsService``: the table, one function per route, the HTTP API, and their monitoring."""
+
+from __future__ import annotations
+
+from aws_cdk import Tags
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from stats_api import deployment
+from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES
+
+from . import lambda_runtime
+from .alarm_topic import alarm_topic
+from .api import add_routes, api_stage, http_api
+from .functions import route_function
+from .monitoring import StatsServiceMonitoring
+from .props import StatsServiceProps
+from .table import check_brought_table, sessions_table
+
+
+class StatsService(Construct):
+    """Records learners' study sessions and serves their per-course stats over HTTP.
+
+    Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
+    ``functions`` (by route function id) and each function by name, ``alarm_topic``,
+    ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch).
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, props: StatsServiceProps | None = None
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props = props or StatsServiceProps()
+        if props.table is not None:
+            check_brought_table(props.table)
+        self.table: dynamodb.ITable = props.table or sessions_table(self, props)
+        self.api = http_api(self, props)
+        self.stage = api_stage(self, self.api, props)
+        code = lambda_runtime.function_code()
+        layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
+        self.functions: dict[str, lambda_.Function] = {
+            route.function_id: route_function(
+                self, route, code=code, layer=layer, table=self.table, props=props
+            )
+            for route in ROUTES
+        }
+        add_routes(self.api, ROUTES, self.functions, props)
+        self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
+        self.monitoring = StatsServiceMonitoring(
+            self,
+            "Monitoring",
+            stage_name=props.stage_name,
+            topic=self.alarm_topic,
+            api=self.api,
+            api_stage=self.stage.stage_name,
+            functions=self.functions,
+            table=self.table,
+        )
+        for key, value in {
+            "service": deployment.SERVICE_NAME,
+            "stage": props.stage_name,
+            **props.tags,
+        }.items():
+            Tags.of(self).add(key, value)
+
+    @property
+    def url(self) -> str:
+        """The API's base URL (a token until deploy)."""
+        return self.stage.url
+
+    @property
+    def record_session_function(self) -> lambda_.Function:
+        return self.functions[RECORD_SESSION.function_id]
+
+    @property
+    def fetch_course_stats_function(self) -> lambda_.Function:
+        return self.functions[FETCH_COURSE_STATS.function_id]
+
+    @property
+    def fetch_session_function(self) -> lambda_.Function:
+        return self.functions[FETCH_SESSION.function_id]

@@ -1,0 +1,26 @@
+"""The deployable stack: one ``StatsService`` and the outputs operators look for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from .props import StatsServiceProps
+from .service import StatsService
+
+
+class StatsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service_props: StatsServiceProps | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.service = StatsService(self, "StatsService", service_props)
+        CfnOutput(self, "ApiUrl", value=self.service.url, description="Base URL of the API")
+        CfnOutput(self, "TableName", value=self.service.table.table_name)

@@ -1,1 +1,0 @@
-"""End-to-end tests over HTTP: the local run in each auth mode, or a deployed stage."""

@@ -1,0 +1,289 @@
+"""The CDK app as ``make synth`` runs it: every stage synthesises with cdk-nag's packs
+attached and clean, and every template passes cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Stack, assertions
+from aws_cdk import aws_sns as sns
+
+from app import build_app
+from stats_service import IamAuth, StatsService, StatsServiceProps
+from tests.support import REPO_ROOT
+from tests.support.commands import run
+
+# The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
+FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+STAGE_CONTEXTS = {
+    "dev": {"stage": "dev"},
+    "staging": {"stage": "staging"},
+    "prod": {"stage": "prod"},
+    "prod-jwt": {
+        "stage": "prod",
+        "auth": "jwt",
+        "jwtIssuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example",
+        "jwtAudience": "client-1,client-2",
+    },
+}
+# CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
+ACCEPTED_CFN_LINT_RULES = {"W3005"}
+
+
+@pytest.fixture(scope="module")
+def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each stage synthesised once, as ``cdk synth -c ...`` would."""
+    out = {}
+    for name, context in STAGE_CONTEXTS.items():
+        outdir = tmp_path_factory.mktemp(name)
+        build_app(App(outdir=str(outdir), context={**FEATURE_FLAGS, **context})).synth()
+        out[name] = outdir
+    return out
+
+
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_pass_cdk_nag_in_every_stage(assemblies: dict[str, Path], stage: str) -> None:
+    report = json.loads((assemblies[stage] / "validation-report.json").read_text())
+
+    conclusions = {r["pluginName"]: r["conclusion"] for r in report["pluginReports"]}
+    assert conclusions == {"AwsSolutions": "success", "Serverless": "success"}
+
+
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_pass_cfn_lint_in_every_stage(assemblies: dict[str, Path], stage: str) -> None:
+    templates = sorted(assemblies[stage].glob("*.template.json"))
+    assert len(templates) == 1
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and files
+        [sys.executable, "-m", "cfnlint", "--format", "json", *map(str, templates)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    findings = json.loads(result.stdout or "[]")
+    assert {f["Rule"]["Id"] for f in findings} <= ACCEPTED_CFN_LINT_RULES, findings
+
+
+def test_should_fail_synth_on_an_unacknowledged_finding(tmp_path: Path) -> None:
+    app = build_app(App(outdir=str(tmp_path), context={"stage": "dev"}))
+    # A topic without enforced TLS: AwsSolutions-SNS3 must stop the synth.
+    sns.Topic(Stack(app, "Sloppy"), "Topic")
+
+    with pytest.raises(Exception, match="AwsSolutions-SNS3"):
+        app.synth()
+
+
+def test_should_refuse_to_synth_prod_with_header_auth(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="production refuses header auth"):
+        build_app(App(outdir=str(tmp_path), context={"stage": "prod", "auth": "header"}))
+
+
+def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> None:
+    context = {"stage": "prod", "auth": "header", "allowHeaderAuth": "true"}
+
+    assert build_app(App(outdir=str(tmp_path), context=context)).node.find_all()
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"stage": "qa"}, "unknown stage 'qa'"),
+        ({"stage": "dev", "auth": "magic"}, "unknown auth 'magic'"),
+        ({"stage": "dev", "auth": "jwt"}, "jwtIssuer"),
+        *(
+            (
+                {"stage": "prod", "reservedConcurrency": bad},
+                "reservedConcurrency must be a positive",
+            )
+            for bad in ("0", "-5", "ten", "2.5", "", True)
+        ),
+        ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
+        ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
+        ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
+    ],
+)
+def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_app(App(context=context))
+
+
+def _stack(context: dict[str, str]) -> Stack:
+    """The one stack ``build_app`` makes for ``context``, with cdk.json's feature flags."""
+    app = build_app(App(context={**FEATURE_FLAGS, **context}))
+    (stack,) = (child for child in app.node.children if isinstance(child, Stack))
+    return stack
+
+
+def _template(assemblies: dict[str, Path], stage: str) -> assertions.Template:
+    (path,) = assemblies[stage].glob("*.template.json")
+    return assertions.Template.from_json(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("stage", "deletion", "retention_days", "rate", "auth"),
+    [
+        ("dev", "Delete", 7, 10, "NONE"),
+        ("staging", "Delete", 30, 25, "AWS_IAM"),
+        ("prod", "Retain", 365, 200, "AWS_IAM"),
+        ("prod-jwt", "Retain", 365, 200, "JWT"),
+    ],
+)
+def test_should_differ_between_stages_as_documented(
+    assemblies: dict[str, Path],
+    stage: str,
+    deletion: str,
+    retention_days: int,
+    rate: int,
+    auth: str,
+) -> None:
+    template = _template(assemblies, stage)
+
+    template.has_resource("AWS::DynamoDB::GlobalTable", {"DeletionPolicy": deletion})
+    for group in template.find_resources("AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"] == retention_days
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {"DefaultRouteSettings": assertions.Match.object_like({"ThrottlingRateLimit": rate})},
+    )
+    for route in template.find_resources("AWS::ApiGatewayV2::Route").values():
+        assert route["Properties"].get("AuthorizationType", "NONE") == auth
+
+
+def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:
+    outputs = _template(assemblies, "prod").find_outputs("*")
+
+    assert {"ApiUrl", "TableName"} <= set(outputs)
+
+
+@pytest.fixture(scope="module")
+def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``cdk synth`` of the dev stage by the pinned CLI, as ``make synth`` runs it: the
+    assembly and everything the CLI printed."""
+    outdir = tmp_path_factory.mktemp("cli")
+    output = run(
+        REPO_ROOT / "node_modules" / ".bin" / "cdk",  # the CLI pinned in package-lock.json
+        *("synth", "--quiet", "-c", "stage=dev", "-o", outdir),
+        cwd=REPO_ROOT,
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    return outdir, output
+
+
+def test_should_synthesise_an_environment_agnostic_stack_with_the_cli(
+    cli_synth: tuple[Path, str],
+) -> None:
+    outdir, _ = cli_synth
+    manifest = json.loads((outdir / "manifest.json").read_text())
+
+    # The CLI sets CDK_DEFAULT_REGION (us-east-1 offline); the app must not pin it.
+    environment = manifest["artifacts"]["StatsService-dev"]["environment"]
+    assert environment == "aws://unknown-account/unknown-region"
+
+
+def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path, str]) -> None:
+    _, output = cli_synth
+
+    assert "feature flag" not in output.lower(), output
+
+
+# Lambda keeps 100 unreserved concurrent executions per account, so reserving 3 x N fails
+# the deploy unless the account's quota is at least 100 + 3 x N; new accounts start lower.
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_reserve_no_concurrency_by_default(assemblies: dict[str, Path], stage: str) -> None:
+    functions = _template(assemblies, stage).find_resources("AWS::Lambda::Function")
+
+    assert functions
+    for function in functions.values():
+        assert "ReservedConcurrentExecutions" not in function["Properties"]
+
+
+def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function() -> None:
+    stack = _stack({"stage": "prod", "reservedConcurrency": "5"})
+
+    functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3
+
+
+def test_should_stay_environment_agnostic_whatever_the_shell_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111111111111")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+
+    assert _stack({"stage": "dev"}).environment == "aws://unknown-account/unknown-region"
+
+
+def test_should_pin_the_environment_the_context_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
+    context = {"stage": "dev", "account": "123456789012", "region": "eu-west-1"}
+
+    assert _stack(context).environment == "aws://123456789012/eu-west-1"
+
+
+def test_should_load_the_powertools_layer_the_context_names() -> None:
+    layer = "arn:aws-cn:lambda:cn-north-1:123456789012:layer:powertools-py314-arm64:3"
+    context = {"stage": "dev", "region": "cn-north-1", "powertoolsLayerArn": layer}
+
+    functions = assertions.Template.from_stack(_stack(context)).find_resources(
+        "AWS::Lambda::Function"
+    )
+    assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3
+
+
+# Dashboard names are unique per account, alarm names per account and region:
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+def _names(stacks: tuple[Stack, ...], kind: str, key: str) -> list[str]:
+    """Every ``key`` of every ``kind`` resource of ``stacks``, tokens rendered as JSON."""
+    return [
+        json.dumps(resource["Properties"][key], sort_keys=True)
+        for stack in stacks
+        for resource in assertions.Template.from_stack(stack).find_resources(kind).values()
+    ]
+
+
+def _dashboard_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Dashboard", "DashboardName")
+
+
+def _alarm_names(*stacks: Stack) -> list[str]:
+    return _names(stacks, "AWS::CloudWatch::Alarm", "AlarmName")
+
+
+def _assert_unique(names: list[str]) -> None:
+    assert names
+    assert len(set(names)) == len(names), names
+
+
+def test_should_name_the_same_stage_apart_in_two_regions() -> None:
+    stacks = [_stack({"stage": "prod", "region": region}) for region in ("eu-west-1", "us-east-1")]
+
+    # Each region holds its own alarms: only the account-wide dashboard names must differ.
+    _assert_unique(_dashboard_names(*stacks))
+
+
+def test_should_name_two_services_in_one_stack_apart() -> None:
+    stack = Stack(App(), "Platform")
+    StatsService(stack, "Stats")
+    StatsService(stack, "MoreStats")
+
+    _assert_unique(_dashboard_names(stack))
+    _assert_unique(_alarm_names(stack))
+
+
+def test_should_name_a_consumers_prod_service_apart_from_the_apps_prod_stack() -> None:
+    consumer = Stack(App(), "LearningPlatform")
+    StatsService(
+        consumer, "Stats", StatsServiceProps(stage_name="prod", production=True, auth=IamAuth())
+    )
+    app_stack = _stack({"stage": "prod"})
+
+    _assert_unique(_dashboard_names(consumer, app_stack))
+    _assert_unique(_alarm_names(consumer, app_stack))

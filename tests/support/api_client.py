@@ -1,0 +1,146 @@
+"""A client of the HTTP API in any auth mode, for the end-to-end suite.
+
+The same client serves the local run (``make test``) and a deployed stage (``make e2e``):
+- ``header``: the caller is the ``userId`` header;
+- ``jwt``: a bearer token per caller, minted by the local run's ``/local/token`` or, for a
+  deployed stage, supplied as ``TOKEN`` (and ``TOKEN_2``... for tests that need more
+  callers; they are skipped otherwise);
+- ``iam``: every request SigV4-signed with botocore (the local run's credentials, or the
+  AWS credentials of the environment for a deployed stage), the caller in ``userId``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import jwt
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials, ReadOnlyCredentials
+
+from local_run.auth_modes import AuthSettings
+from tests.support.local_process import Reply, request
+
+USER_HEADER = "userId"
+# Set: the suite runs against that deployed stage only, in the mode AUTH names.
+BASE_URL = os.environ.get("BASE_URL", "")
+
+local_only = pytest.mark.skipif(bool(BASE_URL), reason="the local run's own behaviour")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Someone calling the API: ``name`` is who the service takes them for."""
+
+    name: str
+    token: str | None = None  # JWT mode
+
+
+@dataclass
+class Api:
+    base_url: str
+    mode: str
+    mints_tokens: bool  # JWT mode: the local run's issuer, else the TOKENs supplied
+    credentials: Credentials | ReadOnlyCredentials | None = None  # IAM mode
+    region: str = ""
+    tokens: list[str] = field(default_factory=list)  # JWT mode, supplied
+    created: list[str] = field(default_factory=list)  # what a run leaves behind
+    banner: str = ""  # what the local run printed when it started
+
+    @classmethod
+    def local(cls, base_url: str, mode: str, settings: AuthSettings, banner: str) -> Api:
+        credentials = Credentials(settings.access_key_id, settings.secret_access_key)
+        return cls(
+            base_url, mode, True, credentials=credentials, region=settings.region, banner=banner
+        )
+
+    @classmethod
+    def deployed_stage(cls, base_url: str, mode: str, environ: dict[str, str]) -> Api:
+        """The stage at ``base_url`` (or a local run started by hand: it mints tokens)."""
+        base_url = base_url.rstrip("/")
+        tokens = [value for name, value in sorted(environ.items()) if name.startswith("TOKEN")]
+        api = cls(base_url, mode, mints_tokens=False, tokens=[t for t in tokens if t])
+        if mode == "iam":
+            session = boto3.Session()
+            found = session.get_credentials()
+            region = environ.get("AWS_REGION") or session.region_name
+            if found is None or not region:
+                raise RuntimeError("AUTH=iam needs AWS credentials and AWS_REGION")
+            api.credentials, api.region = found.get_frozen_credentials(), region
+        if mode == "jwt" and not api.tokens:
+            api.mints_tokens = request("GET", f"{base_url}/local/token?sub=probe").status == 200
+            if not api.mints_tokens:
+                raise RuntimeError("AUTH=jwt needs TOKEN=<a bearer token of the stage's issuer>")
+        return api
+
+    def new_caller(self, spare_tokens: Iterator[str]) -> Caller:
+        """A caller no other test uses; against a deployed JWT stage, the next spare token
+        (a stage's issuer mints tokens for its users, not for this suite)."""
+        if self.mode == "jwt" and not self.mints_tokens:
+            token = next(spare_tokens, None)
+            if token is None:
+                pytest.skip("needs one more caller: set TOKEN_2 (a token for another user)")
+            return Caller(str(jwt.decode(token, options={"verify_signature": False})["sub"]), token)
+        name = f"e2e-{uuid.uuid4()}"
+        if self.mode == "jwt":
+            minted = request("GET", f"{self.base_url}/local/token?sub={name}").body
+            return Caller(name, minted["access_token"])
+        self.created.append(f"user {name}")
+        return Caller(name)
+
+    def new_course(self) -> str:
+        course = f"e2e-{uuid.uuid4().hex[:12]}"
+        self.created.append(f"course {course}")
+        return course
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        caller: Caller | None,
+        *,
+        body: Any = None,
+        raw_body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """One request as ``caller`` (None: no credentials at all)."""
+        data = raw_body if raw_body is not None else None if body is None else json.dumps(body)
+        payload = data.encode() if isinstance(data, str) else data
+        all_headers = dict(headers or {})
+        if payload is not None:
+            all_headers.setdefault("content-type", "application/json")
+        if caller is not None and self.mode in ("header", "iam"):
+            all_headers.setdefault(USER_HEADER, caller.name)
+        if caller is not None and caller.token is not None:
+            all_headers["authorization"] = f"Bearer {caller.token}"
+        url = self.base_url + path
+        if caller is not None and self.mode == "iam":
+            all_headers = self.signed(method, url, all_headers, payload)
+        return request(method, url, raw_body=payload, headers=all_headers)
+
+    def signed(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        credentials: Credentials | ReadOnlyCredentials | None = None,
+    ) -> dict[str, str]:
+        """``headers`` plus a SigV4 signature of the request, as an AWS SDK signs it."""
+        signer = credentials or self.credentials
+        assert signer is not None, "IAM mode has credentials"
+        aws_request = AWSRequest(method=method, url=url, headers=headers, data=payload or b"")
+        aws_request.headers["host"] = urlsplit(url).netloc
+        SigV4Auth(signer, "execute-api", self.region).add_auth(aws_request)
+        return dict(aws_request.headers.items())
+
+    def session(self, caller: Caller, course: str, body: dict[str, Any]) -> Reply:
+        return self.call("POST", f"/courses/{course}", caller, body=body)

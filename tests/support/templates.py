@@ -1,0 +1,93 @@
+"""Synthesised templates of ``StatsService`` variants, for CloudFormation assertions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import App, Stack, assertions
+
+from stats_api.routes import ROUTES
+from stats_service import StatsService, StatsServiceProps
+
+
+def synth(props: StatsServiceProps | None = None) -> assertions.Template:
+    stack = Stack(App(), "Test")
+    StatsService(stack, "Stats", props)
+    return assertions.Template.from_stack(stack)
+
+
+def functions(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
+    return template.find_resources("AWS::Lambda::Function")
+
+
+def routes(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
+    found = template.find_resources("AWS::ApiGatewayV2::Route")
+    assert len(found) == len(ROUTES)
+    return found
+
+
+def function_for(template: assertions.Template, route_key: str) -> str:
+    """The logical id of the function behind ``route_key``, via route and integration."""
+    matching = template.find_resources(
+        "AWS::ApiGatewayV2::Route", {"Properties": {"RouteKey": route_key}}
+    )
+    assert len(matching) == 1, route_key
+    target = next(iter(matching.values()))["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+    integration = template.find_resources("AWS::ApiGatewayV2::Integration")[target]
+    return str(integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0])
+
+
+def role_statements(template: assertions.Template, function_id: str) -> list[dict[str, Any]]:
+    """Every policy statement attached to the function's role."""
+    role = functions(template)[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements: list[dict[str, Any]] = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def actions(template: assertions.Template, function_id: str) -> set[str]:
+    found: set[str] = set()
+    for statement in role_statements(template, function_id):
+        action = statement["Action"]
+        found.update([action] if isinstance(action, str) else action)
+    return found
+
+
+def topic_statements(template: assertions.Template, topic_id: str) -> list[dict[str, Any]]:
+    """Every statement of the topic policies that apply to the topic ``topic_id``."""
+    statements: list[dict[str, Any]] = []
+    for policy in template.find_resources("AWS::SNS::TopicPolicy").values():
+        if {"Ref": topic_id} in policy["Properties"]["Topics"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def alarm_publishing(topic_id: str) -> dict[str, Any]:
+    """The statement that lets this account's CloudWatch alarms publish to the topic."""
+    return {
+        "Sid": "AllowCloudWatchAlarmsOfThisAccount",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": {"Ref": topic_id},
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+    }
+
+
+def dashboard_metrics(template: assertions.Template) -> list[tuple[str, str, dict[str, Any]]]:
+    """(namespace, metric name, dimensions) of every metric the one dashboard graphs; a
+    reference to a resource reads ``Ref:<logical id>``."""
+    (dashboard,) = template.find_resources("AWS::CloudWatch::Dashboard").values()
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    body = json.loads("".join(p if isinstance(p, str) else f"Ref:{p['Ref']}" for p in parts))
+    found = []
+    for widget in body["widgets"]:
+        for metric in widget["properties"].get("metrics", []):
+            if isinstance(metric[0], str):  # not a math expression
+                namespace, name, *rest = (part for part in metric if isinstance(part, str))
+                found.append((namespace, name, dict(zip(rest[::2], rest[1::2], strict=True))))
+    return found

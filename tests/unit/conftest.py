@@ -1,0 +1,76 @@
+"""Unit-tier fixtures: the handlers in-process on moto's DynamoDB, cut off from AWS, with a
+probe on the store's calls, the service's log lines and its published metrics."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local_run.emulator import create_table
+from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.observability import logger, metrics
+from tests.support.handler_client import TABLE
+from tests.support.store_probe import StoreProbe, watching_store
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never reach a real account, whatever the developer's shell holds.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        TABLE_NAME_ENV: TABLE,
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def store_probe() -> StoreProbe:
+    return StoreProbe()
+
+
+@pytest.fixture
+def dynamodb(aws_environment: None, store_probe: StoreProbe) -> Iterator[Any]:
+    """A moto DynamoDB holding the service's empty table; yields a client for the test's own
+    setup and checks. Only the handlers' store client reports to ``store_probe``."""
+    with mock_aws(), watching_store(store_probe):
+        client = boto3.client("dynamodb")  # created after the probe left the session
+        create_table(client, TABLE)
+        yield client
+
+
+@pytest.fixture
+def service_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The service's structured log lines written during the test, parsed."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    service_logger = logging.getLogger(logger.name)
+    service_logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    service_logger.removeHandler(handler)
+
+
+@pytest.fixture
+def published_metrics(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[], list[dict[str, Any]]]:
+    """The EMF documents the handlers print during the test, with metrics turned on."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    # Disabled, Powertools never flushes: earlier tests' metrics would still be pending.
+    metrics.clear_metrics()
+    capsys.readouterr()
+    return lambda: [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]

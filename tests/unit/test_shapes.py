@@ -1,0 +1,31 @@
+"""Every success body a handler answers is exactly the shape the OpenAPI document publishes
+for it: the handlers render with the same declaration the document is built from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from stats_api import openapi
+from stats_api.routes import ROUTES, Route
+from stats_api.shapes import SHAPES
+from tests.support.handler_client import call, record, session_body
+
+SCHEMAS = openapi.document()["components"]["schemas"]
+
+
+@pytest.mark.usefixtures("dynamodb")
+@pytest.mark.parametrize("route", ROUTES, ids=[route.operation_id for route in ROUTES])
+def test_should_answer_each_success_with_the_documented_shape(route: Route) -> None:
+    recorded = record(body=session_body(timeStudied=0.1, averageScore=87.123456))
+    parameters = {"courseId": recorded.body["courseId"], "sessionId": recorded.body["sessionId"]}
+    body: Any = session_body() if route.takes_session_body else None
+
+    response = call(route, {name: parameters[name] for name in route.path_parameters}, body=body)
+
+    (success,) = [s for s in route.successes if s.status == response.status]
+    schema = {**SCHEMAS[success.body], "components": {"schemas": SCHEMAS}}
+    jsonschema.Draft202012Validator(schema).validate(response.body)
+    assert set(response.body) == {field.name for field in SHAPES[success.body].fields}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tabulate import tabulate
+
 from bench import capacity, import_profile
 from bench.cold_start import (
     BUDGET,
@@ -195,59 +197,69 @@ come from the public Powertools layer, which is built with Powertools' `[all]` e
 """  # noqa: S608 - Markdown prose, not SQL
 
 
+def _table(headers: list[str], rows: list[list[object]], align: str = "") -> str:
+    """A GitHub Markdown table; ``align`` has an ``l`` or ``r`` per column (default: the
+    first column left, numbers in the others right)."""
+    sides = {"l": "left", "r": "right"}
+    columns = [sides[side] for side in align or "l" + "r" * (len(headers) - 1)]
+    table: str = tabulate(rows, headers, tablefmt="pipe", colalign=columns, disable_numparse=True)
+    return table
+
+
 def _reads_table(results: Results) -> str:
     write_units = {
         AGGREGATE: results.writes.ours.write_units,
         QUERY: results.writes.query_design.write_units,
     }
-    rows = [
-        "| N sessions | design | requests / GET | items read / GET | read units / GET "
-        "| GET median ms | GET p95 ms | timed GETs | write units / POST |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    rows += [
-        f"| {run.sessions:,} | {run.design} | {run.requests} | {run.items_read:,} "
-        f"| {run.read_units:,} | {_ms(run.latency.median)} | {_ms(run.latency.p95)} "
-        f"| {run.latency.count} | {write_units[run.design]} |"
+    headers = ["N sessions", "design", "requests / GET", "items read / GET", "read units / GET"]
+    headers += ["GET median ms", "GET p95 ms", "timed GETs", "write units / POST"]
+    rows: list[list[object]] = [
+        [
+            f"{run.sessions:,}",
+            run.design,
+            run.requests,
+            f"{run.items_read:,}",
+            f"{run.read_units:,}",
+            _ms(run.latency.median),
+            _ms(run.latency.p95),
+            run.latency.count,
+            write_units[run.design],
+        ]
         for run in results.reads
     ]
-    return "\n".join(rows)
+    return _table(headers, rows, align="rlrrrrrrr")
 
 
 def _writes_table(writes: WriteRun) -> str:
-    rows = [
-        "| design | requests / POST | write units / POST | atomic |",
-        "|---|---:|---:|---|",
-    ]
-    rows += [
-        f"| {cost.design} | {cost.requests} | {cost.write_units} | "
-        f"{'yes' if cost.atomic else 'no'} |"
+    rows: list[list[object]] = [
+        [cost.design, cost.requests, cost.write_units, "yes" if cost.atomic else "no"]
         for cost in writes.costs
     ]
-    rows.append(
-        f"\nItems as written: session {writes.session_bytes} bytes, aggregate "
+    table = _table(["design", "requests / POST", "write units / POST", "atomic"], rows, "lrrl")
+    return (
+        f"{table}\n\nItems as written: session {writes.session_bytes} bytes, aggregate "
         f"{writes.aggregate_bytes} bytes (largest of {writes.posts} POSTs)."
     )
-    return "\n".join(rows)
 
 
 def _cold_table(cold: ColdStartRun) -> str:
-    rows = [
-        "| process | wall min ms | wall median ms | x floor (paired median) | x floor (min/min) "
-        "| in child median ms | x floor (in child, paired median) "
-        "| budget: wall within 1.5x the floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+    headers = ["process", "wall min ms", "wall median ms", "x floor (paired median)"]
+    headers += ["x floor (min/min)", "in child median ms", "x floor (in child, paired median)"]
+    headers += ["budget: wall within 1.5x the floor"]
+    rows: list[list[object]] = [
+        [
+            TARGET_LABELS[result.target],
+            _ms(result.wall.min),
+            _ms(result.wall.median),
+            f"{cold.ratio(result.target):.2f}",
+            f"{cold.ratio(result.target, best=True):.2f}",
+            _ms(result.inside.median),
+            f"{cold.ratio(result.target, inside=True):.2f}",
+            _verdict(cold, result) if result in cold.handlers else "",
+        ]
+        for result in [*cold.references, *cold.handlers]
     ]
-    for result in [*cold.references, *cold.handlers]:
-        ratio = cold.ratio(result.target)
-        inside = cold.ratio(result.target, inside=True)
-        rows.append(
-            f"| {TARGET_LABELS[result.target]} | {_ms(result.wall.min)} "
-            f"| {_ms(result.wall.median)} | {ratio:.2f} "
-            f"| {cold.ratio(result.target, best=True):.2f} | {_ms(result.inside.median)} "
-            f"| {inside:.2f} | {_verdict(cold, result) if result in cold.handlers else ''} |"
-        )
-    return "\n".join(rows)
+    return _table(headers, rows, align="lrrrrrrl")
 
 
 def _moto_time(cold: ColdStartRun) -> str:
@@ -270,33 +282,36 @@ def _verdict(cold: ColdStartRun, result: ColdStart) -> str:
 
 def _asset_table(results: Results) -> str:
     asset, layer = results.asset, results.layer
-    return "\n".join(
+    rows: list[list[object]] = [
         [
-            "| what | files | unzipped | zipped |",
-            "|---|---:|---:|---:|",
-            f"| Lambda asset (`stats_api`) | {asset.files} | {_kb(asset.unzipped_bytes)} "
-            f"| {_kb(asset.zipped_bytes)} |",
-            f"| for scale: Powertools + fastjsonschema, had they been bundled | {layer.files:,} "
-            f"| {_kb(layer.unzipped_bytes)} | {_kb(layer.zipped_bytes)} |",
-        ]
-    )
+            "Lambda asset (`stats_api`)",
+            asset.files,
+            _kb(asset.unzipped_bytes),
+            _kb(asset.zipped_bytes),
+        ],
+        [
+            "for scale: Powertools + fastjsonschema, had they been bundled",
+            f"{layer.files:,}",
+            _kb(layer.unzipped_bytes),
+            _kb(layer.zipped_bytes),
+        ],
+    ]
+    return _table(["what", "files", "unzipped", "zipped"], rows)
 
 
 def _imports_table(cold: ColdStartRun) -> str:
-    header = " | ".join(import_profile.COLUMNS)
-    rows = [
-        f"| process | {header} | all imports | first request (in child, median) |",
-        "|---|" + "---:|" * (len(import_profile.COLUMNS) + 2),
+    headers = ["process", *import_profile.COLUMNS, "all imports"]
+    headers += ["first request (in child, median)"]
+    rows: list[list[object]] = [
+        [
+            TARGET_LABELS[result.target],
+            *(f"{result.import_groups[column]:.0f}" for column in import_profile.COLUMNS),
+            f"{result.import_groups['total']:.0f}",
+            _ms(result.inside.median - result.imports.median),
+        ]
+        for result in cold.results
     ]
-    for result in cold.results:
-        groups = result.import_groups
-        cells = " | ".join(f"{groups[column]:.0f}" for column in import_profile.COLUMNS)
-        first_request = result.inside.median - result.imports.median
-        rows.append(
-            f"| {TARGET_LABELS[result.target]} | {cells} | {groups['total']:.0f} "
-            f"| {_ms(first_request)} |"
-        )
-    return "\n".join(rows)
+    return _table(headers, rows)
 
 
 def _conclusions(results: Results) -> list[str]:

@@ -41,15 +41,16 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from bench import dataset, import_profile
+from bench import import_profile
 from bench.checks import check
 from bench.cold_child import FLOORS, RESULT_MARKER
 from bench.timing import Timing, elapsed_ms
 from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api.deployment import TABLE_NAME_ENV
-from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES, Route
+from stats_api.routes import CORE_ROUTES, FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, Route
 from stats_api.session_store import SessionStore
+from tests.support import dataset
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -176,7 +177,7 @@ def _documents(client: DynamoDBClient) -> dict[str, dict[str, Any]]:
         "floor+getitem": {"key": _aggregate_key(course)},
         "floor+tracer": {},
     }
-    for route in ROUTES:
+    for route in CORE_ROUTES:
         documents[route.handler] = api_event(
             route,
             parameters[route],

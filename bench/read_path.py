@@ -4,7 +4,7 @@ For each N a fresh table holds one user's N sessions in one course plus their ag
 (the same items for both designs). Both handlers run in this process against moto, behind
 the service's HTTP layer; a probe on each one's DynamoDB client counts its requests on every
 call, and read units are priced from the items read (``bench.capacity``). Both designs must
-answer the same body, equal to the stats summed independently by ``bench.dataset``.
+answer the same body, equal to the stats summed independently by ``tests.support.dataset``.
 
 The user has sessions in this course only: the Query design's best case. Sessions in other
 courses would sit in the same partition and be read and billed too.
@@ -18,18 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from bench import capacity, dataset
+from bench import capacity
 from bench.checks import check
 from bench.invocation import context
 from bench.query_design import course_stats_handler
 from bench.timing import Timing, repeat
 from local_run.emulator import create_table
 from local_run.events import api_event
-from stats_api import session_store, table_keys
+from stats_api import dynamodb_calls, table_keys
 from stats_api.handlers import fetch_course_stats
 from stats_api.http import LambdaHandler, Response
 from stats_api.routes import FETCH_COURSE_STATS
 from stats_api.shapes import COURSE_STATS
+from tests.support import dataset
 from tests.support.store_probe import StoreProbe
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def run(
     sizes: tuple[int, ...] = SIZES,
 ) -> list[ReadRun]:
     """Measure both designs for each N; ``store_probe`` watches the service's store."""
-    query_client = boto3.client("dynamodb", config=session_store.CLIENT_CONFIG)
+    query_client = boto3.client("dynamodb", config=dynamodb_calls.CLIENT_CONFIG)
     query_probe = StoreProbe()
     query_probe.attach(query_client.meta.events)
     query_handler = course_stats_handler(query_client, table)

@@ -31,13 +31,16 @@ from bench.read_path import (
     ReadRun,
 )
 from bench.write_path import WriteRun
-from stats_api.routes import ROUTES
+from stats_api.routes import CORE_ROUTES
 
 TARGET_LABELS = {
     "floor": "floor: import boto3 + create a DynamoDB client",
     "floor+getitem": "floor + one GetItem",
     "floor+tracer": "floor + Powertools `Tracer()` (not used by the service)",
-    **{route.handler: f"`{route.route_key}` ({route.handler.split('.')[-2]})" for route in ROUTES},
+    **{
+        route.handler: f"`{route.route_key}` ({route.handler.split('.')[-2]})"
+        for route in CORE_ROUTES
+    },
 }
 
 
@@ -120,7 +123,7 @@ lost is the per-call subsegments Tracer would add (each DynamoDB request, annota
 
 **Course stats.** For each N, a fresh moto table (in-process, `moto.mock_aws`) holds one
 user's N sessions in one course and the course's aggregate item, seeded with
-BatchWriteItem (`bench/dataset.py`; recording 5,000 sessions through the transaction would
+BatchWriteItem (`tests/support/dataset.py`; recording 5,000 sessions through the transaction would
 take minutes in moto). The write benchmark checks that these items are exactly those the
 real POST handler stores. Ours is the deployed handler,
 `stats_api.handlers.fetch_course_stats.handler`, called with an API Gateway payload-2.0

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from bench import capacity, dataset
+from bench import capacity
 from bench.checks import check
 from bench.invocation import context
 from local_run.emulator import create_table
@@ -29,6 +29,7 @@ from stats_api.handlers import record_session
 from stats_api.routes import RECORD_SESSION
 from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import Session
+from tests.support import dataset
 from tests.support.store_probe import StoreProbe
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import boto3
 from moto import mock_aws
 
 from stats_api import table_keys
-from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -49,11 +49,13 @@ _REAL_AWS_SETTINGS = (
 
 
 def isolate_from_aws(environ: MutableMapping[str, str], table_name: str) -> None:
-    """Point ``environ`` at the embedded table with dummy credentials, and nothing real."""
+    """Point ``environ`` at the embedded table with dummy credentials, and nothing real; the
+    history routes are on, as the local run serves every route."""
     for name in _REAL_AWS_SETTINGS:
         environ.pop(name, None)
     environ.update(_DUMMY_SETTINGS)
     environ[TABLE_NAME_ENV] = table_name
+    environ[HISTORY_ENV] = "on"
 
 
 @contextmanager
@@ -66,16 +68,30 @@ def embedded_dynamodb(table_name: str = TABLE_NAME) -> Iterator[None]:
 
 
 def create_table(client: DynamoDBClient, name: str) -> None:
-    """Create the table from the same key schema the CDK construct declares."""
+    """Create the table from the same key schema and history index the CDK construct declares."""
     client.create_table(
         TableName=name,
         AttributeDefinitions=[
-            {"AttributeName": table_keys.PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": table_keys.SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in (
+                table_keys.PARTITION_KEY,
+                table_keys.SORT_KEY,
+                table_keys.HISTORY_SORT_KEY,
+            )
         ],
         KeySchema=[
             {"AttributeName": table_keys.PARTITION_KEY, "KeyType": "HASH"},
             {"AttributeName": table_keys.SORT_KEY, "KeyType": "RANGE"},
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": table_keys.HISTORY_INDEX,
+                "KeySchema": [
+                    {"AttributeName": table_keys.PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": table_keys.HISTORY_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
         ],
         BillingMode="PAY_PER_REQUEST",
     )

@@ -1,6 +1,9 @@
 """Names the CDK construct and the running functions must agree on."""
 
 TABLE_NAME_ENV = "TABLE_NAME"
+# Set (to "on") where the history routes are turned on: the functions may query the table's
+# history index (windowed course stats).
+HISTORY_ENV = "HISTORY_ROUTES"
 SERVICE_NAME = "stats-service"
 METRICS_NAMESPACE = "StatsService"
 # Metrics the handlers publish (Powertools Metrics, EMF) in METRICS_NAMESPACE, with the

@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from stats_api import session_rules
+from stats_api import history_rules, session_rules
 from stats_api.deployment import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable
 from stats_api.observability import logger, metrics
@@ -35,10 +35,12 @@ RETRY_AFTER = {"retry-after": "1"}  # seconds
 @dataclass(frozen=True)
 class Response:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | None  # None: no content (204)
     headers: dict[str, str] = field(default_factory=dict)
 
     def to_api_gateway(self) -> dict[str, Any]:
+        if self.body is None:
+            return {"statusCode": self.status, "headers": dict(self.headers)}
         return {
             "statusCode": self.status,
             "headers": {"content-type": "application/json", **self.headers},
@@ -75,6 +77,18 @@ class Request:
     def session_id(self) -> str:
         return session_rules.session_id(self._path_parameter("sessionId"))
 
+    @property
+    def page_size(self) -> int:
+        return history_rules.page_size(self._query("limit"))
+
+    @property
+    def cursor(self) -> str | None:
+        return history_rules.cursor(self._query("cursor"))
+
+    @property
+    def window(self) -> history_rules.Window:
+        return history_rules.window(self._query("since"), self._query("until"))
+
     def session_body(self) -> dict[str, Any]:
         raw = self._event.body or ""
         if not self._event.is_base64_encoded:
@@ -86,6 +100,13 @@ class Request:
 
     def _path_parameter(self, name: str) -> str | None:
         return (self._event.path_parameters or {}).get(name)
+
+    def _query(self, name: str) -> str | None:
+        value = (self._event.query_string_parameters or {}).get(name)
+        if value is not None and "," in value:
+            # Payload 2.0 joins a repeated parameter's values with commas.
+            raise InvalidRequest(f"{name} must be given once")
+        return value
 
 
 def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:

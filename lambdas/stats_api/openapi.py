@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from stats_api import session_rules
+from stats_api import history_rules, session_rules, timestamps
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.routes import (
     COURSE_STATS_TAG,
@@ -25,6 +25,7 @@ from stats_api.routes import (
     ROUTES,
     SESSIONS_TAG,
     Route,
+    Success,
 )
 from stats_api.shapes import SHAPES
 
@@ -100,13 +101,41 @@ ERRORS: dict[int, tuple[str, str]] = {
 }
 COMMON_ERRORS = (401, 403, 429, 500, TemporarilyUnavailable.status)
 
-PARAMETERS: dict[str, dict[str, Any]] = {
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "courseId": {
         "description": session_rules.COURSE_ID_RULE,
         "schema": session_rules.COURSE_ID_SCHEMA,
     },
     "sessionId": {"description": "A UUID, any case.", "schema": session_rules.SESSION_ID_SCHEMA},
 }
+_INSTANT = {"type": "string", "format": "date-time"}
+QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "limit": {
+        "description": f"Items per page, 1-{history_rules.MAX_PAGE_SIZE}.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": history_rules.MAX_PAGE_SIZE,
+            "default": history_rules.DEFAULT_PAGE_SIZE,
+        },
+    },
+    "cursor": {
+        "description": "The `nextCursor` of the previous page, for the same caller and query.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": history_rules.MAX_CURSOR_LENGTH},
+    },
+    "since": {
+        "description": f"Sessions completed at or after this instant ({timestamps.RFC3339_RULE}).",
+        "schema": _INSTANT,
+    },
+    "until": {
+        "description": f"Sessions completed before this instant ({timestamps.RFC3339_RULE}).",
+        "schema": _INSTANT,
+    },
+}
+HISTORY_NOTE = (
+    " A history route: deployed where the history routes are turned on (the construct's "
+    "`history` prop, `cdk deploy -c history=true`); the local run serves it."
+)
 
 
 def _ref(kind: str, name: str) -> dict[str, str]:
@@ -138,26 +167,29 @@ def _links() -> dict[str, Any]:
     }
 
 
-def _operation(route: Route) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        str(success.status): {
-            "description": success.description,
-            "content": {"application/json": {"schema": _ref("schemas", success.body)}},
-            **({"links": _links()} if route is RECORD_SESSION else {}),
-        }
-        for success in route.successes
+def _success(route: Route, success: Success) -> dict[str, Any]:
+    if success.body is None:
+        return {"description": success.description}
+    return {
+        "description": success.description,
+        "content": {"application/json": {"schema": _ref("schemas", success.body)}},
+        **({"links": _links()} if route is RECORD_SESSION else {}),
     }
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    responses = {str(success.status): _success(route, success) for success in route.successes}
     for status in sorted((*route.refusals, *COMMON_ERRORS)):
         responses[str(status)] = _ref("responses", ERRORS[status][0])
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "tags": [route.tag],
         "summary": route.summary,
-        "description": route.description,
+        "description": route.description + (HISTORY_NOTE if route.history else ""),
         "parameters": [
-            *(_ref("parameters", name) for name in route.path_parameters),
-            _ref("parameters", session_rules.USER_ID_HEADER),
-        ],
+            _ref("parameters", name) for name in (*route.path_parameters, *route.query_parameters)
+        ]
+        + [_ref("parameters", session_rules.USER_ID_HEADER)],
     }
     if route.takes_session_body:
         operation["requestBody"] = {
@@ -182,7 +214,11 @@ def _components() -> dict[str, Any]:
         "parameters": {
             **{
                 name: {"name": name, "in": "path", "required": True, **rule}
-                for name, rule in PARAMETERS.items()
+                for name, rule in PATH_PARAMETERS.items()
+            },
+            **{
+                name: {"name": name, "in": "query", "required": False, **rule}
+                for name, rule in QUERY_PARAMETERS.items()
             },
             session_rules.USER_ID_HEADER: USER_ID_PARAMETER,
         },

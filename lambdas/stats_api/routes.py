@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 # What the functions may do on the table. The read functions only get items.
 GET_ITEM = "dynamodb:GetItem"
+QUERY = "dynamodb:Query"
 # A POST's transaction puts the session and updates the aggregate; a replay is told from
 # a conflict by reading the stored session.
 RECORD_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", GET_ITEM)
+# A withdrawal reads the session and the aggregate, then deletes the session and updates
+# (or, after the last session, deletes) the aggregate in one transaction.
+WITHDRAW_ACTIONS = ("dynamodb:DeleteItem", "dynamodb:UpdateItem", GET_ITEM)
 
 # The groups the OpenAPI document files operations under.
 SESSIONS_TAG = "sessions"
@@ -25,7 +29,7 @@ COURSE_STATS_TAG = "course stats"
 class Success:
     status: int
     description: str
-    body: str  # the name of its shape (``stats_api.shapes``)
+    body: str | None  # the name of its shape (``stats_api.shapes``); None: no content
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class Route:
     successes: tuple[Success, ...]
     refusals: tuple[int, ...]  # the 4xx its function answers (besides every route's)
     takes_session_body: bool = False
+    query_parameters: tuple[str, ...] = ()
+    # On the history index; granted where the history routes are turned on.
+    history_index_actions: tuple[str, ...] = ()
+    history: bool = False  # one of the history routes (off unless turned on)
 
     @property
     def route_key(self) -> str:
@@ -80,10 +88,15 @@ FETCH_COURSE_STATS = Route(
     table_actions=(GET_ITEM,),
     operation_id="fetchCourseStats",
     tag=COURSE_STATS_TAG,
-    summary="The caller's lifetime stats for a course",
-    description="One strongly consistent read: a session recorded just before is included.",
+    summary="The caller's stats for a course: lifetime, or over a time window",
+    description="Without a window, one strongly consistent read of the lifetime totals, "
+    "whatever the number of sessions. With `since` and/or `until` (history routes on), the "
+    "same fields over the sessions completed in the window. Strongly consistent: a session "
+    "recorded or withdrawn just before is counted accordingly.",
     successes=(Success(200, "The course stats.", "CourseStats"),),
     refusals=(400, 404),
+    query_parameters=("since", "until"),
+    history_index_actions=(QUERY,),
 )
 FETCH_SESSION = Route(
     method="GET",
@@ -99,4 +112,61 @@ FETCH_SESSION = Route(
     refusals=(400, 404),
 )
 
-ROUTES: tuple[Route, ...] = (RECORD_SESSION, FETCH_COURSE_STATS, FETCH_SESSION)
+LIST_COURSES = Route(
+    method="GET",
+    path="/courses",
+    handler="stats_api.handlers.list_courses.handler",
+    function_id="ListCourses",
+    table_actions=(QUERY,),
+    operation_id="listCourses",
+    tag=COURSE_STATS_TAG,
+    summary="The caller's courses with their lifetime stats",
+    description="Ordered by courseId, a page at a time; reads only the page.",
+    successes=(Success(200, "A page of courses.", "CoursePage"),),
+    refusals=(400,),
+    query_parameters=("limit", "cursor"),
+    history=True,
+)
+LIST_SESSIONS = Route(
+    method="GET",
+    path="/courses/{courseId}/sessions",
+    handler="stats_api.handlers.list_sessions.handler",
+    function_id="ListSessions",
+    table_actions=(),
+    operation_id="listSessions",
+    tag=SESSIONS_TAG,
+    summary="The caller's sessions of a course, newest first",
+    description="Newest `completedAt` first (ties by sessionId, descending), a page at a "
+    "time, optionally within a window; reads only the page. Paging through returns every "
+    "session exactly once.",
+    successes=(Success(200, "A page of sessions (an empty page is [] ).", "SessionPage"),),
+    refusals=(400,),
+    query_parameters=("limit", "cursor", "since", "until"),
+    history_index_actions=(QUERY,),
+    history=True,
+)
+WITHDRAW_SESSION = Route(
+    method="DELETE",
+    path="/courses/{courseId}/sessions/{sessionId}",
+    handler="stats_api.handlers.withdraw_session.handler",
+    function_id="WithdrawSession",
+    table_actions=WITHDRAW_ACTIONS,
+    operation_id="withdrawSession",
+    tag=SESSIONS_TAG,
+    summary="Withdraw a wrongly recorded session",
+    description="Removes the session and takes exactly its numbers off the course stats, in "
+    "the same transaction; after the course's last session the course is 404 again. A POST "
+    "of the same sessionId afterwards records it anew.",
+    successes=(Success(204, "The session was withdrawn.", None),),
+    refusals=(400, 404),
+    history=True,
+)
+
+# The mission's three routes, always deployed; the history routes where turned on.
+CORE_ROUTES: tuple[Route, ...] = (RECORD_SESSION, FETCH_COURSE_STATS, FETCH_SESSION)
+HISTORY_ROUTES: tuple[Route, ...] = (LIST_COURSES, LIST_SESSIONS, WITHDRAW_SESSION)
+ROUTES: tuple[Route, ...] = CORE_ROUTES + HISTORY_ROUTES
+
+
+def deployed_routes(history: bool) -> tuple[Route, ...]:
+    return ROUTES if history else CORE_ROUTES

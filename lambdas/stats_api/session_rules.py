@@ -6,6 +6,7 @@ what the OpenAPI document publishes, so the two cannot disagree.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Any
 
 import fastjsonschema
 
+from stats_api import timestamps
 from stats_api.errors import InvalidRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 4096
@@ -22,6 +24,10 @@ MIN_SCORE, MAX_SCORE = 0, 100
 # Bounding decimals keeps every stored value and every lifetime sum far inside DynamoDB's
 # 38 significant digits, so sums stay exact and an ADD can never overflow.
 MAX_DECIMAL_PLACES = 6
+# completedAt: not before the platform could have recorded anything, not (beyond clock
+# skew) in the future.
+EARLIEST_COMPLETION = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+MAX_CLOCK_AHEAD_MINUTES = 5
 
 # JSON Schema has no keyword for "at most N decimal places": multipleOf says it only to
 # validators that read JSON numbers as decimals (most read binary floats, and then refuse
@@ -29,8 +35,10 @@ MAX_DECIMAL_PLACES = 6
 DECIMAL_PLACES_KEYWORD = "x-decimal-places"
 
 USER_ID_MAX_LENGTH = 128
-COURSE_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
-COURSE_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -"
+# Open edX course keys (course-v1:MITx+6.00x+2T2024) fit; '#' never does: it separates the
+# parts of the table's sort keys.
+COURSE_ID_PATTERN = r"[A-Za-z0-9._:+-]{1,128}"
+COURSE_ID_RULE = "1-128 characters of A-Z a-z 0-9 . _ - : +"
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 USER_ID_HEADER = "userId"
@@ -71,6 +79,14 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
             "format": "uuid",
             "pattern": f"^{UUID_PATTERN}$",
             "description": "Client-chosen UUID, any case; generated (UUID v4) when absent.",
+        },
+        "completedAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": f"When the session ended: {timestamps.RFC3339_RULE}; not before "
+            f"{EARLIEST_COMPLETION:%Y-%m-%d}, at most {MAX_CLOCK_AHEAD_MINUTES} minutes "
+            "ahead of the service's clock. Defaults to the time the request is handled; "
+            "returned in UTC.",
         },
     },
 }
@@ -146,7 +162,21 @@ def session_body(raw: bytes) -> dict[str, Any]:
         raise InvalidRequest(_schema_message(error)) from None
     for field in _DECIMAL_FIELDS:
         body[field] = _plain_decimal(field, body[field])
+    if "completedAt" in body:
+        body["completedAt"] = completed_at(body["completedAt"])
     return body
+
+
+def completed_at(value: str, now: datetime.datetime | None = None) -> datetime.datetime:
+    """When a session ended, within the service's bounds."""
+    moment = timestamps.parse("completedAt", value)
+    latest = (now or timestamps.now()) + datetime.timedelta(minutes=MAX_CLOCK_AHEAD_MINUTES)
+    if not EARLIEST_COMPLETION <= moment <= latest:
+        raise InvalidRequest(
+            f"completedAt must be from {EARLIEST_COMPLETION:%Y-%m-%d} to at most "
+            f"{MAX_CLOCK_AHEAD_MINUTES} minutes from now"
+        )
+    return moment
 
 
 def _reject_constant(name: str) -> None:

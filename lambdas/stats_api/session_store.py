@@ -1,55 +1,40 @@
-"""Data access: the only module that knows DynamoDB's item shapes and expressions."""
+"""Data access: the only module that knows DynamoDB's item shapes, keys and expressions."""
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import time
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+from botocore.exceptions import ClientError
 
-from stats_api import table_keys
+from stats_api import table_keys, timestamps
 from stats_api.deployment import TABLE_NAME_ENV
-from stats_api.errors import TemporarilyUnavailable
-from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
+from stats_api.dynamodb_calls import (
+    CLIENT_CONFIG,
+    call,
+    cancellation_codes,
+    from_attributes,
+    to_attributes,
+)
+from stats_api.errors import InvalidRequest, TemporarilyUnavailable
+from stats_api.history_rules import Window
+from stats_api.sessions import CourseStats, Page, Session, SessionAlreadyRecorded
 from stats_api.shapes import SESSION
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-# Fail fast, well inside API Gateway's 30 s integration limit: botocore's defaults are 60 s.
-CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=2,
-    retries={"mode": "standard", "max_attempts": 3},
-)
-
-# Failures that say "not now" rather than "wrong": the SDK already retried them.
-BUSY_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "TransactionInProgressException",
-    }
-)
-BUSY_CANCELLATION_CODES = frozenset(
-    {
-        "ThrottlingError",
-        "ProvisionedThroughputExceeded",
-        "TransactionConflict",
-        "RequestLimitExceeded",
-    }
-)
-
-_Response = TypeVar("_Response")
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+# A withdrawal reads the aggregate, then writes it conditionally; a concurrent POST or
+# DELETE of the same course makes it read again. Past this many tries: 503, retry later.
+WITHDRAW_ATTEMPTS = 4
+BATCH_WRITE_LIMIT = 25  # BatchWriteItem's
+BATCH_WRITE_ATTEMPTS = 8  # unprocessed deletes retried with exponential backoff
+CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 class SessionStore:
@@ -65,90 +50,245 @@ class SessionStore:
         Raises ``SessionAlreadyRecorded`` when the user already has a session with that id.
         """
         try:
-            self._call(
-                self._client.transact_write_items,
-                TransactItems=[
-                    {"Put": self._put_new_session(user_id, session)},
-                    {"Update": self._add_to_course_stats(user_id, session)},
-                ],
+            self._transact(
+                {"Put": self._put_new_session(user_id, session)},
+                {"Update": self._change_course_stats(user_id, session, +1)},
             )
         except ClientError as error:
-            if _cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+            if cancellation_codes(error)[:1] == [CONDITION_FAILED]:
                 raise SessionAlreadyRecorded(session.session_id) from error
             raise
+
+    def withdraw_session(self, user_id: str, course_id: str, session_id: str) -> bool:
+        """Remove the session and take exactly its numbers off the course stats, atomically;
+        the course stats go with its last session. False when there is no such session."""
+        for _ in range(WITHDRAW_ATTEMPTS):
+            session = self.fetch_session(user_id, session_id)
+            stats = self.fetch_course_stats(user_id, course_id)
+            if session is None or session.course_id != course_id or stats is None:
+                return False
+            try:
+                self._transact(
+                    {"Delete": self._delete_session(user_id, session)},
+                    self._withdraw_from_course_stats(user_id, session, stats.session_count),
+                )
+            except ClientError as error:
+                reasons = cancellation_codes(error)
+                if reasons[:1] == [CONDITION_FAILED]:
+                    return False  # withdrawn meanwhile
+                if reasons[1:2] == [CONDITION_FAILED]:
+                    continue  # the session count moved meanwhile: read it again
+                raise
+            return True
+        raise TemporarilyUnavailable
+
+    def fetch_session(self, user_id: str, session_id: str) -> Session | None:
+        item = self._get(table_keys.session_key(user_id, session_id))
+        return None if item is None else _session(item)
+
+    def fetch_course_stats(self, user_id: str, course_id: str) -> CourseStats | None:
+        item = self._get(table_keys.course_stats_key(user_id, course_id))
+        return None if item is None else _course_stats(item)
+
+    def list_courses(
+        self, user_id: str, limit: int, after: Mapping[str, str] | None
+    ) -> Page[CourseStats]:
+        """The user's course stats ordered by course id, ``limit`` at a time."""
+        request = {
+            "KeyConditionExpression": "#pk = :user AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {
+                "#pk": table_keys.PARTITION_KEY,
+                "#sk": table_keys.SORT_KEY,
+            },
+            "ExpressionAttributeValues": to_attributes(
+                {":user": user_id, ":prefix": table_keys.COURSE_STATS_PREFIX}
+            ),
+        }
+        if after is not None:
+            self._check_start(user_id, after, (table_keys.SORT_KEY,))
+            if not after[table_keys.SORT_KEY].startswith(table_keys.COURSE_STATS_PREFIX):
+                raise InvalidRequest("cursor is not one this API issued for this query")
+        items, last_key = self._page(request, limit, after, (table_keys.SORT_KEY,))
+        return Page([_course_stats(item) for item in items], last_key)
+
+    def list_sessions(
+        self,
+        user_id: str,
+        course_id: str,
+        window: Window,
+        limit: int,
+        after: Mapping[str, str] | None,
+    ) -> Page[Session]:
+        """The user's sessions of a course in ``window``, newest first (ties: by session id,
+        descending), ``limit`` at a time."""
+        low, high = _history_range(course_id, window)
+        if after is not None:
+            keys = (table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY)
+            self._check_start(user_id, after, keys)
+            if not low <= after[table_keys.HISTORY_SORT_KEY] <= high:
+                raise InvalidRequest("cursor is not one this API issued for this query")
+        request = {**_history_query(user_id, low, high), "ScanIndexForward": False}
+        keys = (table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY)
+        items, last_key = self._page(request, limit, after, keys)
+        return Page([_session(item) for item in items], last_key)
+
+    def window_stats(self, user_id: str, course_id: str, window: Window) -> CourseStats | None:
+        """The stats of the course's sessions in ``window``: reads every one of them."""
+        request: dict[str, Any] = _history_query(user_id, *_history_range(course_id, window))
+        sessions: list[Session] = []
+        while True:
+            response = call(self._client.query, TableName=self._table, **request)
+            sessions += [_session(from_attributes(item)) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return CourseStats.of(course_id, sessions)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def learner_keys(self, user_id: str) -> Iterator[dict[str, str]]:
+        """The key of every item of the user: sessions and course stats."""
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :user",
+            "ProjectionExpression": "#pk, #sk",
+            "ExpressionAttributeNames": {
+                "#pk": table_keys.PARTITION_KEY,
+                "#sk": table_keys.SORT_KEY,
+            },
+            "ExpressionAttributeValues": to_attributes({":user": user_id}),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = call(self._client.query, TableName=self._table, **request)
+            yield from (from_attributes(item) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def delete_items(self, keys: list[dict[str, str]]) -> None:
+        """Delete the items ``keys`` name, 25 per request, retrying what DynamoDB leaves
+        unprocessed (throttling) with exponential backoff."""
+        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
+            pending: Any = {
+                self._table: [
+                    {"DeleteRequest": {"Key": to_attributes(key)}}
+                    for key in keys[start : start + BATCH_WRITE_LIMIT]
+                ]
+            }
+            for attempt in range(BATCH_WRITE_ATTEMPTS):
+                if attempt:
+                    time.sleep(min(0.05 * 2**attempt, 5))
+                pending = call(self._client.batch_write_item, RequestItems=pending).get(
+                    "UnprocessedItems"
+                )
+                if not pending:
+                    break
+            else:
+                raise TemporarilyUnavailable
 
     def _put_new_session(self, user_id: str, session: Session) -> dict[str, Any]:
         return {
             "TableName": self._table,
-            "Item": _to_attributes(session_item(user_id, session)),
+            "Item": to_attributes(session_item(user_id, session)),
             # A session id is written once: a replay or a reuse cancels the transaction.
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
         }
 
-    def _add_to_course_stats(self, user_id: str, session: Session) -> dict[str, Any]:
-        # ADD creates the aggregate on a course's first session and sums exactly after.
+    def _delete_session(self, user_id: str, session: Session) -> dict[str, Any]:
         return {
             "TableName": self._table,
-            "Key": _to_attributes(table_keys.course_stats_key(user_id, session.course_id)),
+            "Key": to_attributes(table_keys.session_key(user_id, session.session_id)),
+            "ConditionExpression": "attribute_exists(#sk)",
+            "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
+        }
+
+    def _change_course_stats(self, user_id: str, session: Session, sign: int) -> dict[str, Any]:
+        # ADD creates the aggregate on a course's first session and sums exactly after;
+        # a withdrawal adds the negated numbers, so the sums come back exactly.
+        return {
+            "TableName": self._table,
+            "Key": to_attributes(table_keys.course_stats_key(user_id, session.course_id)),
             "UpdateExpression": "SET courseId = :course "
             "ADD totalModulesStudied :modules, timeStudied :time, "
-            "averageScoreSum :score, sessionCount :one",
-            "ExpressionAttributeValues": _to_attributes(
+            "averageScoreSum :score, sessionCount :count",
+            "ExpressionAttributeValues": to_attributes(
                 {
                     ":course": session.course_id,
-                    ":modules": session.total_modules_studied,
-                    ":time": session.time_studied,
-                    ":score": session.average_score,
-                    ":one": 1,
+                    ":modules": sign * session.total_modules_studied,
+                    ":time": sign * session.time_studied,
+                    ":score": sign * session.average_score,
+                    ":count": sign,
                 }
             ),
         }
 
-    def fetch_session(self, user_id: str, session_id: str) -> Session | None:
-        item = self._get(table_keys.session_key(user_id, session_id))
-        return None if item is None else Session(**SESSION.attributes(item))
+    def _withdraw_from_course_stats(
+        self, user_id: str, session: Session, session_count: int
+    ) -> dict[str, Any]:
+        """The aggregate's part of a withdrawal, valid only while the count is as read."""
+        guard = {
+            "ConditionExpression": "sessionCount = :seen",
+            "ExpressionAttributeValues": to_attributes({":seen": session_count}),
+        }
+        if session_count == 1:  # the course's last session: the course stats go too
+            key = table_keys.course_stats_key(user_id, session.course_id)
+            return {"Delete": {"TableName": self._table, "Key": to_attributes(key), **guard}}
+        update = self._change_course_stats(user_id, session, -1)
+        update["ConditionExpression"] = guard["ConditionExpression"]
+        update["ExpressionAttributeValues"].update(guard["ExpressionAttributeValues"])
+        return {"Update": update}
 
-    def fetch_course_stats(self, user_id: str, course_id: str) -> CourseStats | None:
-        item = self._get(table_keys.course_stats_key(user_id, course_id))
-        if item is None:
-            return None
-        return CourseStats(
-            course_id=course_id,
-            total_modules_studied=int(item["totalModulesStudied"]),
-            time_studied=item["timeStudied"],
-            average_score_sum=item["averageScoreSum"],
-            session_count=int(item["sessionCount"]),
-        )
+    def _transact(self, *items: dict[str, Any]) -> None:
+        call(self._client.transact_write_items, TransactItems=list(items))
 
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
         # Strongly consistent: a GET right after a 201 must include that session.
-        response = self._call(
+        response = call(
             self._client.get_item,
             TableName=self._table,
-            Key=_to_attributes(key),
+            Key=to_attributes(key),
             ConsistentRead=True,
         )
         item = response.get("Item")
-        return None if item is None else {k: _deserializer.deserialize(v) for k, v in item.items()}
+        return None if item is None else from_attributes(item)
+
+    def _page(
+        self,
+        request: dict[str, Any],
+        limit: int,
+        after: Mapping[str, str] | None,
+        sort_keys: tuple[str, ...],
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        """One page of a strongly consistent Query. It asks for one item more than the
+        page, so the last page says it is the last (no cursor to an empty page)."""
+        query: dict[str, Any] = {"ConsistentRead": True, **request, "Limit": limit + 1}
+        if after is not None:
+            query["ExclusiveStartKey"] = to_attributes(after)
+        response = call(self._client.query, TableName=self._table, **query)
+        items = [from_attributes(item) for item in response["Items"]]
+        if len(items) <= limit:
+            return items, None
+        last = items[limit - 1]
+        keys = (table_keys.PARTITION_KEY, *sort_keys)
+        return items[:limit], {name: str(last[name]) for name in keys}
 
     @staticmethod
-    def _call(operation: Callable[..., _Response], **request: Any) -> _Response:
-        """Run one DynamoDB call, turning "busy" failures into ``TemporarilyUnavailable``."""
-        try:
-            return operation(**request)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code in BUSY_CODES or BUSY_CANCELLATION_CODES & set(_cancellation_codes(error)):
-                raise TemporarilyUnavailable from error
-            raise
-        except (ConnectionError, HTTPClientError) as error:  # timeouts included
-            raise TemporarilyUnavailable from error
+    def _check_start(user_id: str, after: Mapping[str, str], sort_keys: tuple[str, ...]) -> None:
+        # Whatever a cursor says, a page starts inside the caller's own partition.
+        if set(after) != {table_keys.PARTITION_KEY, *sort_keys}:
+            raise InvalidRequest("cursor is not one this API issued for this query")
+        if after[table_keys.PARTITION_KEY] != user_id:
+            raise InvalidRequest("cursor is not one this API issued for this caller")
 
 
 def session_item(user_id: str, session: Session) -> dict[str, Any]:
-    """A session as stored: the user's key and the session's attributes, named as in the API."""
-    return {**table_keys.session_key(user_id, session.session_id), **SESSION.render(session)}
+    """A session as stored: the user's key, the session's attributes (named as in the API)
+    and its key in the history index."""
+    return {
+        **table_keys.session_key(user_id, session.session_id),
+        **SESSION.render(session),
+        table_keys.HISTORY_SORT_KEY: table_keys.history_key(
+            session.course_id, session.completed_at, session.session_id
+        ),
+    }
 
 
 def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
@@ -163,16 +303,38 @@ def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
     }
 
 
-def _to_attributes(values: Mapping[str, object]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in values.items()}
+def _session(item: Mapping[str, Any]) -> Session:
+    return Session(**SESSION.attributes(item))
 
 
-def _cancellation_codes(error: ClientError) -> list[str]:
-    """Why a cancelled transaction was cancelled, one code per item (``None`` if fine)."""
-    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return []
-    reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
-    return [str(reason.get("Code")) for reason in reasons]
+def _course_stats(item: Mapping[str, Any]) -> CourseStats:
+    return CourseStats(
+        course_id=str(item["courseId"]),
+        total_modules_studied=int(item["totalModulesStudied"]),
+        time_studied=Decimal(item["timeStudied"]),
+        average_score_sum=Decimal(item["averageScoreSum"]),
+        session_count=int(item["sessionCount"]),
+    )
+
+
+def _history_range(course_id: str, window: Window) -> tuple[str, str]:
+    since = None if window.since is None else timestamps.kept(window.since)
+    until = None if window.until is None else timestamps.kept(window.until)
+    return table_keys.history_range(course_id, since, until)
+
+
+def _history_query(user_id: str, low: str, high: str) -> dict[str, Any]:
+    """A strongly consistent Query of the history index over one key range of the user."""
+    return {
+        "IndexName": table_keys.HISTORY_INDEX,
+        "KeyConditionExpression": "#pk = :user AND #hk BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {
+            "#pk": table_keys.PARTITION_KEY,
+            "#hk": table_keys.HISTORY_SORT_KEY,
+        },
+        "ExpressionAttributeValues": to_attributes({":user": user_id, ":low": low, ":high": high}),
+        "ConsistentRead": True,
+    }
 
 
 @functools.cache

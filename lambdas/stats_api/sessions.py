@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
+from stats_api import timestamps
 from stats_api.errors import Conflict
 
 # The mean is the only derived figure that is not exact; it is published to this precision.
@@ -20,16 +23,21 @@ class Session:
     total_modules_studied: int
     time_studied: Decimal
     average_score: Decimal
+    completed_at: str  # when it ended, in the kept form (timestamps.kept)
 
     @classmethod
-    def from_request(cls, course_id: str, body: dict[str, Any]) -> Session:
-        """A session from a validated POST body; ``sessionId`` is generated when absent."""
+    def from_request(
+        cls, course_id: str, body: dict[str, Any], received_at: datetime.datetime
+    ) -> Session:
+        """A session from a validated POST body; ``sessionId`` is generated when absent,
+        ``completedAt`` is the time the request is handled when absent."""
         return cls(
             session_id=body.get("sessionId", "").lower() or str(uuid.uuid4()),
             course_id=course_id,
             total_modules_studied=body["totalModulesStudied"],
             time_studied=body["timeStudied"],
             average_score=body["averageScore"],
+            completed_at=timestamps.kept(body.get("completedAt", received_at)),
         )
 
 
@@ -49,6 +57,31 @@ class CourseStats:
         mean = self.average_score_sum / self.session_count
         return mean.quantize(MEAN_QUANTUM, rounding=ROUND_HALF_EVEN)
 
+    @classmethod
+    def of(cls, course_id: str, sessions: Iterable[Session]) -> CourseStats | None:
+        """The stats of ``sessions`` (None when there are none), summed exactly."""
+        chosen = list(sessions)
+        if not chosen:
+            return None
+        return cls(
+            course_id=course_id,
+            total_modules_studied=sum(s.total_modules_studied for s in chosen),
+            time_studied=sum((s.time_studied for s in chosen), Decimal(0)),
+            average_score_sum=sum((s.average_score for s in chosen), Decimal(0)),
+            session_count=len(chosen),
+        )
+
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """Part of a longer list; ``last_key`` is where the next page starts (None: the end)."""
+
+    items: list[Item]
+    last_key: dict[str, str] | None
+
 
 class SessionAlreadyRecorded(Exception):
     """The store refused a session whose id the user has already recorded."""
@@ -60,17 +93,26 @@ class SessionRecorder(Protocol):
     def fetch_session(self, user_id: str, session_id: str) -> Session | None: ...
 
 
-def record_session(store: SessionRecorder, user_id: str, session: Session) -> tuple[Session, bool]:
+def record_session(
+    store: SessionRecorder, user_id: str, session: Session, *, completed_at_given: bool
+) -> tuple[Session, bool]:
     """Record ``session`` once; returns the stored session and whether this call created it.
 
     Replaying the same session is harmless (at-least-once clients retry); reusing its id for
-    other stats or another course is a conflict, never an overwrite.
+    other stats, another course or (when the replay names one) another completion time is a
+    conflict, never an overwrite. A replay without ``completedAt`` got the time it was
+    handled, so its time is not compared.
     """
     try:
         store.add_session(user_id, session)
     except SessionAlreadyRecorded:
         stored = store.fetch_session(user_id, session.session_id)
-        if stored != session:  # numbers compare by value: 1.50 == 1.5
+        replayed = (
+            session
+            if completed_at_given or stored is None
+            else (replace(session, completed_at=stored.completed_at))
+        )
+        if stored != replayed:  # numbers compare by value: 1.50 == 1.5
             raise Conflict(
                 f"session {session.session_id} was already recorded with other stats"
             ) from None

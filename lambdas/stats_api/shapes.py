@@ -7,7 +7,7 @@ stores a session's attributes under the same names, and the tests read them back
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,15 @@ SESSION = Shape(
         Field("totalModulesStudied", "total_modules_studied", _as_published("totalModulesStudied")),
         Field("timeStudied", "time_studied", _as_published("timeStudied")),
         Field("averageScore", "average_score", _as_published("averageScore")),
+        Field(
+            "completedAt",
+            "completed_at",
+            {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the session ended, in UTC with microseconds.",
+            },
+        ),
     ),
 )
 
@@ -105,4 +114,47 @@ COURSE_STATS = Shape(
     ),
 )
 
-SHAPES = {shape.name: shape for shape in (SESSION, COURSE_STATS)}
+
+@dataclass(frozen=True)
+class PageShape:
+    """A page of a longer list: its items, and the cursor of the next page (null: the end)."""
+
+    name: str
+    description: str
+    items: str  # the JSON property holding the items
+    item_shape: Shape
+
+    def render(self, values: Iterable[object], next_cursor: str | None) -> dict[str, Any]:
+        return {
+            self.items: [self.item_shape.render(value) for value in values],
+            "nextCursor": next_cursor,
+        }
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": self.description,
+            "required": [self.items, "nextCursor"],
+            "properties": {
+                self.items: {
+                    "type": "array",
+                    "items": {"$ref": f"#/components/schemas/{self.item_shape.name}"},
+                },
+                "nextCursor": {
+                    "type": ["string", "null"],
+                    "description": "Opaque: pass it as `cursor` for the next page; null on "
+                    "the last page. Valid only for the same caller and query.",
+                },
+            },
+            "additionalProperties": False,
+        }
+
+
+COURSE_PAGE = PageShape("CoursePage", "The caller's courses, by courseId.", "courses", COURSE_STATS)
+SESSION_PAGE = PageShape(
+    "SessionPage", "The caller's sessions of a course, newest first.", "sessions", SESSION
+)
+
+SHAPES: dict[str, Shape | PageShape] = {
+    shape.name: shape for shape in (SESSION, COURSE_STATS, COURSE_PAGE, SESSION_PAGE)
+}

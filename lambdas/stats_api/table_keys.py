@@ -4,6 +4,12 @@ One table holds two kinds of item under a user's partition:
 - a session, sort key = the session's UUID;
 - the user's course stats aggregate, sort key = ``course#<courseId>``.
 Session ids are validated UUIDs and never contain ``#``, so the two cannot collide.
+
+The history index (a local secondary index: same partition, strongly consistent reads)
+orders a user's sessions by ``<courseId>#<completedAt>#<sessionId>``. Course ids never
+contain ``#`` and completedAt is kept at one fixed width, so a course's sessions sit
+together, in time order, and a time window is one key range. Aggregates lack that
+attribute, so the index holds sessions only.
 """
 
 from __future__ import annotations
@@ -12,6 +18,11 @@ PARTITION_KEY = "userId"
 SORT_KEY = "sessionId"
 COURSE_STATS_PREFIX = "course#"
 
+HISTORY_INDEX = "byCourseCompletedAt"
+HISTORY_SORT_KEY = "courseCompletedAt"
+_SEPARATOR = "#"
+_AFTER_SEPARATOR = chr(ord(_SEPARATOR) + 1)  # sorts after every "<courseId>#..." key
+
 
 def session_key(user_id: str, session_id: str) -> dict[str, str]:
     return {PARTITION_KEY: user_id, SORT_KEY: session_id}
@@ -19,3 +30,16 @@ def session_key(user_id: str, session_id: str) -> dict[str, str]:
 
 def course_stats_key(user_id: str, course_id: str) -> dict[str, str]:
     return {PARTITION_KEY: user_id, SORT_KEY: COURSE_STATS_PREFIX + course_id}
+
+
+def history_key(course_id: str, completed_at: str, session_id: str) -> str:
+    """A session's sort key in the history index (``completed_at`` in its kept form)."""
+    return _SEPARATOR.join((course_id, completed_at, session_id))
+
+
+def history_range(course_id: str, since: str | None, until: str | None) -> tuple[str, str]:
+    """The inclusive key range (for BETWEEN) of a course's sessions completed in
+    [``since``, ``until``): a key at ``until`` is longer than the bound, so it falls out."""
+    low = course_id + _SEPARATOR + (since or "")
+    high = course_id + _SEPARATOR + until if until else course_id + _AFTER_SEPARATOR
+    return low, high

@@ -21,7 +21,13 @@ def test_should_record_a_session_and_serve_it_back(api: Api, caller: Caller, cou
 
     assert recorded.status == 201
     assert recorded.headers["content-type"] == "application/json"
-    assert recorded.body == {"sessionId": recorded.body["sessionId"], "courseId": course, **BODY}
+    assert recorded.body == {
+        "sessionId": recorded.body["sessionId"],
+        "courseId": course,
+        **BODY,
+        "completedAt": recorded.body["completedAt"],  # the time it was handled, in UTC
+    }
+    assert recorded.body["completedAt"].endswith("Z")
     assert uuid.UUID(recorded.body["sessionId"]).version == 4
     assert (session.status, session.body) == (200, recorded.body)
 
@@ -135,7 +141,7 @@ def test_should_answer_404_for_a_session_of_another_course(
     assert response.status == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/courses/{course}/sessions", "/nowhere"])
+@pytest.mark.parametrize("path", ["/", "/courses/{course}/sessions/x/y", "/nowhere"])
 def test_should_answer_404_for_a_path_no_route_has(
     api: Api, caller: Caller, course: str, path: str
 ) -> None:

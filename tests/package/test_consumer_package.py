@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from stats_api.routes import ROUTES
+from stats_api.routes import CORE_ROUTES
 from tests.support import REPO_ROOT
 from tests.support.commands import run
 from tests.support.templates import alarm_publishing, topic_statements
@@ -53,7 +53,7 @@ def test_should_synthesise_the_service_inside_the_consumers_stack(
     template: assertions.Template,
 ) -> None:
     assert sorted(f["Properties"]["Handler"] for f in _functions(template).values()) == sorted(
-        route.handler for route in ROUTES
+        route.handler for route in CORE_ROUTES
     )
     template.resource_count_is("AWS::DynamoDB::GlobalTable", 1)
     template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {"AuthorizerType": "JWT"})

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from local_run.events import LambdaContext, api_event
 from local_run.gateway import load_handler
-from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, Route
+from stats_api.routes import (
+    FETCH_COURSE_STATS,
+    FETCH_SESSION,
+    LIST_COURSES,
+    LIST_SESSIONS,
+    RECORD_SESSION,
+    WITHDRAW_SESSION,
+    Route,
+)
 
 TABLE = "stats-test"
 USER = "user-1"
@@ -18,8 +28,13 @@ COURSE = "course-101"
 @dataclass
 class HttpResponse:
     status: int
-    body: dict[str, Any]
+    body: Any  # the parsed JSON, None without content
     headers: dict[str, str]
+    raw: str | None = None
+
+    def exact_body(self) -> Any:
+        """The JSON body with every fraction as the exact Decimal it spells."""
+        return None if self.raw is None else json.loads(self.raw, parse_float=Decimal)
 
 
 def call(
@@ -31,6 +46,7 @@ def call(
     raw_body: bytes | str | None = None,
     headers: dict[str, str] | None = None,
     authorizer: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Invoke ``route``'s handler with the event API Gateway would send (behind
     ``authorizer``'s context, when given)."""
@@ -39,7 +55,12 @@ def call(
         all_headers["userId"] = user
     payload = raw_body if raw_body is not None else None if body is None else json.dumps(body)
     event = api_event(
-        route, path_parameters, headers=all_headers, body=payload, authorizer=authorizer
+        route,
+        path_parameters,
+        headers=all_headers,
+        body=payload,
+        authorizer=authorizer,
+        raw_query=urlencode(query or {}),
     )
     return invoke(route, event)
 
@@ -47,7 +68,9 @@ def call(
 def invoke(route: Route, event: dict[str, Any]) -> HttpResponse:
     """Run ``route``'s deployed handler on ``event``, as Lambda would."""
     result = load_handler(route)(event, LambdaContext())
-    return HttpResponse(result["statusCode"], json.loads(result["body"]), result["headers"])
+    raw = result.get("body")
+    body = None if raw is None else json.loads(raw)
+    return HttpResponse(result["statusCode"], body, result["headers"], raw)
 
 
 def record(
@@ -66,6 +89,22 @@ def fetch_session(
     session_id: str, course: str = COURSE, *, user: str | None = USER, **kwargs: Any
 ) -> HttpResponse:
     return call(FETCH_SESSION, {"courseId": course, "sessionId": session_id}, user=user, **kwargs)
+
+
+def list_courses(*, user: str | None = USER, **query: str) -> HttpResponse:
+    return call(LIST_COURSES, {}, user=user, query=query)
+
+
+def list_sessions(course: str = COURSE, *, user: str | None = USER, **query: str) -> HttpResponse:
+    return call(LIST_SESSIONS, {"courseId": course}, user=user, query=query)
+
+
+def withdraw(
+    session_id: str, course: str = COURSE, *, user: str | None = USER, **kwargs: Any
+) -> HttpResponse:
+    return call(
+        WITHDRAW_SESSION, {"courseId": course, "sessionId": session_id}, user=user, **kwargs
+    )
 
 
 def session_body(**overrides: Any) -> dict[str, Any]:

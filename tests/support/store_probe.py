@@ -38,6 +38,8 @@ class StoreProbe:
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, dict[str, Any] | Exception] = field(default_factory=dict)
     lost_responses: dict[str, Exception] = field(default_factory=dict)
+    # Answers given once each, in order, before the call reaches the table.
+    scripted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def operations(self) -> list[str]:
@@ -49,7 +51,17 @@ class StoreProbe:
     def fail(self, operation: str, code: str, *, status: int = 500, **extra: Any) -> None:
         """Answer every later ``operation`` as DynamoDB would fail it, without reaching the
         table (``extra`` adds fields such as ``CancellationReasons``)."""
-        self.faults[operation] = {
+        self.faults[operation] = self.error(code, status=status, **extra)
+
+    def answer_next(self, operation: str, *answers: dict[str, Any]) -> None:
+        """Answer the next calls of ``operation`` with ``answers`` (parsed responses, or
+        errors made with ``error``), one each, without reaching the table."""
+        self.scripted.setdefault(operation, []).extend(answers)
+
+    @staticmethod
+    def error(code: str, *, status: int = 400, **extra: Any) -> dict[str, Any]:
+        """DynamoDB's answer for a failed call (``extra``: e.g. ``CancellationReasons``)."""
+        return {
             "Error": {"Code": code, "Message": f"injected {code}"},
             "ResponseMetadata": {"HTTPStatusCode": status},
             **extra,
@@ -79,6 +91,10 @@ class StoreProbe:
         self.calls.append(Call(model.name, params))
 
     def _answer(self, model: Any, **_: Any) -> Any:  # (response, parsed) short-circuits
+        if self.scripted.get(model.name):
+            answer = self.scripted[model.name].pop(0)
+            status = answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200)
+            return _FaultResponse(status), answer
         fault = self.faults.get(model.name)
         if fault is None:
             return None

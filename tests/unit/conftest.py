@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from local_run.emulator import create_table
-from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.observability import logger, metrics
 from tests.support.handler_client import TABLE
 from tests.support.store_probe import StoreProbe, watching_store
@@ -29,6 +29,7 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         TABLE_NAME_ENV: TABLE,
+        HISTORY_ENV: "on",
         "POWERTOOLS_METRICS_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)

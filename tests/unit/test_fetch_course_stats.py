@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from stats_api import session_store
-from stats_api.sessions import Session
+from tests.support.dataset import make_sessions, seed
 from tests.support.handler_client import (
     COURSE,
+    TABLE,
     USER,
     assert_internal_error,
     fetch_course_stats,
@@ -107,35 +107,13 @@ def test_should_include_a_session_recorded_just_before() -> None:
     assert fetch_course_stats().body["sessionCount"] == 2
 
 
-def _seed_sessions(client: Any, count: int) -> None:
-    """One session through the service (so the course stats exist), the rest written raw."""
-    session_store.default_store().add_session(
-        USER, Session("00000000-0000-4000-8000-000000000000", COURSE, 1, Decimal(1), Decimal(1))
-    )
-    items = [
-        {
-            "PutRequest": {
-                "Item": {
-                    "userId": {"S": USER},
-                    "sessionId": {"S": f"00000000-0000-4000-8000-{n:012d}"},
-                    "courseId": {"S": COURSE},
-                    "totalModulesStudied": {"N": "1"},
-                    "timeStudied": {"N": "1"},
-                    "averageScore": {"N": "1"},
-                }
-            }
-        }
-        for n in range(1, count)
-    ]
-    for start in range(0, len(items), 25):
-        client.batch_write_item(RequestItems={"stats-test": items[start : start + 25]})
-
-
 @pytest.mark.parametrize("sessions", [1, 10_000])
 def test_should_read_the_course_stats_with_one_consistent_get_item_whatever_the_sessions(
     dynamodb: Any, store_probe: StoreProbe, sessions: int
 ) -> None:
-    _seed_sessions(dynamodb, sessions)
+    # Written as the service would have (recording 10,000 through transactions takes
+    # minutes in moto).
+    seed(dynamodb, TABLE, USER, make_sessions(sessions, COURSE, seed=sessions))
     store_probe.calls.clear()
 
     response = fetch_course_stats()

@@ -177,7 +177,7 @@ def test_should_run_one_invocation_at_a_time(server_url: str, stub: StubHandlers
 def test_should_not_invoke_any_function_for_unknown_routes(
     server_url: str, stub: StubHandlers
 ) -> None:
-    assert request("GET", f"{server_url}/courses").status == 404
+    assert request("GET", f"{server_url}/nowhere").status == 404
     assert request("PATCH", f"{server_url}/courses/c/sessions/x").status == 405
     assert stub.events == []
 

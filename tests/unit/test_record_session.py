@@ -32,7 +32,11 @@ pytestmark = pytest.mark.usefixtures("dynamodb")
 def test_should_save_session_stats_successfully(dynamodb: Any) -> None:
     session_id = str(uuid.uuid4())
 
-    response = record(body=session_body(sessionId=session_id))
+    completed = "2026-11-20T17:30:00.250000Z"
+
+    response = record(
+        body=session_body(sessionId=session_id, completedAt="2026-11-20T18:30:00.25+01:00")
+    )
 
     assert response.status == 201
     assert response.body == {
@@ -41,6 +45,7 @@ def test_should_save_session_stats_successfully(dynamodb: Any) -> None:
         "totalModulesStudied": 3,
         "timeStudied": 45.5,
         "averageScore": 87.25,
+        "completedAt": completed,
     }
     stored = {item["sessionId"]["S"]: item for item in table_items(dynamodb)}
     assert stored[session_id] == {
@@ -50,6 +55,8 @@ def test_should_save_session_stats_successfully(dynamodb: Any) -> None:
         "totalModulesStudied": {"N": "3"},
         "timeStudied": {"N": "45.5"},
         "averageScore": {"N": "87.25"},
+        "completedAt": {"S": completed},
+        "courseCompletedAt": {"S": f"{COURSE}#{completed}#{session_id}"},
     }
     assert fetch_session(session_id).body == response.body
 
@@ -178,7 +185,9 @@ def test_should_return_413_if_the_body_is_above_the_size_limit(dynamodb: Any) ->
     assert table_items(dynamodb) == []
 
 
-@pytest.mark.parametrize("course", ["has space", "a" * 65, "course#1", "x/y", "ünï"])
+@pytest.mark.parametrize(
+    "course", ["has space", "a" * 129, "course#1", "x/y", "ünï", "a\tb", "", "c?d", "%41"]
+)
 def test_should_return_400_if_the_course_id_is_outside_the_alphabet(
     dynamodb: Any, course: str
 ) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from stats_api import openapi
 from stats_api.routes import ROUTES, Route
-from stats_api.shapes import SHAPES
 from tests.support.handler_client import call, record, session_body
 
 SCHEMAS = openapi.document()["components"]["schemas"]
@@ -26,6 +25,10 @@ def test_should_answer_each_success_with_the_documented_shape(route: Route) -> N
     response = call(route, {name: parameters[name] for name in route.path_parameters}, body=body)
 
     (success,) = [s for s in route.successes if s.status == response.status]
+    if success.body is None:
+        assert response.body is None
+        assert "content-type" not in response.headers
+        return
     schema = {**SCHEMAS[success.body], "components": {"schemas": SCHEMAS}}
     jsonschema.Draft202012Validator(schema).validate(response.body)
-    assert set(response.body) == {field.name for field in SHAPES[success.body].fields}
+    assert set(response.body) == set(schema["required"])

@@ -1,8 +1,12 @@
-"""GET /courses/{courseId}: the caller's lifetime stats for a course, in one read."""
+"""GET /courses/{courseId}: the caller's stats for a course: lifetime in one read, or over a
+time window (``since``/``until``) from the history index."""
 
 from __future__ import annotations
 
-from stats_api.errors import NotFound
+import os
+
+from stats_api.deployment import HISTORY_ENV
+from stats_api.errors import InvalidRequest, NotFound
 from stats_api.http import Request, Response, endpoint
 from stats_api.session_store import default_store
 from stats_api.shapes import COURSE_STATS
@@ -10,8 +14,13 @@ from stats_api.shapes import COURSE_STATS
 
 @endpoint
 def handler(request: Request) -> Response:
-    user_id, course_id = request.user_id, request.course_id
-    stats = default_store().fetch_course_stats(user_id, course_id)
+    user_id, course_id, window = request.user_id, request.course_id, request.window
+    if window.is_open:
+        stats = default_store().fetch_course_stats(user_id, course_id)
+    elif os.environ.get(HISTORY_ENV) != "on":
+        raise InvalidRequest("since and until need the history routes, off in this deployment")
+    else:
+        stats = default_store().window_stats(user_id, course_id, window)
     if stats is None:
         raise NotFound(f"no sessions recorded for course {course_id}")
     return Response(200, COURSE_STATS.render(stats))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from stats_api import timestamps
 from stats_api.deployment import SESSIONS_RECORDED_METRIC
 from stats_api.http import Request, Response, endpoint
 from stats_api.observability import metrics
@@ -14,9 +15,11 @@ from stats_api.shapes import SESSION
 
 @endpoint
 def handler(request: Request) -> Response:
-    user_id = request.user_id
-    session = Session.from_request(request.course_id, request.session_body())
-    stored, created = record_session(default_store(), user_id, session)
+    user_id, body = request.user_id, request.session_body()
+    session = Session.from_request(request.course_id, body, received_at=timestamps.now())
+    stored, created = record_session(
+        default_store(), user_id, session, completed_at_given="completedAt" in body
+    )
     if not created:
         return Response(200, SESSION.render(stored))
     metrics.add_metric(name=SESSIONS_RECORDED_METRIC, unit=MetricUnit.Count, value=1)

@@ -1,4 +1,5 @@
-"""Deterministic session data, and the items the service would have stored for it.
+"""Deterministic session data, and the items the service would have stored for it (used by
+the benchmarks and the tests).
 
 Recording 5,000 sessions through the transaction takes minutes in moto (each
 TransactWriteItems deep-copies the table), so the read benchmark writes the same items
@@ -9,6 +10,7 @@ these items equal what the real handler stores for the same sessions.
 
 from __future__ import annotations
 
+import datetime
 import random
 import uuid
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeSerializer
 
+from stats_api import timestamps
 from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import CourseStats, Session
 
@@ -28,8 +31,12 @@ BATCH_SIZE = 25  # BatchWriteItem's limit
 _serializer = TypeSerializer()
 
 
+FIRST_COMPLETION = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
 def make_sessions(count: int, course_id: str, seed: int) -> list[Session]:
-    """``count`` sessions with realistic, reproducible values (2 decimal places at most)."""
+    """``count`` sessions with realistic, reproducible values (2 decimal places at most),
+    completed an hour apart."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     return [
         Session(
@@ -38,8 +45,9 @@ def make_sessions(count: int, course_id: str, seed: int) -> list[Session]:
             total_modules_studied=rng.randint(0, 12),
             time_studied=_plain(Decimal(rng.randint(100, 18_000)).scaleb(-2)),
             average_score=_plain(Decimal(rng.randint(0, 10_000)).scaleb(-2)),
+            completed_at=timestamps.kept(FIRST_COMPLETION + datetime.timedelta(hours=n)),
         )
-        for _ in range(count)
+        for n in range(count)
     ]
 
 

@@ -1,0 +1,53 @@
+"""Rules for the query parameters of the history routes: page size, cursor, time window."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from stats_api import timestamps
+from stats_api.errors import InvalidRequest
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_CURSOR_LENGTH = 2048  # a cursor holds one item's key: far less than this
+
+
+@dataclass(frozen=True)
+class Window:
+    """Sessions completed at or after ``since`` and before ``until`` (either may be open)."""
+
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """No bound at all: the whole history."""
+        return self.since is None and self.until is None
+
+
+def page_size(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    return int(value)
+
+
+def cursor(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value or len(value) > MAX_CURSOR_LENGTH:
+        raise InvalidRequest("cursor is not one this API issued")
+    return value
+
+
+def window(since: str | None, until: str | None) -> Window:
+    bounds = Window(
+        since=None if since is None else timestamps.parse("since", since),
+        until=None if until is None else timestamps.parse("until", until),
+    )
+    if bounds.since is not None and bounds.until is not None and bounds.since >= bounds.until:
+        raise InvalidRequest("since must be before until")
+    return bounds

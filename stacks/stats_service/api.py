@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stats_api.routes import Route
+from stats_api.routes import Route, deployed_routes
 
 from .auth import route_authorizer, route_scopes
 from .props import StatsServiceProps
@@ -26,7 +26,9 @@ def http_api(scope: Construct, props: StatsServiceProps) -> apigw.HttpApi:
         "Api",
         description=f"Learning session stats ({props.stage_name})",
         create_default_stage=False,
-        cors_preflight=_cors(props.cors_origins),
+        cors_preflight=_cors(
+            props.cors_origins, {r.method for r in deployed_routes(props.history)}
+        ),
     )
 
 
@@ -98,12 +100,12 @@ class _AccessLogSettings:
         )
 
 
-def _cors(origins: Sequence[str]) -> apigw.CorsPreflightOptions | None:
+def _cors(origins: Sequence[str], methods: set[str]) -> apigw.CorsPreflightOptions | None:
     if not origins:
         return None
     return apigw.CorsPreflightOptions(
         allow_origins=list(origins),
-        allow_methods=[apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+        allow_methods=[apigw.CorsHttpMethod(method) for method in sorted(methods)],
         allow_headers=["authorization", "content-type", "userid"],
         max_age=Duration.hours(1),
     )

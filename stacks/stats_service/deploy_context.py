@@ -4,6 +4,7 @@
 - ``auth=header|iam|jwt``: instead of the stage's default; JWT needs
   ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
   optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
+- ``history=true``: also deploy the history routes (off by default).
 - ``reservedConcurrency=N``: reserved for each function (none by default).
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
@@ -31,6 +32,7 @@ class DeployContext:
     stage: Stage
     auth: Auth
     allow_header_auth: bool = False
+    history: bool = False
     reserved_concurrency: int | None = None
     powertools_layer_arn: str | None = None
     account: str | None = None
@@ -44,6 +46,7 @@ class DeployContext:
             stage=stage,
             auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
             allow_header_auth=_flag(context("allowHeaderAuth")),
+            history=_flag(context("history")),
             reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
             powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
             account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
@@ -59,6 +62,7 @@ class DeployContext:
             production=stage.production,
             auth=self.auth,
             allow_header_auth=self.allow_header_auth,
+            history=self.history,
             removal_policy=stage.removal_policy,
             deletion_protection=stage.deletion_protection,
             throttle_rate_limit=stage.throttle_rate_limit,

@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stats_api import deployment
+from stats_api import deployment, table_keys
 from stats_api.routes import Route
 
 from . import lambda_runtime
@@ -41,7 +41,12 @@ def route_function(
         description=f"Runs {route.route_key}",
     )
     log_group.grant_write(role)
-    table.grant(role, *route.table_actions)
+    environment = {deployment.TABLE_NAME_ENV: table.table_name}
+    index_actions: tuple[str, ...] = ()
+    if props.history:
+        environment[deployment.HISTORY_ENV] = "on"
+        index_actions = route.history_index_actions
+    _grant_table(role, table, route.table_actions, index_actions)
     function = lambda_.Function(
         scope,
         route.function_id,
@@ -57,7 +62,7 @@ def route_function(
         timeout=props.timeout,
         reserved_concurrent_executions=props.reserved_concurrency,
         tracing=lambda_.Tracing.ACTIVE,
-        environment={deployment.TABLE_NAME_ENV: table.table_name},
+        environment=environment,
     )
     Validations.of(role).acknowledge(
         Acknowledgment(
@@ -74,3 +79,28 @@ def route_function(
         )
     )
     return function
+
+
+def _grant_table(
+    role: iam.IRole,
+    table: dynamodb.ITable,
+    table_actions: tuple[str, ...],
+    index_actions: tuple[str, ...],
+) -> None:
+    """Each action on exactly its resource: the table, or the history index by name.
+
+    ``table.grant`` would add every index (``index/*``) to every action, and an imported
+    table's indexes only when the import names them.
+    """
+    for actions, resource in (
+        (table_actions, table.table_arn),
+        (index_actions, f"{table.table_arn}/index/{table_keys.HISTORY_INDEX}"),
+    ):
+        if actions:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=list(actions), resources=[resource])
+            )
+    if table.encryption_key is not None:  # a consumer's table under its own KMS key
+        writes = any(not action.endswith(("GetItem", "Query")) for action in table_actions)
+        key = table.encryption_key
+        (key.grant_encrypt_decrypt if writes else key.grant_decrypt)(role)

@@ -33,10 +33,18 @@ class StatsServiceProps:
             (the ``userId`` header, trusted as sent). Default ``HeaderAuth()``.
         allow_header_auth: With ``production``, accept ``HeaderAuth`` anyway (e.g. behind
             a trusted private gateway). Default False.
+        history: Also deploy the history routes: ``GET /courses``, ``GET
+            /courses/{courseId}/sessions``, ``DELETE /courses/{courseId}/sessions/
+            {sessionId}`` and windowed course stats (``?since=&until=``), each its own
+            function. Default False: the three core routes only.
         table: Bring your own table instead of creating one. Its key schema must be
-            ``userId`` (string) / ``sessionId`` (string); when CDK can see the table's
-            schema (a table of this app) a mismatch is refused at synth. The construct
-            grants and alarms on it but never changes or deletes it. Default: created.
+            ``userId`` (string) / ``sessionId`` (string), and with ``history`` it needs the
+            history index (``table.HISTORY_INDEX_DESCRIPTION``). A table of this app is
+            checked at synth and refused with what it lacks. Default: created (always with
+            the history index, which cannot be added to a table later).
+        table_has_history_index: For an imported table (one CDK cannot see) with
+            ``history``: confirm that it has the history index. Default False, which
+            refuses the combination at synth.
         removal_policy: For the created table, the log groups and the alarm topic's key.
             DESTROY suits throwaway stages only. Default RETAIN.
         deletion_protection: On the created table. Default True.
@@ -70,7 +78,9 @@ class StatsServiceProps:
     production: bool = False
     auth: Auth = field(default_factory=HeaderAuth)
     allow_header_auth: bool = False
+    history: bool = False
     table: dynamodb.ITable | None = None
+    table_has_history_index: bool = False
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     deletion_protection: bool = True
     throttle_rate_limit: float = 50

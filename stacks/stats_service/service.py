@@ -8,7 +8,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stats_api import deployment
-from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES
+from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, deployed_routes
 
 from . import lambda_runtime
 from .alarm_topic import alarm_topic
@@ -33,19 +33,20 @@ class StatsService(Construct):
         super().__init__(scope, construct_id)
         self.props = props = props or StatsServiceProps()
         if props.table is not None:
-            check_brought_table(props.table)
+            check_brought_table(props.table, props)
         self.table: dynamodb.ITable = props.table or sessions_table(self, props)
         self.api = http_api(self, props)
         self.stage = api_stage(self, self.api, props)
         code = lambda_runtime.function_code()
         layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
+        routes = deployed_routes(props.history)
         self.functions: dict[str, lambda_.Function] = {
             route.function_id: route_function(
                 self, route, code=code, layer=layer, table=self.table, props=props
             )
-            for route in ROUTES
+            for route in routes
         }
-        add_routes(self.api, ROUTES, self.functions, props)
+        add_routes(self.api, routes, self.functions, props)
         self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
         self.monitoring = StatsServiceMonitoring(
             self,

@@ -1,5 +1,5 @@
-"""The sessions table: created with the key schema the runtime addresses items by, or brought
-in by the consumer and checked against that schema where CDK can see it."""
+"""The sessions table: created with the key schema and the history index the runtime uses,
+or brought in by the consumer and checked for them where CDK can see it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from .props import StatsServiceProps
 
 # Key role -> attribute name, as the runtime addresses items (all keys are strings).
 KEY_SCHEMA = {"HASH": table_keys.PARTITION_KEY, "RANGE": table_keys.SORT_KEY}
+HISTORY_INDEX_DESCRIPTION = (
+    f"a local secondary index {table_keys.HISTORY_INDEX} with sort key "
+    f"{table_keys.HISTORY_SORT_KEY} (string) and projection ALL"
+)
 
 
 def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
@@ -23,6 +27,16 @@ def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.Table
         "Table",
         partition_key=_string(table_keys.PARTITION_KEY),
         sort_key=_string(table_keys.SORT_KEY),
+        # Always, history routes on or off: a local secondary index exists only if the
+        # table is created with it, and it is what lets the history read strongly
+        # consistently (a global one can be added later, but reads it eventually only).
+        local_secondary_indexes=[
+            dynamodb.LocalSecondaryIndexProps(
+                index_name=table_keys.HISTORY_INDEX,
+                sort_key=_string(table_keys.HISTORY_SORT_KEY),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        ],
         billing=dynamodb.Billing.on_demand(),
         # Learners' history is the product: always restorable to any second of 35 days.
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -33,41 +47,61 @@ def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.Table
     )
 
 
-def check_brought_table(table: dynamodb.ITable) -> None:
-    """Refuse a consumer's table whose key schema is not the service's, when CDK can see it.
+def check_brought_table(table: dynamodb.ITable, props: StatsServiceProps) -> None:
+    """Refuse a consumer's table without what the routes need, when CDK can see it.
 
     A table defined in the same app carries its CloudFormation resource; one imported by
-    name or ARN does not, and is taken on trust (a mismatch then fails at run time).
+    name or ARN does not: its key schema is taken on trust, and with history on its index
+    must be confirmed (``table_has_history_index``).
     """
-    schema = _visible_key_schema(table)
-    if schema is None:
-        return
-    expected = {role: (name, "S") for role, name in KEY_SCHEMA.items()}
-    if schema != expected:
-        raise ValueError(
-            f"the table {table.node.path} must be keyed {table_keys.PARTITION_KEY} (string, "
-            f"partition key) / {table_keys.SORT_KEY} (string, sort key); it is keyed "
-            + " / ".join(f"{name} ({kind}, {role})" for role, (name, kind) in schema.items())
-        )
-
-
-def _visible_key_schema(table: dynamodb.ITable) -> dict[str, tuple[str, str]] | None:
-    """Key role -> (attribute name, type) of a table whose resource is in this app."""
     resource = table.node.default_child
     if not isinstance(resource, dynamodb.CfnTable | dynamodb.CfnGlobalTable):
-        return None
+        if props.history and not props.table_has_history_index:
+            raise ValueError(
+                f"the history routes need the table to have {HISTORY_INDEX_DESCRIPTION}; CDK "
+                f"cannot see whether the imported table {table.node.path} has it: check it "
+                "(aws dynamodb describe-table) and set table_has_history_index=True"
+            )
+        return
     resolve = Stack.of(table).resolve
     types = {
         definition["attributeName"]: definition["attributeType"]
         for definition in _plain(resolve(resource.attribute_definitions))
     }
+    keys = _key_schema(resolve(resource.key_schema), types)
+    expected = {role: (name, "S") for role, name in KEY_SCHEMA.items()}
+    if keys != expected:
+        raise ValueError(
+            f"the table {table.node.path} must be keyed {table_keys.PARTITION_KEY} (string, "
+            f"partition key) / {table_keys.SORT_KEY} (string, sort key); it is keyed "
+            + " / ".join(f"{name} ({kind}, {role})" for role, (name, kind) in keys.items())
+        )
+    if props.history and not _has_history_index(resolve(resource.local_secondary_indexes), types):
+        raise ValueError(
+            f"the history routes need the table {table.node.path} to have "
+            f"{HISTORY_INDEX_DESCRIPTION}"
+        )
+
+
+def _has_history_index(indexes: Any, types: dict[str, str]) -> bool:
+    return any(
+        index["indexName"] == table_keys.HISTORY_INDEX
+        and _key_schema(index["keySchema"], types).get("RANGE")
+        == (table_keys.HISTORY_SORT_KEY, "S")
+        and index["projection"].get("projectionType") == "ALL"
+        for index in _plain(indexes)
+    )
+
+
+def _key_schema(schema: Any, types: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Key role -> (attribute name, type)."""
     return {
         key["keyType"]: (key["attributeName"], types.get(key["attributeName"], "?"))
-        for key in _plain(resolve(resource.key_schema))
+        for key in _plain(schema)
     }
 
 
-def _plain(value: Any) -> list[dict[str, str]]:
+def _plain(value: Any) -> list[dict[str, Any]]:
     return [dict(item) for item in value or []]
 
 

@@ -29,6 +29,7 @@ STAGE_CONTEXTS = {
         "jwtIssuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example",
         "jwtAudience": "client-1,client-2",
     },
+    "prod-history": {"stage": "prod", "history": "true"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
@@ -131,6 +132,7 @@ def _template(assemblies: dict[str, Path], stage: str) -> assertions.Template:
         ("staging", "Delete", 30, 25, "AWS_IAM"),
         ("prod", "Retain", 365, 200, "AWS_IAM"),
         ("prod-jwt", "Retain", 365, 200, "JWT"),
+        ("prod-history", "Retain", 365, 200, "AWS_IAM"),
     ],
 )
 def test_should_differ_between_stages_as_documented(
@@ -287,3 +289,13 @@ def test_should_name_a_consumers_prod_service_apart_from_the_apps_prod_stack() -
 
     _assert_unique(_dashboard_names(consumer, app_stack))
     _assert_unique(_alarm_names(consumer, app_stack))
+
+
+@pytest.mark.parametrize(("stage", "routes"), [("prod", 3), ("prod-history", 6)])
+def test_should_deploy_the_history_routes_only_when_turned_on(
+    assemblies: dict[str, Path], stage: str, routes: int
+) -> None:
+    template = _template(assemblies, stage)
+
+    template.resource_count_is("AWS::ApiGatewayV2::Route", routes)
+    template.resource_count_is("AWS::Lambda::Function", routes)

@@ -19,7 +19,7 @@ from stats_api.deployment import (
     SERVICE_NAME,
     SESSIONS_RECORDED_METRIC,
 )
-from stats_api.routes import RECORD_SESSION, ROUTES
+from stats_api.routes import CORE_ROUTES, RECORD_SESSION
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from tests.support.templates import (
     alarm_publishing,
@@ -269,7 +269,7 @@ def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
     ):
         assert metric in watched, metric
     throttle_alarms = [a for a in alarms if "'Throttles'" in str(a["Properties"])]
-    assert len(throttle_alarms) == len(ROUTES)
+    assert len(throttle_alarms) == len(CORE_ROUTES)
 
 
 def test_should_alarm_on_system_errors_of_the_operations_the_service_calls(
@@ -479,4 +479,4 @@ def test_should_expose_each_function_by_name() -> None:
         service.record_session_function.node.id,
         service.fetch_course_stats_function.node.id,
         service.fetch_session_function.node.id,
-    } == {route.function_id for route in ROUTES}
+    } == {route.function_id for route in CORE_ROUTES}

@@ -6,7 +6,7 @@ import pytest
 from aws_cdk import App, assertions
 
 from stats_api import table_keys
-from stats_api.routes import RECORD_SESSION, ROUTES
+from stats_api.routes import CORE_ROUTES, RECORD_SESSION
 from stats_service import StatsStack
 from tests.support.templates import actions, function_for, functions
 
@@ -46,9 +46,9 @@ def test_should_key_the_table_by_user_and_session(template: assertions.Template)
 
 def test_should_create_one_function_per_route(template: assertions.Template) -> None:
     created = functions(template)
-    assert len(created) == len(ROUTES) == 3
+    assert len(created) == len(CORE_ROUTES) == 3
     handlers = sorted(f["Properties"]["Handler"] for f in created.values())
-    assert handlers == sorted(route.handler for route in ROUTES)
+    assert handlers == sorted(route.handler for route in CORE_ROUTES)
 
 
 def test_should_expose_exactly_the_three_routes(template: assertions.Template) -> None:
@@ -65,20 +65,20 @@ def test_should_expose_exactly_the_three_routes(template: assertions.Template) -
 
 def test_should_integrate_each_route_with_its_own_function(template: assertions.Template) -> None:
     created = functions(template)
-    behind = {route.route_key: function_for(template, route.route_key) for route in ROUTES}
+    behind = {route.route_key: function_for(template, route.route_key) for route in CORE_ROUTES}
 
-    assert len(set(behind.values())) == len(ROUTES)
-    for route in ROUTES:
+    assert len(set(behind.values())) == len(CORE_ROUTES)
+    for route in CORE_ROUTES:
         assert created[behind[route.route_key]]["Properties"]["Handler"] == route.handler
 
 
 def test_should_give_each_function_its_own_role(template: assertions.Template) -> None:
     roles = {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions(template).values()}
-    assert len(roles) == len(ROUTES)
+    assert len(roles) == len(CORE_ROUTES)
 
 
 def test_should_let_the_read_routes_only_get_items(template: assertions.Template) -> None:
-    for route in ROUTES:
+    for route in CORE_ROUTES:
         if route is RECORD_SESSION:
             continue
         allowed = actions(template, function_for(template, route.route_key))

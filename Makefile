@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e package synth run openapi deploy clean
+.PHONY: setup test lint unit infrastructure e2e package synth run openapi deploy erase clean
 
 setup: $(READY)
 
@@ -59,6 +59,13 @@ synth: $(READY) ## offline: no AWS credentials, no Docker
 
 deploy: $(READY)
 	npx cdk deploy -c stage=$${STAGE:-dev}
+
+# Erase a learner from a deployed stage (your AWS credentials): a dry run that lists what
+# it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days.
+# USER must come from the command line: the environment's USER is the login name.
+erase: $(READY)
+	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }
+	$(BIN)/python -m stats_api.erasure --user "$(USER)" --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

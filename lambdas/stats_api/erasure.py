@@ -1,0 +1,79 @@
+"""Erase a learner: every item of one user (sessions and course stats), for an operator.
+
+``make erase USER=<id> STAGE=<stage>`` (or ``python -m stats_api.erasure``) lists what it
+would delete; with ``CONFIRM=yes`` (``--confirm``) it deletes it, retrying throttled
+batches, and reports the counts. Not a route: no caller of the API can erase anyone.
+Point-in-time recovery keeps restorable copies of the table for up to 35 days after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import boto3
+
+from stats_api import table_keys
+from stats_api.dynamodb_calls import CLIENT_CONFIG
+from stats_api.session_store import SessionStore
+
+STACK_NAME = "StatsService-{stage}"
+TABLE_OUTPUT = "TableName"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    user_id: str
+    sessions: int
+    courses: int  # course stats aggregates
+    deleted: bool
+
+    def report(self) -> str:
+        verb = "deleted" if self.deleted else "would delete (dry run; --confirm deletes)"
+        return (
+            f"{verb} for user {self.user_id!r}: {self.sessions} sessions, "
+            f"{self.courses} course stats, {self.sessions + self.courses} items"
+        )
+
+
+def erase(store: SessionStore, user_id: str, *, confirm: bool) -> Erasure:
+    keys = list(store.learner_keys(user_id))
+    courses = sum(
+        1 for key in keys if key[table_keys.SORT_KEY].startswith(table_keys.COURSE_STATS_PREFIX)
+    )
+    if confirm:
+        store.delete_items(keys)
+    return Erasure(user_id, len(keys) - courses, courses, deleted=confirm)
+
+
+def stage_table(stage: str) -> str:
+    """The table of the deployed stack ``StatsService-<stage>``, from its outputs."""
+    stack = STACK_NAME.format(stage=stage)
+    described = boto3.client("cloudformation").describe_stacks(StackName=stack)
+    outputs = described["Stacks"][0].get("Outputs", [])
+    for output in outputs:
+        if output.get("OutputKey") == TABLE_OUTPUT:
+            return str(output["OutputValue"])
+    raise LookupError(f"stack {stack} has no {TABLE_OUTPUT} output")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stats_api.erasure", description=__doc__)
+    parser.add_argument("--user", required=True, help="the userId to erase")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stage", help="the deployed stage (reads its stack's TableName)")
+    where.add_argument("--table", help="the table name")
+    parser.add_argument("--confirm", action="store_true", help="delete (default: dry run)")
+    args = parser.parse_args(argv)
+    if not args.user:
+        parser.error("--user must not be empty")
+    table = args.table or stage_table(args.stage)
+    store = SessionStore(boto3.client("dynamodb", config=CLIENT_CONFIG), table)
+    print(f"table {table}: " + erase(store, args.user, confirm=args.confirm).report())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Erasing a learner (an operator's command, not a route): a dry run by default; with
+--confirm every item of that learner goes, nobody else's, throttled batches retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from stats_api import erasure
+from stats_api.session_store import default_store
+from tests.support.handler_client import TABLE, record, session_body, table_items
+from tests.support.store_probe import StoreProbe
+
+pytestmark = pytest.mark.usefixtures("dynamodb")
+
+
+def seed_learner(user: str, courses: int, sessions_per_course: int) -> None:
+    for course in range(courses):
+        for _ in range(sessions_per_course):
+            assert record(f"course-{course}", user=user, body=session_body()).status == 201
+
+
+def owners(client: Any) -> list[str]:
+    return sorted({item["userId"]["S"] for item in table_items(client)})
+
+
+def test_should_list_what_it_would_delete_and_delete_nothing_without_confirm(
+    dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_learner("leaver", courses=2, sessions_per_course=3)
+    before = table_items(dynamodb)
+
+    assert erasure.main(["--user", "leaver", "--table", TABLE]) == 0
+
+    assert table_items(dynamodb) == before
+    assert capsys.readouterr().out == (
+        f"table {TABLE}: would delete (dry run; --confirm deletes) for user 'leaver': "
+        "6 sessions, 2 course stats, 8 items\n"
+    )
+
+
+def test_should_delete_every_item_of_the_learner_and_nobody_elses(
+    dynamodb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_learner("leaver", courses=3, sessions_per_course=10)  # 33 items: two batches
+    seed_learner("stayer", courses=1, sessions_per_course=2)
+
+    assert erasure.main(["--user", "leaver", "--table", TABLE, "--confirm"]) == 0
+
+    assert owners(dynamodb) == ["stayer"]
+    assert "deleted for user 'leaver': 30 sessions, 3 course stats, 33 items" in (
+        capsys.readouterr().out
+    )
+
+
+def test_should_retry_what_dynamodb_leaves_unprocessed(
+    dynamodb: Any, store_probe: StoreProbe
+) -> None:
+    seed_learner("leaver", courses=1, sessions_per_course=2)
+    keys = list(default_store().learner_keys("leaver"))
+    # Throttled: DynamoDB hands the whole batch back, twice, then takes it.
+    unprocessed = {
+        "UnprocessedItems": {TABLE: [{"DeleteRequest": {"Key": _wire(key)}} for key in keys]},
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+    }
+    store_probe.answer_next("BatchWriteItem", unprocessed, unprocessed)
+
+    erasure.erase(default_store(), "leaver", confirm=True)
+
+    assert store_probe.operations.count("BatchWriteItem") == 3
+    assert owners(dynamodb) == []
+
+
+def test_should_find_a_stages_table_in_its_stack_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    stubber = Stubber(cloudformation)
+    stubber.add_response(
+        "describe_stacks",
+        {
+            "Stacks": [
+                {
+                    "StackName": "StatsService-staging",
+                    "CreationTime": "2026-11-27T00:00:00Z",
+                    "StackStatus": "CREATE_COMPLETE",
+                    "Outputs": [
+                        {"OutputKey": "ApiUrl", "OutputValue": "https://x"},
+                        {"OutputKey": "TableName", "OutputValue": "StatsService-staging-Table1"},
+                    ],
+                }
+            ]
+        },
+        {"StackName": "StatsService-staging"},
+    )
+    monkeypatch.setattr("stats_api.erasure.boto3.client", lambda service: cloudformation)
+
+    with stubber:
+        assert erasure.stage_table("staging") == "StatsService-staging-Table1"
+
+
+def _wire(key: dict[str, str]) -> dict[str, Any]:
+    return {name: {"S": value} for name, value in key.items()}

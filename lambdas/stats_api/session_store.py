@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -104,11 +104,16 @@ class SessionStore:
                 {":user": user_id, ":prefix": table_keys.COURSE_STATS_PREFIX}
             ),
         }
-        if after is not None:
-            self._check_start(user_id, after, (table_keys.SORT_KEY,))
-            if not after[table_keys.SORT_KEY].startswith(table_keys.COURSE_STATS_PREFIX):
-                raise InvalidRequest("cursor is not one this API issued for this query")
-        items, last_key = self._page(request, limit, after, (table_keys.SORT_KEY,))
+        items, last_key = self._page(
+            user_id,
+            request,
+            limit,
+            after,
+            sort_keys=(table_keys.SORT_KEY,),
+            in_query=lambda key: key[table_keys.SORT_KEY].startswith(
+                table_keys.COURSE_STATS_PREFIX
+            ),
+        )
         return Page([_course_stats(item) for item in items], last_key)
 
     def list_sessions(
@@ -122,14 +127,14 @@ class SessionStore:
         """The user's sessions of a course in ``window``, newest first (ties: by session id,
         descending), ``limit`` at a time."""
         low, high = _history_range(course_id, window)
-        if after is not None:
-            keys = (table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY)
-            self._check_start(user_id, after, keys)
-            if not low <= after[table_keys.HISTORY_SORT_KEY] <= high:
-                raise InvalidRequest("cursor is not one this API issued for this query")
-        request = {**_history_query(user_id, low, high), "ScanIndexForward": False}
-        keys = (table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY)
-        items, last_key = self._page(request, limit, after, keys)
+        items, last_key = self._page(
+            user_id,
+            {**_history_query(user_id, low, high), "ScanIndexForward": False},
+            limit,
+            after,
+            sort_keys=(table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY),
+            in_query=lambda key: low <= key[table_keys.HISTORY_SORT_KEY] <= high,
+        )
         return Page([_session(item) for item in items], last_key)
 
     def window_stats(self, user_id: str, course_id: str, window: Window) -> CourseStats | None:
@@ -252,31 +257,31 @@ class SessionStore:
 
     def _page(
         self,
+        user_id: str,
         request: dict[str, Any],
         limit: int,
         after: Mapping[str, str] | None,
+        *,
         sort_keys: tuple[str, ...],
+        in_query: Callable[[Mapping[str, str]], bool],
     ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
-        """One page of a strongly consistent Query. It asks for one item more than the
-        page, so the last page says it is the last (no cursor to an empty page)."""
+        """One page of a strongly consistent Query, after the item keyed ``after``. It asks
+        for one item more than the page, so the last page says it is the last."""
+        keys = (table_keys.PARTITION_KEY, *sort_keys)
         query: dict[str, Any] = {"ConsistentRead": True, **request, "Limit": limit + 1}
         if after is not None:
+            # Whatever a cursor says, a page starts inside the caller's partition and query.
+            if set(after) != set(keys) or not in_query(after):
+                raise InvalidRequest("cursor is not one this API issued for this query")
+            if after[table_keys.PARTITION_KEY] != user_id:
+                raise InvalidRequest("cursor is not one this API issued for this caller")
             query["ExclusiveStartKey"] = to_attributes(after)
         response = call(self._client.query, TableName=self._table, **query)
         items = [from_attributes(item) for item in response["Items"]]
         if len(items) <= limit:
             return items, None
         last = items[limit - 1]
-        keys = (table_keys.PARTITION_KEY, *sort_keys)
         return items[:limit], {name: str(last[name]) for name in keys}
-
-    @staticmethod
-    def _check_start(user_id: str, after: Mapping[str, str], sort_keys: tuple[str, ...]) -> None:
-        # Whatever a cursor says, a page starts inside the caller's own partition.
-        if set(after) != {table_keys.PARTITION_KEY, *sort_keys}:
-            raise InvalidRequest("cursor is not one this API issued for this query")
-        if after[table_keys.PARTITION_KEY] != user_id:
-            raise InvalidRequest("cursor is not one this API issued for this caller")
 
 
 def session_item(user_id: str, session: Session) -> dict[str, Any]:

@@ -107,14 +107,12 @@ def record_session(
         store.add_session(user_id, session)
     except SessionAlreadyRecorded:
         stored = store.fetch_session(user_id, session.session_id)
-        replayed = (
-            session
-            if completed_at_given or stored is None
-            else (replace(session, completed_at=stored.completed_at))
-        )
-        if stored != replayed:  # numbers compare by value: 1.50 == 1.5
+        if stored is not None and not completed_at_given:
+            session = replace(session, completed_at=stored.completed_at)
+        if stored != session:  # numbers compare by value: 1.50 == 1.5
             raise Conflict(
-                f"session {session.session_id} was already recorded with other stats"
+                f"session {session.session_id} was already recorded with other stats, "
+                "course or completion time"
             ) from None
         return stored, False
     return session, True

@@ -12,7 +12,12 @@ benchmark prices each request itself from the items it read or wrote:
   *reads* on a page, rounded up once per page (a FilterExpression drops items after they are
   read and billed), a page stopping at 1 MB;
 - a write: 1 write unit per 1 KB of the item, rounded up; an update is billed on the larger
-  of the item before and after it; a transaction costs twice its items' units.
+  of the item before and after it; a transaction costs twice its items' units;
+- a local secondary index entry: the item's projected attributes (all of them, with
+  projection ALL) and keys plus 100 bytes of overhead; writing an item writes its entry,
+  priced here at the item write's rate (twice inside a transaction: the conservative
+  reading, as AWS does not say otherwise);
+- a Query of an index reads (and bills) its entries as projected.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ READ_UNIT_BYTES = 4 * 1024
 WRITE_UNIT_BYTES = 1024
 QUERY_PAGE_BYTES = 1024 * 1024
 TRANSACTION_FACTOR = 2
+INDEX_ENTRY_OVERHEAD = 100
 
 # An attribute value in DynamoDB's wire form, e.g. {"S": "abc"} or {"N": "12.5"}.
 WireItem = Mapping[str, Mapping[str, Any]]
@@ -83,3 +89,8 @@ def write_units(size: int, *, transactional: bool = False) -> int:
     """One item written (for an update: the larger of its sizes before and after)."""
     units = max(1, math.ceil(size / WRITE_UNIT_BYTES))
     return units * TRANSACTION_FACTOR if transactional else units
+
+
+def index_entry_size(item: WireItem) -> int:
+    """A local secondary index entry of ``item`` (projection ALL): the item plus overhead."""
+    return item_size(item) + INDEX_ENTRY_OVERHEAD

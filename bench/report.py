@@ -25,6 +25,8 @@ from bench.read_path import (
     AGGREGATE,
     CELL_BUDGET_S,
     MIN_REPEATS,
+    PAGE,
+    PAGE_SIZE,
     QUERY,
     REPEATS,
     WARMUP,
@@ -61,6 +63,8 @@ def summary(results: Results) -> str:
         [
             "### Course stats: one GET per N sessions (both designs on the same data)",
             _reads_table(results),
+            f"### History: the first page of {PAGE_SIZE} sessions, per N sessions in the course",
+            _pages_table(results),
             "### Write cost per POST",
             _writes_table(results.writes),
             "### Cold start (fresh process: import the handler, serve its first request)",
@@ -146,11 +150,18 @@ of one handler call, after {WARMUP} untimed calls: up to {REPEATS} calls,
 fewer when a call is slow (at least {MIN_REPEATS}, about {CELL_BUDGET_S:.0f} s per cell); p95 is
 the nearest rank, so with fewer than 20 calls it is the slowest one.
 
+**History page.** On the same tables, the deployed
+`stats_api.handlers.list_sessions.handler` answers the first page (`limit={PAGE_SIZE}`),
+checked to be the newest sessions; it reads its page plus one item from the history index
+(a local secondary index, projection ALL), priced as a Query of those items.
+
 **Write cost.** The real POST handler records {results.writes.posts} sessions against
-moto; a hook captures each TransactWriteItems. Its session item is priced as sent and the
-aggregate as read back (an update is billed on the larger of its sizes before and after).
-Write units: 1 per KB of each item, rounded up; a transaction costs twice its items' units.
-The alternatives are priced on the same items.
+moto; a hook captures each TransactWriteItems. Its session item is priced as sent, its
+history index entry as the item plus 100 bytes, and the aggregate as read back (an update is
+billed on the larger of its sizes before and after). Write units: 1 per KB of each item,
+rounded up; a transaction costs twice its items' units, and the index entry is priced at
+the transactional rate too (the conservative reading). The alternatives are priced on the
+same items.
 
 **Cold start.** moto's server runs in the benchmark process on 127.0.0.1; each measured
 process is a fresh `python` (this virtualenv's) with a clean environment: dummy
@@ -181,6 +192,9 @@ come from the public Powertools layer, which is built with Powertools' `[all]` e
   exaggerates the latency gap. On AWS both designs pay a network round trip per request,
   and the Query of the largest partition moves ~{_query_kb(results)} KB. Read units and
   request counts are what carry over.
+- The history page's local latency grows with N although it reads the same 21 items: moto
+  sorts and filters the whole partition for every index Query. DynamoDB reads only the
+  page; its read units, flat above, are what carry over.
 - The Query fits in one request here because a page holds 1 MB: about
   {_sessions_per_page(results):,} sessions of this size. Past that, it takes one more request
   per MB, each one more round trip.
@@ -229,8 +243,27 @@ def _reads_table(results: Results) -> str:
             write_units[run.design],
         ]
         for run in results.reads
+        if run.design in write_units
     ]
     return _table(headers, rows, align="rlrrrrrrr")
+
+
+def _pages_table(results: Results) -> str:
+    headers = ["N sessions", "requests / page", "items read / page", "read units / page"]
+    headers += ["page median ms", "page p95 ms"]
+    rows: list[list[object]] = [
+        [
+            f"{run.sessions:,}",
+            run.requests,
+            run.items_read,
+            run.read_units,
+            _ms(run.latency.median),
+            _ms(run.latency.p95),
+        ]
+        for run in results.reads
+        if run.design == PAGE
+    ]
+    return _table(headers, rows)
 
 
 def _writes_table(writes: WriteRun) -> str:
@@ -336,8 +369,10 @@ def _conclusions(results: Results) -> list[str]:
         f"{largest_theirs.sessions:,}; it matches ours only at N = 1 "
         f"({theirs[0].read_units} unit).",
         f"Writes pay for it: {results.writes.ours.write_units} write units per POST "
-        f"(a transaction of two items) against {results.writes.query_design.write_units} for a "
-        "bare PutItem.",
+        f"(a transaction of two items and the session's history index entry; "
+        f"{results.writes.costs[1].write_units} without the index) against "
+        f"{results.writes.query_design.write_units} for a bare PutItem.",
+        _page_conclusion([run for run in results.reads if run.design == PAGE]),
     ]
     for result in results.cold.handlers:
         cold, target = results.cold, result.target
@@ -361,6 +396,17 @@ def _conclusions(results: Results) -> list[str]:
         "create one, and Lambda's active tracing remains."
     )
     return lines
+
+
+def _page_conclusion(pages: list[ReadRun]) -> str:
+    units = {run.read_units for run in pages if run.sessions > PAGE_SIZE}
+    span = f"N = {PAGE_SIZE + 1:,} to {pages[-1].sessions:,}"
+    if len(units) == 1:
+        return (
+            f"A history page is flat: 1 Query of {PAGE_SIZE + 1} items and {units.pop()} read "
+            f"units for every {span}."
+        )
+    return f"A history page is NOT flat over {span}: read units {sorted(units)}."
 
 
 def _tracer_cost(cold: ColdStartRun) -> str:

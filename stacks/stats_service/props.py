@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -64,6 +65,11 @@ class StatsServiceProps:
         cors_origins: Browser origins allowed to call the API (``https://host`` or
             ``http://localhost[:port]``). Default none.
         tags: Added to every resource, after ``service`` and ``stage``. Default none.
+        deployment_config: How CodeDeploy shifts each function's ``live`` alias to a new
+            version, e.g. ``LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES`` (10% of
+            requests for 5 minutes, then all) or ``ALL_AT_ONCE``; a release rolls back when
+            it fails or the function's release alarms fire while it shifts. Default the
+            10%-for-5-minutes canary.
     """
 
     stage_name: str = "dev"
@@ -83,9 +89,15 @@ class StatsServiceProps:
     powertools_layer_arn: str | None = None
     cors_origins: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    deployment_config: codedeploy.ILambdaDeploymentConfig = field(
+        default_factory=lambda: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
+    )
 
     def __post_init__(self) -> None:
-        problems = [*self._production_problems(), *self._value_problems()]
+        problems = [
+            *self._production_problems(),
+            *self._value_problems(),
+        ]
         if problems:
             raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Tags
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -16,6 +17,7 @@ from .api import add_routes, api_stage, http_api
 from .functions import route_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
+from .releases import deployment_groups, live_aliases
 from .table import check_brought_table, sessions_table
 
 
@@ -24,7 +26,9 @@ class StatsService(Construct):
 
     Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
     ``functions`` (by route function id) and each function by name, ``alarm_topic``,
-    ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch).
+    ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
+    ``aliases`` (each function's ``live`` alias, which the API invokes) and
+    ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id.
     """
 
     def __init__(
@@ -45,7 +49,8 @@ class StatsService(Construct):
             )
             for route in ROUTES
         }
-        add_routes(self.api, ROUTES, self.functions, props)
+        self.aliases: dict[str, lambda_.Alias] = live_aliases(self.functions, props)
+        add_routes(self.api, ROUTES, self.aliases, props)
         self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
         self.monitoring = StatsServiceMonitoring(
             self,
@@ -56,6 +61,9 @@ class StatsService(Construct):
             api_stage=self.stage.stage_name,
             functions=self.functions,
             table=self.table,
+        )
+        self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
+            self, self.aliases, self.monitoring.release_alarms_for, props
         )
         for key, value in {
             "service": deployment.SERVICE_NAME,

@@ -105,6 +105,7 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
         ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
         ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
+        ({"stage": "prod", "deploymentConfig": "canary"}, "unknown -c deploymentConfig 'canary'"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -152,6 +153,46 @@ def test_should_differ_between_stages_as_documented(
     )
     for route in template.find_resources("AWS::ApiGatewayV2::Route").values():
         assert route["Properties"].get("AuthorizationType", "NONE") == auth
+
+
+@pytest.mark.parametrize(
+    ("stage", "config"),
+    [
+        ("dev", "CodeDeployDefault.LambdaAllAtOnce"),
+        ("staging", "CodeDeployDefault.LambdaAllAtOnce"),
+        ("prod", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+        ("prod-jwt", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+    ],
+)
+def test_should_release_each_stage_through_live_aliases_that_roll_back(
+    assemblies: dict[str, Path], stage: str, config: str
+) -> None:
+    template = _template(assemblies, stage)
+    aliases = template.find_resources("AWS::Lambda::Alias")
+    groups = template.find_resources("AWS::CodeDeploy::DeploymentGroup")
+
+    for integration in template.find_resources("AWS::ApiGatewayV2::Integration").values():
+        alias = aliases[integration["Properties"]["IntegrationUri"]["Ref"]]
+        assert alias["Properties"]["Name"] == "live"
+    assert len(groups) == len(aliases) == len(template.find_resources("AWS::Lambda::Function"))
+    for alias in aliases.values():
+        group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]
+        group = groups[group_id["Ref"]]["Properties"]
+        assert group["DeploymentConfigName"] == config
+        assert {"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"} <= set(
+            group["AutoRollbackConfiguration"]["Events"]
+        )
+        assert group["AlarmConfiguration"]["Alarms"]
+
+
+def test_should_release_as_the_context_says() -> None:
+    linear = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+    stack = _stack({"stage": "prod", "deploymentConfig": linear})
+
+    groups = assertions.Template.from_stack(stack).find_resources(
+        "AWS::CodeDeploy::DeploymentGroup"
+    )
+    assert {g["Properties"]["DeploymentConfigName"] for g in groups.values()} == {linear}
 
 
 def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:

@@ -7,6 +7,7 @@
 - ``reservedConcurrency=N``: reserved for each function (none by default).
 - ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
   the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
+- ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
   environment-agnostic.
@@ -40,6 +41,8 @@ class DeployContext:
     account: str | None = None
     region: str | None = None
     deployment_config: codedeploy.ILambdaDeploymentConfig | None = None  # None: the stage's
+    provisioned_concurrency: int | None = None
+    snap_start: bool = False
 
     @classmethod
     def parse(cls, context: Context) -> DeployContext:
@@ -56,6 +59,8 @@ class DeployContext:
                 context, "region", r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1"
             ),
             deployment_config=_deployment_config(context("deploymentConfig")),
+            provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
+            snap_start=_flag(context("snapStart")),
         )
 
     def service_props(self) -> StatsServiceProps:
@@ -73,6 +78,8 @@ class DeployContext:
             reserved_concurrency=self.reserved_concurrency,
             powertools_layer_arn=self.powertools_layer_arn,
             deployment_config=self.deployment_config or stage.deployment_config,
+            provisioned_concurrency=self.provisioned_concurrency,
+            snap_start=self.snap_start,
         )
 
     def environment(self) -> Environment:

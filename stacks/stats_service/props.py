@@ -16,6 +16,9 @@ from aws_cdk import aws_sns as sns
 from .auth import Auth, HeaderAuth
 
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
+# Lambda refuses SnapStart together with provisioned concurrency:
+# https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+SNAP_START_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,17 @@ class StatsServiceProps:
             requests for 5 minutes, then all) or ``ALL_AT_ONCE``; a release rolls back when
             it fails or the function's release alarms fire while it shifts. Default the
             10%-for-5-minutes canary.
+        provisioned_concurrency: Execution environments kept initialised on each
+            function's ``live`` alias: no cold starts up to that many concurrent requests,
+            billed every second whether used or not. Lambda keeps 100 unreserved per
+            account, and it may not exceed ``reserved_concurrency``. Not with
+            ``snap_start``. Default None (off).
+        snap_start: Lambda SnapStart on each published version: new environments resume
+            from a snapshot taken after the imports instead of running them; billed per
+            cached version and per restore. Refused at synth for a runtime, architecture
+            or region Lambda does not offer it in (an environment-agnostic stack gets a
+            template rule that refuses the deploy there). Not with
+            ``provisioned_concurrency``. Default False (off).
     """
 
     stage_name: str = "dev"
@@ -92,11 +106,14 @@ class StatsServiceProps:
     deployment_config: codedeploy.ILambdaDeploymentConfig = field(
         default_factory=lambda: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
     )
+    provisioned_concurrency: int | None = None
+    snap_start: bool = False
 
     def __post_init__(self) -> None:
         problems = [
             *self._production_problems(),
             *self._value_problems(),
+            *self._cold_start_problems(),
         ]
         if problems:
             raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))
@@ -142,6 +159,25 @@ class StatsServiceProps:
             for origin in self.cors_origins
             if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?", origin)
         )
+        return found
+
+    def _cold_start_problems(self) -> list[str]:
+        found = []
+        provisioned = self.provisioned_concurrency
+        if provisioned is not None and provisioned < 1:
+            found.append("provisioned_concurrency must be at least 1 (or None)")
+        if provisioned is not None and self.snap_start:
+            found.append(
+                "snap_start and provisioned_concurrency cannot be combined: Lambda does not "
+                f"support SnapStart with provisioned concurrency ({SNAP_START_DOCS}); "
+                "choose one"
+            )
+        reserved = self.reserved_concurrency
+        if provisioned is not None and reserved is not None and provisioned > reserved:
+            found.append(
+                f"provisioned_concurrency ({provisioned}) cannot exceed reserved_concurrency "
+                f"({reserved}): Lambda refuses it"
+            )
         return found
 
 

@@ -43,13 +43,15 @@ DEPLOYMENT_CONFIGS: dict[str, codedeploy.ILambdaDeploymentConfig] = {
 def live_aliases(
     functions: Mapping[str, lambda_.Function], props: StatsServiceProps
 ) -> dict[str, lambda_.Alias]:
-    """Each function's ``live`` alias on its current version, by function id."""
+    """Each function's ``live`` alias on its current version, by function id; provisioned
+    concurrency, when asked for, is kept warm there, on what the API invokes."""
     return {
         function_id: lambda_.Alias(
             function,
             "LiveAlias",
             alias_name=LIVE_ALIAS,
             version=function.current_version,
+            provisioned_concurrent_executions=props.provisioned_concurrency,
             description="What the HTTP API invokes; CodeDeploy shifts it to each release",
         )
         for function_id, function in functions.items()

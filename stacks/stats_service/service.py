@@ -11,7 +11,7 @@ from constructs import Construct
 from stats_api import deployment
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, ROUTES
 
-from . import lambda_runtime
+from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
 from .api import add_routes, api_stage, http_api
 from .functions import route_function
@@ -41,6 +41,8 @@ class StatsService(Construct):
         self.table: dynamodb.ITable = props.table or sessions_table(self, props)
         self.api = http_api(self, props)
         self.stage = api_stage(self, self.api, props)
+        if props.snap_start:
+            snap_start.require_support(self)
         code = lambda_runtime.function_code()
         layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
         self.functions: dict[str, lambda_.Function] = {

@@ -29,6 +29,9 @@ STAGE_CONTEXTS = {
         "jwtIssuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example",
         "jwtAudience": "client-1,client-2",
     },
+    # The optional settings, so that cdk-nag and cfn-lint see their resources too.
+    "prod-snapstart": {"stage": "prod", "snapStart": "true"},
+    "staging-provisioned": {"stage": "staging", "provisionedConcurrency": "2"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
@@ -106,6 +109,15 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
         ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
         ({"stage": "prod", "deploymentConfig": "canary"}, "unknown -c deploymentConfig 'canary'"),
+        (
+            {"stage": "prod", "provisionedConcurrency": "0"},
+            "provisionedConcurrency must be a positive",
+        ),
+        (
+            {"stage": "prod", "snapStart": "true", "provisionedConcurrency": "2"},
+            "cannot be combined",
+        ),
+        ({"stage": "prod", "snapStart": "true", "region": "ap-east-2"}, "Taipei"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:

@@ -8,6 +8,7 @@
 - ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
   the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
 - ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
+- ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
   environment-agnostic.
@@ -43,6 +44,8 @@ class DeployContext:
     deployment_config: codedeploy.ILambdaDeploymentConfig | None = None  # None: the stage's
     provisioned_concurrency: int | None = None
     snap_start: bool = False
+    domain_name: str | None = None
+    certificate_arn: str | None = None
 
     @classmethod
     def parse(cls, context: Context) -> DeployContext:
@@ -61,6 +64,8 @@ class DeployContext:
             deployment_config=_deployment_config(context("deploymentConfig")),
             provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
             snap_start=_flag(context("snapStart")),
+            domain_name=_optional_text(context("domainName")),
+            certificate_arn=_optional_text(context("certificateArn")),
         )
 
     def service_props(self) -> StatsServiceProps:
@@ -80,6 +85,8 @@ class DeployContext:
             deployment_config=self.deployment_config or stage.deployment_config,
             provisioned_concurrency=self.provisioned_concurrency,
             snap_start=self.snap_start,
+            domain_name=self.domain_name,
+            certificate=self.certificate_arn,
         )
 
     def environment(self) -> Environment:

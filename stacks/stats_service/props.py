@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
@@ -84,6 +85,11 @@ class StatsServiceProps:
             or region Lambda does not offer it in (an environment-agnostic stack gets a
             template rule that refuses the deploy there). Not with
             ``provisioned_concurrency``. Default False (off).
+        domain_name: A custom domain for the API (e.g. ``stats.example.com``), mapped to
+            its stage; point DNS at the stack's ``DomainTarget`` output. Needs
+            ``certificate``. Default none: the ``execute-api`` URL only.
+        certificate: The ACM certificate for ``domain_name``, in the API's region: an
+            ``ICertificate`` or its ARN. Default none.
     """
 
     stage_name: str = "dev"
@@ -108,12 +114,15 @@ class StatsServiceProps:
     )
     provisioned_concurrency: int | None = None
     snap_start: bool = False
+    domain_name: str | None = None
+    certificate: acm.ICertificate | str | None = None
 
     def __post_init__(self) -> None:
         problems = [
             *self._production_problems(),
             *self._value_problems(),
             *self._cold_start_problems(),
+            *self._domain_problems(),
         ]
         if problems:
             raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))
@@ -179,6 +188,35 @@ class StatsServiceProps:
                 f"({reserved}): Lambda refuses it"
             )
         return found
+
+    def _domain_problems(self) -> list[str]:
+        if (self.domain_name is None) != (self.certificate is None):
+            return ["domain_name and certificate go together: give both or neither"]
+        found = []
+        if self.domain_name is not None and not _is_domain_name(self.domain_name):
+            found.append(
+                f"domain_name {self.domain_name!r} must be a lower-case host name such as "
+                "stats.example.com"
+            )
+        if isinstance(self.certificate, str) and not _is_certificate_arn(self.certificate):
+            found.append(
+                "certificate must be an ICertificate or an ACM certificate ARN "
+                "(arn:<partition>:acm:<region>:<account>:certificate/<id>)"
+            )
+        return found
+
+
+def _is_domain_name(name: str) -> bool:
+    label = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    return Token.is_unresolved(name) or (
+        len(name) <= 253 and bool(re.fullmatch(rf"(\*\.)?({label}\.)+[a-z][a-z0-9-]{{1,62}}", name))
+    )
+
+
+def _is_certificate_arn(arn: str) -> bool:
+    return Token.is_unresolved(arn) or bool(
+        re.fullmatch(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}", arn)
+    )
 
 
 def _is_layer_version_arn(arn: str) -> bool:

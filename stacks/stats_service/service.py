@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import Tags
+from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -14,6 +15,7 @@ from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
 from .api import add_routes, api_stage, http_api
+from .domain import custom_domain
 from .functions import route_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
@@ -28,7 +30,8 @@ class StatsService(Construct):
     ``functions`` (by route function id) and each function by name, ``alarm_topic``,
     ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
     ``aliases`` (each function's ``live`` alias, which the API invokes) and
-    ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id.
+    ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
+    and ``domain`` (the custom domain, or None).
     """
 
     def __init__(
@@ -53,6 +56,7 @@ class StatsService(Construct):
         }
         self.aliases: dict[str, lambda_.Alias] = live_aliases(self.functions, props)
         add_routes(self.api, ROUTES, self.aliases, props)
+        self.domain: apigw.DomainName | None = custom_domain(self, self.api, self.stage, props)
         self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
         self.monitoring = StatsServiceMonitoring(
             self,

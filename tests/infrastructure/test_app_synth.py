@@ -19,6 +19,7 @@ from tests.support.commands import run
 
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
 FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 STAGE_CONTEXTS = {
     "dev": {"stage": "dev"},
     "staging": {"stage": "staging"},
@@ -30,7 +31,12 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     # The optional settings, so that cdk-nag and cfn-lint see their resources too.
-    "prod-snapstart": {"stage": "prod", "snapStart": "true"},
+    "prod-snapstart-domain": {
+        "stage": "prod",
+        "snapStart": "true",
+        "domainName": "stats.example.com",
+        "certificateArn": CERTIFICATE,
+    },
     "staging-provisioned": {"stage": "staging", "provisionedConcurrency": "2"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
@@ -118,6 +124,7 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
             "cannot be combined",
         ),
         ({"stage": "prod", "snapStart": "true", "region": "ap-east-2"}, "Taipei"),
+        ({"stage": "prod", "domainName": "stats.example.com"}, "go together"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:

@@ -42,6 +42,7 @@ lint: $(READY)
 	$(BIN)/mypy
 	npx redocly lint --format=stylish docs/openapi.json
 	npx spectral lint --fail-severity=warn docs/openapi.json
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck
 
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run

@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e package synth run openapi deploy erase clean
+.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi deploy erase clean
 
 setup: $(READY)
 
@@ -42,6 +42,7 @@ lint: $(READY)
 	$(BIN)/mypy
 	npx redocly lint --format=stylish docs/openapi.json
 	npx spectral lint --fail-severity=warn docs/openapi.json
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck
 
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
@@ -50,6 +51,11 @@ run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded Dy
 # BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
 e2e: $(READY)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
+
+# Read-only, so safe against prod after a deploy: an unauthenticated read is refused, reads
+# of a course and a session nobody has answer 404. Part of the e2e tier in `make test`.
+smoke: $(READY)
+	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e -m smoke
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
 	$(BIN)/python -m stats_api.openapi docs/openapi.json

@@ -6,6 +6,10 @@
   optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
 - ``history=true``: also deploy the history routes (off by default).
 - ``reservedConcurrency=N``: reserved for each function (none by default).
+- ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
+  the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
+- ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
+- ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
   environment-agnostic.
@@ -19,9 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Environment
+from aws_cdk import aws_codedeploy as codedeploy
 
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
 from .props import StatsServiceProps
+from .releases import DEPLOYMENT_CONFIGS
 from .stages import AUTH_MODES, DEFAULT_STAGE, STAGES, AuthMode, Stage
 
 Context = Callable[[str], Any]
@@ -37,6 +43,11 @@ class DeployContext:
     powertools_layer_arn: str | None = None
     account: str | None = None
     region: str | None = None
+    deployment_config: codedeploy.ILambdaDeploymentConfig | None = None  # None: the stage's
+    provisioned_concurrency: int | None = None
+    snap_start: bool = False
+    domain_name: str | None = None
+    certificate_arn: str | None = None
 
     @classmethod
     def parse(cls, context: Context) -> DeployContext:
@@ -47,12 +58,17 @@ class DeployContext:
             auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
             allow_header_auth=_flag(context("allowHeaderAuth")),
             history=_flag(context("history")),
-            reserved_concurrency=_reserved_concurrency(context("reservedConcurrency")),
+            reserved_concurrency=_positive_count(context, "reservedConcurrency"),
             powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
             account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
             region=_matching(
                 context, "region", r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1"
             ),
+            deployment_config=_deployment_config(context("deploymentConfig")),
+            provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
+            snap_start=_flag(context("snapStart")),
+            domain_name=_optional_text(context("domainName")),
+            certificate_arn=_optional_text(context("certificateArn")),
         )
 
     def service_props(self) -> StatsServiceProps:
@@ -70,6 +86,11 @@ class DeployContext:
             log_retention=stage.log_retention,
             reserved_concurrency=self.reserved_concurrency,
             powertools_layer_arn=self.powertools_layer_arn,
+            deployment_config=self.deployment_config or stage.deployment_config,
+            provisioned_concurrency=self.provisioned_concurrency,
+            snap_start=self.snap_start,
+            domain_name=self.domain_name,
+            certificate=self.certificate_arn,
         )
 
     def environment(self) -> Environment:
@@ -113,15 +134,27 @@ def _auth(mode: AuthMode, context: Context) -> Auth:
     )
 
 
-def _reserved_concurrency(value: object) -> int | None:
+def _positive_count(context: Context, key: str) -> int | None:
+    """A number of executions for each function (reserved or provisioned), or None."""
+    value = context(key)
     if value is None:
         return None
     if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
         raise ValueError(
-            "-c reservedConcurrency must be a positive whole number (executions reserved for "
-            f"each function), got {value!r}"
+            f"-c {key} must be a positive whole number (executions for each function), "
+            f"got {value!r}"
         )
     return int(str(value))
+
+
+def _deployment_config(value: object) -> codedeploy.ILambdaDeploymentConfig | None:
+    if value is None:
+        return None
+    if value not in DEPLOYMENT_CONFIGS:
+        raise ValueError(
+            f"unknown -c deploymentConfig {value!r}: choose one of {', '.join(DEPLOYMENT_CONFIGS)}"
+        )
+    return DEPLOYMENT_CONFIGS[str(value)]
 
 
 def _matching(context: Context, key: str, pattern: str, meaning: str) -> str | None:

@@ -3,7 +3,7 @@ nothing more), its own log group, the shared code asset and Powertools layer."""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, Annotations, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -63,7 +63,13 @@ def route_function(
         reserved_concurrent_executions=props.reserved_concurrency,
         tracing=lambda_.Tracing.ACTIVE,
         environment=environment,
+        snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if props.snap_start else None,
     )
+    if props.snap_start:
+        Annotations.of(function).acknowledge_warning(
+            "@aws-cdk/aws-lambda:snapStartRequirePublish",
+            "Every function is invoked through its live alias, a published version.",
+        )
     Validations.of(role).acknowledge(
         Acknowledgment(
             id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnRule, CfnRuleAssertion, Fn, Stack, Token, region_info
+from aws_cdk import Aws, Fn, Stack, Token, region_info
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 import stats_api
+
+from .deploy_rules import refuse_deploy_unless
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # the newest runtime Powertools 3.37 supports
 ARCHITECTURE = lambda_.Architecture.ARM_64  # ~20% cheaper per GB-second than x86_64
@@ -60,7 +62,7 @@ def powertools_layer(scope: Construct, arn: str | None = None) -> lambda_.ILayer
 def _require_published_partition(scope: Construct) -> None:
     """Refuses a partition without the official layer: at synth when the stack's region is
     known, else with a template rule that fails the deploy before any resource changes."""
-    partition = _partition_at_synth(Stack.of(scope))
+    partition = partition_at_synth(Stack.of(scope))
     if partition == PUBLISHED_PARTITION:
         return
     if partition is not None:
@@ -70,20 +72,16 @@ def _require_published_partition(scope: Construct) -> None:
         )
     # Rules are checked before any resource changes. (Should CloudFormation resolve the
     # layer's SSM parameter first, the deploy still stops there, naming the parameter.)
-    CfnRule(
+    refuse_deploy_unless(
         scope,
         "PowertoolsLayerPublished",
-        assertions=[
-            CfnRuleAssertion(
-                assert_=Fn.condition_equals(Aws.PARTITION, PUBLISHED_PARTITION),
-                assert_description="The official Powertools layer is published in the aws "
-                f"partition only: outside it, {LAYER_ARN_HINT}.",
-            )
-        ],
+        Fn.condition_equals(Aws.PARTITION, PUBLISHED_PARTITION),
+        "The official Powertools layer is published in the aws partition only: outside it, "
+        f"{LAYER_ARN_HINT}.",
     )
 
 
-def _partition_at_synth(stack: Stack) -> str | None:
+def partition_at_synth(stack: Stack) -> str | None:
     """The stack's partition when synth can know it (its region is a literal), else None."""
     if not Token.is_unresolved(stack.partition):
         return stack.partition

@@ -26,13 +26,24 @@ from .service_metrics import TABLE_OPERATIONS, handler_metric, table_system_erro
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
+# A healthy invocation takes tens of milliseconds, a first one per environment a few hundred
+# (the DynamoDB client and its connection are made on first use). 2 s is the client's read
+# timeout (session_store.CLIENT_CONFIG): a p99 above it means more than 1% of requests sat
+# out a timeout or a retry, which no healthy release does. Three 1-minute periods in a row,
+# so one slow minute does not roll a release back, and a canary's 5-minute bake can.
+LATENCY_P99 = Duration.seconds(2)
+LATENCY_PERIOD = Duration.minutes(1)
+LATENCY_PERIODS_TO_ALARM = 3
+_API_5XX_TAG = "api-5xx-rate"
 
 
 class StatsServiceMonitoring(Construct):
     """The alarms and dashboard of one ``StatsService``, created through ``facade``.
 
     ``fault_alarms_for(function_id)`` gives the alarms that say a function is failing, for
-    a deployment to watch (e.g. a canary that rolls back on them).
+    a deployment to watch (e.g. a canary that rolls back on them);
+    ``release_alarms_for(function_id)`` adds its latency and the API's 5xx rate, the set a
+    release of the function rolls back on.
     """
 
     def __init__(
@@ -75,11 +86,23 @@ class StatsServiceMonitoring(Construct):
         self._monitor_sessions(functions[RECORD_SESSION.function_id])
 
     def fault_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
-        """The alarms on function ``function_id``'s faults: its error rate (the Lambda
-        ``Errors`` metric: crashes, timeouts) and its handled 500s (``Faults``)."""
-        alarms = self.facade.created_alarms_with_tag(_fault_tag(function_id))
+        """The alarms on function ``function_id``'s faults: its error rate and first error
+        (the Lambda ``Errors`` metric: crashes, timeouts) and its handled 500s (``Faults``)."""
+        return self._tagged(_fault_tag(function_id), f"no function {function_id!r}")
+
+    def release_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
+        """The alarms a new release of function ``function_id`` must keep quiet while it
+        takes traffic: its fault alarms, its p99 latency, and the API's 5xx rate."""
+        return [
+            *self.fault_alarms_for(function_id),
+            *self._tagged(_latency_tag(function_id), f"no function {function_id!r}"),
+            *self._tagged(_API_5XX_TAG, "no API"),
+        ]
+
+    def _tagged(self, tag: str, missing: str) -> list[cloudwatch.IAlarm]:
+        alarms = self.facade.created_alarms_with_tag(tag)
         if not alarms:
-            raise KeyError(f"no function {function_id!r} is monitored here")
+            raise KeyError(f"{missing} is monitored here")
         return [alarm.alarm for alarm in alarms]
 
     def _monitor_api(self, api: apigw.IHttpApi, api_stage: str) -> None:
@@ -89,7 +112,9 @@ class StatsServiceMonitoring(Construct):
             alarm_friendly_name="Api",
             human_readable_name="HTTP API",
             add5xx_rate_alarm={
-                "Critical": monitoring.ErrorRateThreshold(max_error_rate=API_5XX_RATE)
+                "Critical": monitoring.ErrorRateThreshold(
+                    max_error_rate=API_5XX_RATE, custom_tags=[_API_5XX_TAG]
+                )
             },
         )
 
@@ -103,6 +128,30 @@ class StatsServiceMonitoring(Construct):
                     "Critical": monitoring.ErrorRateThreshold(
                         max_error_rate=FUNCTION_FAULT_RATE,
                         custom_tags=[_fault_tag(function_id)],
+                    )
+                },
+                # At the first error, as the Faults alarm below: an error means the handler
+                # never answered (import failure, timeout, out of memory), so a release that
+                # cannot start rolls back within a canary's bake, not after the rate
+                # alarm's 15 minutes.
+                add_fault_count_alarm={
+                    "Critical": monitoring.ErrorCountThreshold(
+                        max_error_count=0,
+                        period=Duration.minutes(1),
+                        evaluation_periods=1,
+                        datapoints_to_alarm=1,
+                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                        custom_tags=[_fault_tag(function_id)],
+                    )
+                },
+                add_latency_p99_alarm={
+                    "Critical": monitoring.LatencyThreshold(
+                        max_latency=LATENCY_P99,
+                        period=LATENCY_PERIOD,
+                        evaluation_periods=LATENCY_PERIODS_TO_ALARM,
+                        datapoints_to_alarm=LATENCY_PERIODS_TO_ALARM,
+                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                        custom_tags=[_latency_tag(function_id)],
                     )
                 },
                 add_throttles_count_alarm={
@@ -215,3 +264,7 @@ def _fault_alarm(function_id: str) -> monitoring.CustomThreshold:
 
 def _fault_tag(function_id: str) -> str:
     return f"faults-of-{function_id}"
+
+
+def _latency_tag(function_id: str) -> str:
+    return f"latency-of-{function_id}"

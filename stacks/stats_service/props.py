@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -15,6 +17,9 @@ from aws_cdk import aws_sns as sns
 from .auth import Auth, HeaderAuth
 
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
+# Lambda refuses SnapStart together with provisioned concurrency:
+# https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+SNAP_START_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,27 @@ class StatsServiceProps:
         cors_origins: Browser origins allowed to call the API (``https://host`` or
             ``http://localhost[:port]``). Default none.
         tags: Added to every resource, after ``service`` and ``stage``. Default none.
+        deployment_config: How CodeDeploy shifts each function's ``live`` alias to a new
+            version, e.g. ``LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES`` (10% of
+            requests for 5 minutes, then all) or ``ALL_AT_ONCE``; a release rolls back when
+            it fails or the function's release alarms fire while it shifts. Default the
+            10%-for-5-minutes canary.
+        provisioned_concurrency: Execution environments kept initialised on each
+            function's ``live`` alias: no cold starts up to that many concurrent requests,
+            billed every second whether used or not. Lambda keeps 100 unreserved per
+            account, and it may not exceed ``reserved_concurrency``. Not with
+            ``snap_start``. Default None (off).
+        snap_start: Lambda SnapStart on each published version: new environments resume
+            from a snapshot taken after the imports instead of running them; billed per
+            cached version and per restore. Refused at synth for a runtime, architecture
+            or region Lambda does not offer it in (an environment-agnostic stack gets a
+            template rule that refuses the deploy there). Not with
+            ``provisioned_concurrency``. Default False (off).
+        domain_name: A custom domain for the API (e.g. ``stats.example.com``), mapped to
+            its stage; point DNS at the stack's ``DomainTarget`` output. Needs
+            ``certificate``. Default none: the ``execute-api`` URL only.
+        certificate: The ACM certificate for ``domain_name``, in the API's region: an
+            ``ICertificate`` or its ARN. Default none.
     """
 
     stage_name: str = "dev"
@@ -93,9 +119,21 @@ class StatsServiceProps:
     powertools_layer_arn: str | None = None
     cors_origins: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    deployment_config: codedeploy.ILambdaDeploymentConfig = field(
+        default_factory=lambda: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
+    )
+    provisioned_concurrency: int | None = None
+    snap_start: bool = False
+    domain_name: str | None = None
+    certificate: acm.ICertificate | str | None = None
 
     def __post_init__(self) -> None:
-        problems = [*self._production_problems(), *self._value_problems()]
+        problems = [
+            *self._production_problems(),
+            *self._value_problems(),
+            *self._cold_start_problems(),
+            *self._domain_problems(),
+        ]
         if problems:
             raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))
 
@@ -141,6 +179,54 @@ class StatsServiceProps:
             if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?", origin)
         )
         return found
+
+    def _cold_start_problems(self) -> list[str]:
+        found = []
+        provisioned = self.provisioned_concurrency
+        if provisioned is not None and provisioned < 1:
+            found.append("provisioned_concurrency must be at least 1 (or None)")
+        if provisioned is not None and self.snap_start:
+            found.append(
+                "snap_start and provisioned_concurrency cannot be combined: Lambda does not "
+                f"support SnapStart with provisioned concurrency ({SNAP_START_DOCS}); "
+                "choose one"
+            )
+        reserved = self.reserved_concurrency
+        if provisioned is not None and reserved is not None and provisioned > reserved:
+            found.append(
+                f"provisioned_concurrency ({provisioned}) cannot exceed reserved_concurrency "
+                f"({reserved}): Lambda refuses it"
+            )
+        return found
+
+    def _domain_problems(self) -> list[str]:
+        if (self.domain_name is None) != (self.certificate is None):
+            return ["domain_name and certificate go together: give both or neither"]
+        found = []
+        if self.domain_name is not None and not _is_domain_name(self.domain_name):
+            found.append(
+                f"domain_name {self.domain_name!r} must be a lower-case host name such as "
+                "stats.example.com"
+            )
+        if isinstance(self.certificate, str) and not _is_certificate_arn(self.certificate):
+            found.append(
+                "certificate must be an ICertificate or an ACM certificate ARN "
+                "(arn:<partition>:acm:<region>:<account>:certificate/<id>)"
+            )
+        return found
+
+
+def _is_domain_name(name: str) -> bool:
+    label = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+    return Token.is_unresolved(name) or (
+        len(name) <= 253 and bool(re.fullmatch(rf"(\*\.)?({label}\.)+[a-z][a-z0-9-]{{1,62}}", name))
+    )
+
+
+def _is_certificate_arn(arn: str) -> bool:
+    return Token.is_unresolved(arn) or bool(
+        re.fullmatch(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}", arn)
+    )
 
 
 def _is_layer_version_arn(arn: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import Tags
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -10,12 +12,14 @@ from constructs import Construct
 from stats_api import deployment
 from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, deployed_routes
 
-from . import lambda_runtime
+from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
 from .api import add_routes, api_stage, http_api
+from .domain import custom_domain
 from .functions import route_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
+from .releases import deployment_groups, live_aliases
 from .table import check_brought_table, sessions_table
 
 
@@ -24,7 +28,10 @@ class StatsService(Construct):
 
     Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
     ``functions`` (by route function id) and each function by name, ``alarm_topic``,
-    ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch).
+    ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
+    ``aliases`` (each function's ``live`` alias, which the API invokes) and
+    ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
+    and ``domain`` (the custom domain, or None).
     """
 
     def __init__(
@@ -37,6 +44,8 @@ class StatsService(Construct):
         self.table: dynamodb.ITable = props.table or sessions_table(self, props)
         self.api = http_api(self, props)
         self.stage = api_stage(self, self.api, props)
+        if props.snap_start:
+            snap_start.require_support(self)
         code = lambda_runtime.function_code()
         layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
         routes = deployed_routes(props.history)
@@ -46,7 +55,9 @@ class StatsService(Construct):
             )
             for route in routes
         }
-        add_routes(self.api, routes, self.functions, props)
+        self.aliases: dict[str, lambda_.Alias] = live_aliases(self.functions, props)
+        add_routes(self.api, routes, self.aliases, props)
+        self.domain: apigw.DomainName | None = custom_domain(self, self.api, self.stage, props)
         self.alarm_topic = props.alarm_topic or alarm_topic(self, props.removal_policy)
         self.monitoring = StatsServiceMonitoring(
             self,
@@ -57,6 +68,9 @@ class StatsService(Construct):
             api_stage=self.stage.stage_name,
             functions=self.functions,
             table=self.table,
+        )
+        self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
+            self, self.aliases, self.monitoring.release_alarms_for, props
         )
         for key, value in {
             "service": deployment.SERVICE_NAME,

@@ -24,3 +24,17 @@ class StatsStack(Stack):
         self.service = StatsService(self, "StatsService", service_props)
         CfnOutput(self, "ApiUrl", value=self.service.url, description="Base URL of the API")
         CfnOutput(self, "TableName", value=self.service.table.table_name)
+        if self.service.domain is not None:
+            domain = self.service.domain
+            CfnOutput(
+                self,
+                "DomainTarget",
+                value=domain.regional_domain_name,
+                description=f"Point {domain.name} here (CNAME, or alias with DomainHostedZoneId)",
+            )
+            CfnOutput(
+                self,
+                "DomainHostedZoneId",
+                value=domain.regional_hosted_zone_id,
+                description="The hosted zone of DomainTarget, for a Route 53 alias record",
+            )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_logs as logs
 
 AuthMode = Literal["header", "iam", "jwt"]
@@ -22,6 +23,9 @@ class Stage:
     throttle_rate_limit: float  # requests per second, stage-wide
     throttle_burst_limit: int
     log_retention: logs.RetentionDays
+    # How each release reaches the stage's traffic, unless -c deploymentConfig=... says
+    # otherwise; every stage rolls back on a failed release or a release alarm.
+    deployment_config: codedeploy.ILambdaDeploymentConfig
 
 
 # Throwaway stacks: everything is deleted with the stack; little traffic allowed.
@@ -34,6 +38,7 @@ DEV = Stage(
     throttle_rate_limit=10,
     throttle_burst_limit=20,
     log_retention=logs.RetentionDays.ONE_WEEK,
+    deployment_config=codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 )
 # Prod's shape at a smaller scale; its data is disposable.
 STAGING = Stage(
@@ -45,6 +50,7 @@ STAGING = Stage(
     throttle_rate_limit=25,
     throttle_burst_limit=50,
     log_retention=logs.RetentionDays.ONE_MONTH,
+    deployment_config=codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 )
 # Learners' data outlives any stack operation; spend is capped by stage throttling. No
 # stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving 3 x N
@@ -58,6 +64,8 @@ PROD = Stage(
     throttle_rate_limit=200,
     throttle_burst_limit=400,
     log_retention=logs.RetentionDays.ONE_YEAR,
+    # A bad release reaches 10% of learners for at most the 5 minutes its alarms watch.
+    deployment_config=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
 )
 
 STAGES: dict[str, Stage] = {stage.name: stage for stage in (DEV, STAGING, PROD)}

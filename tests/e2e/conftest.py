@@ -36,10 +36,11 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture
-def new_caller(api: Api) -> Callable[[], Caller]:
-    """Makes callers for one test; against a deployed JWT stage, TOKEN, then TOKEN_2..."""
+def new_caller(api: Api) -> Callable[..., Caller]:
+    """Makes callers for one test; against a deployed JWT stage, TOKEN, then TOKEN_2...
+    (``new_caller(writes=False)``: one that only reads)."""
     spare_tokens = iter(api.tokens)
-    return lambda: api.new_caller(spare_tokens)
+    return lambda writes=True: api.new_caller(spare_tokens, writes=writes)
 
 
 @pytest.fixture

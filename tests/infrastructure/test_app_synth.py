@@ -19,6 +19,7 @@ from tests.support.commands import run
 
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
 FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 STAGE_CONTEXTS = {
     "dev": {"stage": "dev"},
     "staging": {"stage": "staging"},
@@ -30,6 +31,14 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     "prod-history": {"stage": "prod", "history": "true"},
+    # The optional settings, so that cdk-nag and cfn-lint see their resources too.
+    "prod-snapstart-domain": {
+        "stage": "prod",
+        "snapStart": "true",
+        "domainName": "stats.example.com",
+        "certificateArn": CERTIFICATE,
+    },
+    "staging-provisioned": {"stage": "staging", "provisionedConcurrency": "2"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
@@ -106,6 +115,17 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ({"stage": "dev", "account": "12345"}, "12-digit AWS account id"),
         ({"stage": "dev", "region": "Ireland"}, "region such as eu-west-1"),
         ({"stage": "dev", "region": "cn-north-1"}, "-c powertoolsLayerArn"),
+        ({"stage": "prod", "deploymentConfig": "canary"}, "unknown -c deploymentConfig 'canary'"),
+        (
+            {"stage": "prod", "provisionedConcurrency": "0"},
+            "provisionedConcurrency must be a positive",
+        ),
+        (
+            {"stage": "prod", "snapStart": "true", "provisionedConcurrency": "2"},
+            "cannot be combined",
+        ),
+        ({"stage": "prod", "snapStart": "true", "region": "ap-east-2"}, "Taipei"),
+        ({"stage": "prod", "domainName": "stats.example.com"}, "go together"),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -154,6 +174,46 @@ def test_should_differ_between_stages_as_documented(
     )
     for route in template.find_resources("AWS::ApiGatewayV2::Route").values():
         assert route["Properties"].get("AuthorizationType", "NONE") == auth
+
+
+@pytest.mark.parametrize(
+    ("stage", "config"),
+    [
+        ("dev", "CodeDeployDefault.LambdaAllAtOnce"),
+        ("staging", "CodeDeployDefault.LambdaAllAtOnce"),
+        ("prod", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+        ("prod-jwt", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+    ],
+)
+def test_should_release_each_stage_through_live_aliases_that_roll_back(
+    assemblies: dict[str, Path], stage: str, config: str
+) -> None:
+    template = _template(assemblies, stage)
+    aliases = template.find_resources("AWS::Lambda::Alias")
+    groups = template.find_resources("AWS::CodeDeploy::DeploymentGroup")
+
+    for integration in template.find_resources("AWS::ApiGatewayV2::Integration").values():
+        alias = aliases[integration["Properties"]["IntegrationUri"]["Ref"]]
+        assert alias["Properties"]["Name"] == "live"
+    assert len(groups) == len(aliases) == len(template.find_resources("AWS::Lambda::Function"))
+    for alias in aliases.values():
+        group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]
+        group = groups[group_id["Ref"]]["Properties"]
+        assert group["DeploymentConfigName"] == config
+        assert {"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"} <= set(
+            group["AutoRollbackConfiguration"]["Events"]
+        )
+        assert group["AlarmConfiguration"]["Alarms"]
+
+
+def test_should_release_as_the_context_says() -> None:
+    linear = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+    stack = _stack({"stage": "prod", "deploymentConfig": linear})
+
+    groups = assertions.Template.from_stack(stack).find_resources(
+        "AWS::CodeDeploy::DeploymentGroup"
+    )
+    assert {g["Properties"]["DeploymentConfigName"] for g in groups.values()} == {linear}
 
 
 def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:

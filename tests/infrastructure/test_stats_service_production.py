@@ -149,9 +149,23 @@ def test_should_refuse_a_jwt_auth_without_https_issuer_or_audience() -> None:
         JwtAuth(issuer=ISSUER, audience=())
 
 
-def test_should_use_no_aws_managed_policies(default_template: assertions.Template) -> None:
+CODEDEPLOY_LAMBDA_POLICY = "service-role/AWSCodeDeployRoleForLambdaLimited"
+
+
+def test_should_use_no_aws_managed_policies_but_codedeploys_own(
+    default_template: assertions.Template,
+) -> None:
+    # CDK gives every Lambda deployment group's role CodeDeploy's limited policy; no other
+    # role of the service carries a managed policy.
     for role in default_template.find_resources("AWS::IAM::Role").values():
-        assert "ManagedPolicyArns" not in role["Properties"]
+        principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        managed = role["Properties"].get("ManagedPolicyArns", [])
+        if principal == {"Service": "codedeploy.amazonaws.com"}:
+            assert [policy["Fn::Join"][1][-1] for policy in managed] == [
+                f":iam::aws:policy/{CODEDEPLOY_LAMBDA_POLICY}"
+            ]
+        else:
+            assert not managed
 
 
 def test_should_let_each_function_write_logs_only_to_its_own_group(

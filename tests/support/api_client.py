@@ -81,9 +81,10 @@ class Api:
                 raise RuntimeError("AUTH=jwt needs TOKEN=<a bearer token of the stage's issuer>")
         return api
 
-    def new_caller(self, spare_tokens: Iterator[str]) -> Caller:
+    def new_caller(self, spare_tokens: Iterator[str], *, writes: bool = True) -> Caller:
         """A caller no other test uses; against a deployed JWT stage, the next spare token
-        (a stage's issuer mints tokens for its users, not for this suite)."""
+        (a stage's issuer mints tokens for its users, not for this suite). A caller that
+        only reads (``writes=False``) is not listed among what the run leaves behind."""
         if self.mode == "jwt" and not self.mints_tokens:
             token = next(spare_tokens, None)
             if token is None:
@@ -93,7 +94,8 @@ class Api:
         if self.mode == "jwt":
             minted = request("GET", f"{self.base_url}/local/token?sub={name}").body
             return Caller(name, minted["access_token"])
-        self.created.append(f"user {name}")
+        if writes:
+            self.created.append(f"user {name}")
         return Caller(name)
 
     def new_course(self) -> str:

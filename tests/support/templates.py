@@ -28,15 +28,21 @@ def routes(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
     return found
 
 
-def function_for(template: assertions.Template, route_key: str) -> str:
-    """The logical id of the function behind ``route_key``, via route and integration."""
+def alias_for(template: assertions.Template, route_key: str) -> str:
+    """The logical id of the Lambda alias ``route_key`` invokes, via route and integration."""
     matching = template.find_resources(
         "AWS::ApiGatewayV2::Route", {"Properties": {"RouteKey": route_key}}
     )
     assert len(matching) == 1, route_key
     target = next(iter(matching.values()))["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
     integration = template.find_resources("AWS::ApiGatewayV2::Integration")[target]
-    return str(integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0])
+    return str(integration["Properties"]["IntegrationUri"]["Ref"])
+
+
+def function_for(template: assertions.Template, route_key: str) -> str:
+    """The logical id of the function behind ``route_key``, via its alias."""
+    alias = template.find_resources("AWS::Lambda::Alias")[alias_for(template, route_key)]
+    return str(alias["Properties"]["FunctionName"]["Ref"])
 
 
 def role_statements(template: assertions.Template, function_id: str) -> list[dict[str, Any]]:

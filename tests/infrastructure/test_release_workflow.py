@@ -1,0 +1,85 @@
+"""The release workflow keeps the promises the README makes about it: actions pinned to
+commits, AWS reached only through an OIDC-assumed role, staging tested end to end before
+prod, prod behind an approval and smoke-checked after. (actionlint, in `make lint`, checks
+that it is a valid workflow.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support import REPO_ROOT
+
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "release.yml"
+ACTION_FILES = [WORKFLOW, *sorted((REPO_ROOT / ".github" / "actions").glob("*/action.yml"))]
+CONFIGURE_CREDENTIALS = "aws-actions/configure-aws-credentials"
+
+
+@pytest.fixture(scope="module")
+def jobs() -> dict[str, Any]:
+    workflow: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return dict(workflow["jobs"])
+
+
+def _uses(path: Path) -> list[str]:
+    return re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)", path.read_text(), re.MULTILINE)
+
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+@pytest.mark.parametrize("path", ACTION_FILES, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
+def test_should_pin_every_action_to_a_full_commit(path: Path) -> None:
+    remote = [use for use in _uses(path) if not use.startswith("./")]
+
+    assert remote
+    for use in remote:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use), use
+
+
+def test_should_hold_no_long_lived_aws_keys() -> None:
+    text = "\n".join(path.read_text() for path in ACTION_FILES)
+
+    assert "aws-access-key-id" not in text
+    assert "AWS_SECRET_ACCESS_KEY" not in text
+    assert "secrets." not in text
+
+
+def test_should_test_every_pull_request_with_make_test(jobs: dict[str, Any]) -> None:
+    assert _runs(jobs["test"]) == ["make test"]
+    assert "if" not in jobs["test"]
+
+
+@pytest.mark.parametrize(("job", "environment"), [("staging", "staging"), ("prod", "production")])
+def test_should_deploy_with_a_role_assumed_through_oidc(
+    jobs: dict[str, Any], job: str, environment: str
+) -> None:
+    deploy = jobs[job]
+    (credentials,) = (
+        s for s in deploy["steps"] if s.get("uses", "").startswith(CONFIGURE_CREDENTIALS)
+    )
+
+    assert deploy["environment"] == environment  # the role's trust policy names it
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert credentials["with"]["aws-region"] == "${{ vars.AWS_REGION }}"
+
+
+def test_should_run_the_end_to_end_suite_against_staging_before_prod(
+    jobs: dict[str, Any],
+) -> None:
+    staging, prod = jobs["staging"], jobs["prod"]
+
+    assert staging["needs"] == "test"
+    assert staging["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert prod["needs"] == "staging"
+    assert any("cdk deploy -c stage=staging" in run for run in _runs(staging))
+    assert any(run.startswith("make e2e BASE_URL=") for run in _runs(staging))
+    assert any("cdk deploy -c stage=prod" in run for run in _runs(prod))
+    assert any(run.startswith("make smoke BASE_URL=") for run in _runs(prod))
+    assert not any("make e2e" in run for run in _runs(prod))  # prod is only read

@@ -44,7 +44,9 @@ class AuthSettings:
             raise ValueError(f"AUTH must be one of {', '.join(MODES)}, not {mode!r}")
         return cls(
             mode=mode,
-            region=environ.get("AWS_REGION") or DEFAULT_REGION,
+            # As `make e2e` signs for a local URL: the SDKs read AWS_REGION, boto3 only
+            # AWS_DEFAULT_REGION, and a shell may hold either.
+            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
             access_key_id=environ.get("LOCAL_AWS_ACCESS_KEY_ID") or DEFAULT_ACCESS_KEY_ID,
             secret_access_key=environ.get("LOCAL_AWS_SECRET_ACCESS_KEY")
             or DEFAULT_SECRET_ACCESS_KEY,

@@ -42,7 +42,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     mode: str = request.param
     if BASE_URL:
-        target = Api.deployed_stage(BASE_URL, mode, dict(os.environ))
+        try:
+            target = Api.deployed_stage(BASE_URL, mode, os.environ)
+        except RuntimeError as missing:  # a setting the shell lacks: say it once, not per test
+            pytest.exit(str(missing), 2)
         _targets.append(target)
         yield target
         return

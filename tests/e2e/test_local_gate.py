@@ -42,19 +42,33 @@ def user_shell(workdir: Path, **named: str) -> dict[str, str]:
     return {**child_env(), "HOME": str(home), "TMPDIR": str(tmp), **named}
 
 
-def processes_in_session(session_id: int) -> list[int]:
+def all_processes() -> list[int]:
+    proc = Path("/proc")
+    if proc.is_dir():  # Linux: no need for ps
+        return [int(entry.name) for entry in proc.iterdir() if entry.name.isdigit()]
     listing = subprocess.run(  # noqa: S603 - ps, to find what a command left running
         [shutil.which("ps") or "ps", "-A", "-o", "pid="],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    return [int(pid) for pid in listing.split()]
+
+
+def processes_in_session(session_id: int) -> list[int]:
+    """The live processes of a session (a zombie has exited: only its parent's wait is due)."""
     found = []
-    for pid in map(int, listing.split()):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if os.getsid(pid) == session_id:
+    for pid in all_processes():
+        with contextlib.suppress(OSError):
+            if os.getsid(pid) == session_id and not _is_zombie(pid):
                 found.append(pid)
     return found
+
+
+def _is_zombie(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    # The state follows the parenthesised command name, which may itself hold spaces.
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def stop_session(session_id: int) -> None:

@@ -196,3 +196,10 @@ def test_should_stop_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in server.stderr()
     assert "http://127.0.0.1:" in server.stdout()
     assert "curl -s -X POST" in server.stdout()
+
+
+def test_should_leave_no_server_behind_when_a_check_fails(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError), LocalApiProcess(tmp_path, auth="header") as server:
+        raise AssertionError("a check failed before Ctrl-C")
+
+    assert server.process.poll() is not None  # killed and reaped

@@ -35,7 +35,7 @@ _URL_LINE = re.compile(r"local API on (http://127\.0\.0\.1:\d+)")
 def user_shell(workdir: Path, **named: str) -> dict[str, str]:
     """A shell holding only ``named`` (what the README names) besides PATH and the locale. Its
     own HOME, so no ~/.aws file supplies a setting the README forgot; its own TMPDIR, so the
-    inner pytest's temporary directories (it keeps the newest 3) never reach this run's."""
+    inner pytest's temporary directories stay inside this test's, apart from this run's."""
     home, tmp = workdir / "home", workdir / "tmp"
     home.mkdir(exist_ok=True)
     tmp.mkdir(exist_ok=True)

@@ -8,6 +8,7 @@ OIDC issuer's, for JWT), and the curl lines the banner prints for it.
 from __future__ import annotations
 
 import shlex
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -44,7 +45,9 @@ class AuthSettings:
             raise ValueError(f"AUTH must be one of {', '.join(MODES)}, not {mode!r}")
         return cls(
             mode=mode,
-            region=environ.get("AWS_REGION") or DEFAULT_REGION,
+            # As `make e2e` signs for a local URL: the SDKs read AWS_REGION, boto3 only
+            # AWS_DEFAULT_REGION, and a shell may hold either.
+            region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
             access_key_id=environ.get("LOCAL_AWS_ACCESS_KEY_ID") or DEFAULT_ACCESS_KEY_ID,
             secret_access_key=environ.get("LOCAL_AWS_SECRET_ACCESS_KEY")
             or DEFAULT_SECRET_ACCESS_KEY,
@@ -123,10 +126,17 @@ def _iam_setup(settings: AuthSettings, url: str) -> AuthSetup:
 
 
 def _curl_lines(url: str, curl: str, caller: str) -> tuple[str, ...]:
-    body = '{"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}'
+    # The POST names its session id, so the line reading it back pastes as printed (a
+    # placeholder such as <sessionId> is a shell redirect); pasted again, it is a replay,
+    # answered 200 and counted once. A new id per start, as a client makes one per session.
+    session_id = uuid.uuid4()
+    body = (
+        f'{{"sessionId": "{session_id}", '
+        '"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}'
+    )
     return (
         f"{curl} -X POST {url}/courses/algebra-1 {caller} "
         f"-H 'content-type: application/json' -d '{body}'",
         f"{curl} {url}/courses/algebra-1 {caller}",
-        f"{curl} {url}/courses/algebra-1/sessions/<sessionId> {caller}",
+        f"{curl} {url}/courses/algebra-1/sessions/{session_id} {caller}",
     )

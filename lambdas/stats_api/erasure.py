@@ -9,11 +9,13 @@ Point-in-time recovery keeps restorable copies of the table for up to 35 days af
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from stats_api import table_keys
 from stats_api.dynamodb_calls import CLIENT_CONFIG
@@ -48,10 +50,31 @@ def erase(store: SessionStore, user_id: str, *, confirm: bool) -> Erasure:
     return Erasure(user_id, len(keys) - courses, courses, deleted=confirm)
 
 
-def stage_table(stage: str) -> str:
+class NotSetUp(Exception):
+    """AWS access is not set up where the command runs: the message says what to set."""
+
+
+def aws_session(environ: Mapping[str, str]) -> boto3.Session:
+    """A session with a region and credentials, or ``NotSetUp`` naming what is missing.
+
+    boto3 reads the region from ``AWS_DEFAULT_REGION`` or the profile, never from
+    ``AWS_REGION``, which the AWS CLI v2 and the other SDKs read first: so does this.
+    """
+    session = boto3.Session(region_name=environ.get("AWS_REGION") or None)
+    if not session.region_name:
+        raise NotSetUp("no AWS region: set AWS_REGION (or AWS_PROFILE to a profile with one)")
+    if session.get_credentials() is None:
+        raise NotSetUp(
+            "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN with temporary ones)"
+        )
+    return session
+
+
+def stage_table(session: boto3.Session, stage: str) -> str:
     """The table of the deployed stack ``StatsService-<stage>``, from its outputs."""
     stack = STACK_NAME.format(stage=stage)
-    described = boto3.client("cloudformation").describe_stacks(StackName=stack)
+    described = session.client("cloudformation").describe_stacks(StackName=stack)
     outputs = described["Stacks"][0].get("Outputs", [])
     for output in outputs:
         if output.get("OutputKey") == TABLE_OUTPUT:
@@ -60,6 +83,8 @@ def stage_table(stage: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """0 when done; 2 for a bad argument or AWS not set up; 1 when AWS refuses. Every
+    failure is one line on stderr, for an operator to act on (no traceback)."""
     parser = argparse.ArgumentParser(prog="python -m stats_api.erasure", description=__doc__)
     parser.add_argument("--user", required=True, help="the userId to erase")
     where = parser.add_mutually_exclusive_group(required=True)
@@ -69,9 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.user:
         parser.error("--user must not be empty")
-    table = args.table or stage_table(args.stage)
-    store = SessionStore(boto3.client("dynamodb", config=CLIENT_CONFIG), table)
-    print(f"table {table}: " + erase(store, args.user, confirm=args.confirm).report())
+    try:
+        session = aws_session(os.environ)
+        table = args.table or stage_table(session, args.stage)
+        store = SessionStore(session.client("dynamodb", config=CLIENT_CONFIG), table)
+        erased = erase(store, args.user, confirm=args.confirm)
+    except NotSetUp as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError, LookupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"table {table}: " + erased.report())
     return 0
 
 

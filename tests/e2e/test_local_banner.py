@@ -8,13 +8,11 @@ import subprocess
 
 import pytest
 
-from tests.support.api_client import Api, local_only
+from tests.support.api_client import Api
+from tests.support.commands import child_env
 
 BASH = shutil.which("bash") or "bash"
-pytestmark = [
-    local_only,
-    pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl"),
-]
+pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
 
 def banner_commands(api: Api) -> list[str]:
@@ -22,22 +20,31 @@ def banner_commands(api: Api) -> list[str]:
     return [line.strip() for line in lines if line.startswith("  ")]
 
 
-def test_should_print_curl_lines_that_record_and_read_a_session(api: Api) -> None:
+def test_should_print_curl_lines_that_work_pasted_as_printed(api: Api) -> None:
     commands = banner_commands(api)
     setup = [c for c in commands if not c.startswith("curl")]
     post, get_course, get_session = [c for c in commands if c.startswith("curl")]
 
     def run(command: str) -> dict[str, object]:
-        script = "\n".join([*setup, command])
+        # Verbatim: no placeholder to fill in. -e: a line the shell cannot run fails here.
+        script = "\n".join(["set -eo pipefail", *setup, command])
         done = subprocess.run(  # noqa: S603 - the banner's own lines, on loopback
-            [BASH, "-c", script], capture_output=True, text=True, timeout=30, check=True
+            [BASH, "-c", script],
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
+        assert done.returncode == 0, f"{command}\n{done.stderr}"
         reply: dict[str, object] = json.loads(done.stdout)
         return reply
 
     recorded = run(post)
-    session_id = str(recorded["sessionId"])
 
     assert recorded["courseId"] == "algebra-1"
-    assert run(get_session.replace("<sessionId>", session_id)) == recorded
-    assert run(get_course)["courseId"] == "algebra-1"
+    assert run(get_session) == recorded
+    assert run(get_course)["sessionCount"] == 1
+    # Pasted twice, the POST is a replay of the same session: answered, counted once.
+    assert run(post) == recorded
+    assert run(get_course)["sessionCount"] == 1

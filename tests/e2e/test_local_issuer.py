@@ -7,10 +7,8 @@ import jwt
 import pytest
 
 from local_run import oidc
-from tests.support.api_client import Api, local_only
+from tests.support.api_client import Api
 from tests.support.local_process import request
-
-pytestmark = local_only
 
 
 def test_should_publish_its_discovery_document_and_the_keys_it_names(api: Api) -> None:

@@ -186,13 +186,20 @@ def test_should_refuse_an_unknown_auth_mode_in_one_line() -> None:
 
 
 def test_should_stop_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    server = LocalApiProcess(tmp_path)
-    assert request("GET", f"{server.url}/courses/c", user="u").status == 404
+    with LocalApiProcess(tmp_path, auth="header") as server:  # killed whatever happens
+        assert request("GET", f"{server.url}/courses/c", user="u").status == 404
 
-    exit_code = server.interrupt()
+        exit_code = server.interrupt()
 
     assert exit_code == 0
     assert server.stderr().rstrip().endswith("stopped")
     assert "Traceback" not in server.stderr()
     assert "http://127.0.0.1:" in server.stdout()
     assert "curl -s -X POST" in server.stdout()
+
+
+def test_should_leave_no_server_behind_when_a_check_fails(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError), LocalApiProcess(tmp_path, auth="header") as server:
+        raise AssertionError("a check failed before Ctrl-C")
+
+    assert server.process.poll() is not None  # killed and reaped

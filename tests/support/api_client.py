@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
-from local_run.auth_modes import AuthSettings
+from local_run.auth_modes import DEFAULT_REGION, AuthSettings
 from tests.support.local_process import Reply, request
 
 USER_HEADER = "userId"
@@ -34,6 +35,25 @@ USER_HEADER = "userId"
 BASE_URL = os.environ.get("BASE_URL", "")
 
 local_only = pytest.mark.skipif(bool(BASE_URL), reason="the local run's own behaviour")
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-call.html
+_EXECUTE_API_HOST = re.compile(r"[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?")
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def signing_region(base_url: str, environ: Mapping[str, str]) -> str:
+    """The region IAM requests to ``base_url`` are signed for: the one its host names
+    (``<api-id>.execute-api.<region>.amazonaws.com``), else ``AWS_REGION``, else
+    ``AWS_DEFAULT_REGION``, else, for a local run, the local run's default."""
+    host = urlsplit(base_url).hostname or ""
+    named = _EXECUTE_API_HOST.fullmatch(host)
+    if named:
+        return named.group(1)
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if region:
+        return region
+    if host in _LOCAL_HOSTS:
+        return DEFAULT_REGION
+    raise RuntimeError(f"AUTH=iam: {host} names no region; set AWS_REGION to the API's region")
 
 
 @dataclass(frozen=True)
@@ -63,18 +83,20 @@ class Api:
         )
 
     @classmethod
-    def deployed_stage(cls, base_url: str, mode: str, environ: dict[str, str]) -> Api:
+    def deployed_stage(cls, base_url: str, mode: str, environ: Mapping[str, str]) -> Api:
         """The stage at ``base_url`` (or a local run started by hand: it mints tokens)."""
         base_url = base_url.rstrip("/")
         tokens = [value for name, value in sorted(environ.items()) if name.startswith("TOKEN")]
         api = cls(base_url, mode, mints_tokens=False, tokens=[t for t in tokens if t])
         if mode == "iam":
-            session = boto3.Session()
-            found = session.get_credentials()
-            region = environ.get("AWS_REGION") or session.region_name
-            if found is None or not region:
-                raise RuntimeError("AUTH=iam needs AWS credentials and AWS_REGION")
-            api.credentials, api.region = found.get_frozen_credentials(), region
+            found = boto3.Session().get_credentials()
+            if found is None:
+                raise RuntimeError(
+                    "AUTH=iam needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                    "(and AWS_SESSION_TOKEN with temporary ones), or AWS_PROFILE"
+                )
+            api.credentials = found.get_frozen_credentials()
+            api.region = signing_region(base_url, environ)
         if mode == "jwt" and not api.tokens:
             api.mints_tokens = request("GET", f"{base_url}/local/token?sub=probe").status == 200
             if not api.mints_tokens:

@@ -6,6 +6,18 @@ import os
 import subprocess
 from pathlib import Path
 
+# All a child process takes from the test's own environment: where programs are, the home
+# directory, the locale and the temporary directory. Anything else (AUTH, PORT, BASE_URL,
+# AWS_*, TOKEN...) it gets only when the test sets it, so a developer's shell, or the
+# `make e2e BASE_URL=... AUTH=...` that runs the suite, cannot change what a test checks.
+INHERITED_SETTINGS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+
+
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment of a process a test starts: ``INHERITED_SETTINGS`` plus ``settings``."""
+    inherited = {name: os.environ[name] for name in INHERITED_SETTINGS if name in os.environ}
+    return {**inherited, **settings}
+
 
 def run(*command: str | Path, cwd: Path | None = None, **extra_env: str) -> str:
     """Runs ``command`` to success and returns what it printed, stdout then stderr."""

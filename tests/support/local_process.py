@@ -7,7 +7,6 @@ reset their own moto around each test.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support import REPO_ROOT
+from tests.support.commands import child_env
 
 _URL_LINE = re.compile(r"local API on (http://127\.0\.0\.1:\d+)")
 
@@ -71,19 +71,36 @@ def _lower(items: Any) -> dict[str, str]:
 
 
 class LocalApiProcess:
-    """``python -m local_run`` on a free port (``PORT=0``), its output kept in files;
-    ``env`` adds to the environment (e.g. ``AUTH``)."""
+    """``python -m local_run`` on a free port (``PORT=0``) in auth mode ``auth``, its output
+    kept in files; ``env`` adds settings (e.g. ``JWT_SCOPES``). Use it as a context manager
+    (or call ``kill``): the process never outlives the test, pass or fail."""
 
-    def __init__(self, workdir: Path, port: int = 0, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, *, auth: str, port: int = 0, env: dict[str, str] | None = None
+    ) -> None:
         self.stdout_path = workdir / "stdout.log"
         self.stderr_path = workdir / "stderr.log"
-        env = {**os.environ, **(env or {}), "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+        settings = {**(env or {}), "AUTH": auth, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
         # Files, not pipes: nobody drains a pipe during a long test run, and a full one blocks.
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "local_run"], cwd=REPO_ROOT, env=env, stdout=out, stderr=err
+                [sys.executable, "-m", "local_run"],
+                cwd=REPO_ROOT,
+                env=child_env(**settings),
+                stdout=out,
+                stderr=err,
             )
-        self.url = self._wait_for_url()
+        try:
+            self.url = self._wait_for_url()
+        except BaseException:
+            self.kill()
+            raise
+
+    def __enter__(self) -> LocalApiProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.kill()
 
     def _wait_for_url(self, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
@@ -94,7 +111,6 @@ class LocalApiProcess:
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
-        self.process.kill()
         raise RuntimeError(f"the local API did not start:\n{self.stderr()}")
 
     def stdout(self) -> str:
@@ -104,23 +120,28 @@ class LocalApiProcess:
         return self.stderr_path.read_text(errors="replace")
 
     def interrupt(self, timeout: float = 20) -> int:
-        """Ctrl-C, then the exit code."""
+        """Ctrl-C, then the exit code (killed, and the wait re-raised, past ``timeout``)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self.kill()
             raise
+
+    def kill(self) -> None:
+        """Gone for sure: killed if still running, and reaped."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 def run_local_api(port: int | str, **env_vars: str) -> subprocess.CompletedProcess[str]:
     """``python -m local_run`` to completion (for the runs that fail to start)."""
-    env = {**os.environ, **env_vars, "PORT": str(port)}
     return subprocess.run(
         [sys.executable, "-m", "local_run"],
         cwd=REPO_ROOT,
-        env=env,
+        env=child_env(**env_vars, PORT=str(port)),
         capture_output=True,
         text=True,
         timeout=60,

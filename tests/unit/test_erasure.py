@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -11,6 +14,8 @@ from botocore.stub import Stubber
 
 from stats_api import erasure
 from stats_api.session_store import default_store
+from tests.support import REPO_ROOT
+from tests.support.commands import child_env
 from tests.support.handler_client import TABLE, record, session_body, table_items
 from tests.support.store_probe import StoreProbe
 
@@ -94,10 +99,48 @@ def test_should_find_a_stages_table_in_its_stack_outputs(monkeypatch: pytest.Mon
         },
         {"StackName": "StatsService-staging"},
     )
-    monkeypatch.setattr("stats_api.erasure.boto3.client", lambda service: cloudformation)
+    session = boto3.Session(region_name="us-east-1")
+    monkeypatch.setattr(session, "client", lambda service: cloudformation)
 
     with stubber:
-        assert erasure.stage_table("staging") == "StatsService-staging-Table1"
+        assert erasure.stage_table(session, "staging") == "StatsService-staging-Table1"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({}, "error: no AWS region: set AWS_REGION (or AWS_PROFILE to a profile with one)"),
+        # AWS_REGION counts, although boto3 alone would not read it.
+        (
+            {"AWS_REGION": "eu-west-1"},
+            "error: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN with temporary ones)",
+        ),
+    ],
+)
+def test_make_erase_should_say_in_one_line_what_to_set_when_aws_is_not_set_up(
+    tmp_path: Path, settings: dict[str, str], message: str
+) -> None:
+    shell = child_env(
+        HOME=str(tmp_path),  # no ~/.aws files
+        # On an EC2 machine, its instance role would otherwise answer for the missing ones.
+        AWS_EC2_METADATA_DISABLED="true",
+        **settings,
+    )
+
+    run = subprocess.run(  # noqa: S603 - this checkout's make
+        [shutil.which("make") or "make", "erase", "USER=x", "STAGE=dev"],
+        cwd=REPO_ROOT,
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode != 0
+    # Besides make's own "Error" line, exactly one line: what to set.
+    assert [line for line in run.stderr.splitlines() if not line.startswith("make: ")] == [message]
 
 
 def _wire(key: dict[str, str]) -> dict[str, Any]:

@@ -5,13 +5,13 @@ documented links), and no 5xx."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support import REPO_ROOT
+from tests.support.commands import child_env
 from tests.support.local_process import LocalApiProcess
 
 # Bounded so the suite stays quick; the seed keeps CI reproducible (vary it to explore more).
@@ -39,11 +39,9 @@ def test_should_pass_schemathesis_with_its_standard_checks(
             # Header auth: one caller for the whole run, so the documented links resolve.
             "--header=userId: schemathesis-caller",
         ],
-        env={
-            **os.environ,
-            "SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks",
-            "PYTHONPATH": str(REPO_ROOT),
-        },
+        env=child_env(
+            SCHEMATHESIS_HOOKS="tests.support.schemathesis_hooks", PYTHONPATH=str(REPO_ROOT)
+        ),
         cwd=tmp_path,  # its reports and caches, if any, land here
         capture_output=True,
         text=True,

@@ -91,7 +91,10 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
     },
 }
 
-_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA)
+# Formats are published, not validated by the schema: fastjsonschema's date-time takes any
+# script's digits, leap seconds and unlimited fractions, so completedAt is checked by
+# timestamps.parse alone, the parser of since and until too. sessionId's pattern says UUID.
+_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA, use_formats=False)
 _DECIMAL_FIELDS = tuple(
     name
     for name, rule in SESSION_BODY_SCHEMA["properties"].items()

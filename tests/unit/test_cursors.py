@@ -17,7 +17,7 @@ from tests.support.handler_client import list_courses, list_sessions, record, se
 
 # Derandomised: the same examples on every run and machine, so a failure reproduces; no
 # example database, so nothing is written to the checkout.
-FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=400)
+FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200)
 SCOPE = "sessions\nuser-1\ncourse-101\nNone\nNone"
 KEY = {
     "userId": "user-1",

@@ -27,7 +27,7 @@ from tests.support.handler_client import (
     table_items,
 )
 
-FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=300)
+FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200)
 FIRST = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
 LAST = datetime.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)
 ONE_MICROSECOND = datetime.timedelta(microseconds=1)
@@ -200,42 +200,34 @@ def test_should_answer_a_window_bounded_before_the_year_1000_exactly() -> None:
     assert list_sessions(until=early).body["sessions"] == []
 
 
+REFUSED_EVERYWHERE = [
+    "2026-03-01T00:00:00+05:99",  # minutes beyond 59: read as +06:39 before
+    "2026-03-01T00:00:00-00:60",
+    "2026-03-01T00:00:00+24:00",
+    f"{ARABIC_INDIC_2026}-03-01T00:00:00Z",  # completedAt: stored as 2026-03-01 before
+    f"{FULL_WIDTH_2026}-03-01T00:00:00Z",
+    "2026-03-01T00:00:00.\uff15Z",
+    "2026-03-01T00:00:00.\u0661Z",
+]
+
+
 @pytest.mark.usefixtures("two_sessions")
-@pytest.mark.parametrize("name", ["since", "until"])
-@pytest.mark.parametrize(
-    "value",
-    [
-        "2026-03-01T00:00:00+05:99",  # minutes beyond 59: read as +06:39 before
-        "2026-03-01T00:00:00-00:60",
-        "2026-03-01T00:00:00+24:00",
-        f"{ARABIC_INDIC_2026}-03-01T00:00:00Z",
-        f"{FULL_WIDTH_2026}-03-01T00:00:00Z",
-        "2026-03-01T00:00:00.\uff15Z",
-    ],
-)
-def test_should_refuse_a_bound_the_body_would_refuse_with_400(name: str, value: str) -> None:
-    listed = list_sessions(**{name: value})
-    summed = fetch_course_stats(query={name: value})
+def test_should_refuse_a_bound_the_body_would_refuse_with_400() -> None:
+    for name in ("since", "until"):
+        for value in REFUSED_EVERYWHERE:
+            listed = list_sessions(**{name: value})
+            summed = fetch_course_stats(query={name: value})
 
-    assert (listed.status, summed.status) == (400, 400)
-    assert name in listed.body["message"]
-    assert parsed(value, name) is None
+            assert (listed.status, summed.status) == (400, 400), (name, value)
+            assert name in listed.body["message"]
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "2026-03-01T00:00:00+05:99",
-        "2026-03-01T00:00:00-00:60",
-        f"{ARABIC_INDIC_2026}-01-01T00:00:00Z",  # stored as 2026-01-01 before
-        "2026-01-01T00:00:00.\u0661Z",
-    ],
-)
-def test_should_refuse_such_a_completed_at_and_store_nothing(dynamodb: Any, value: str) -> None:
-    response = record(body=session_body(completedAt=value))
+def test_should_refuse_such_a_completed_at_and_store_nothing(dynamodb: Any) -> None:
+    for value in REFUSED_EVERYWHERE:
+        response = record(body=session_body(completedAt=value))
 
-    assert response.status == 400
-    assert "completedAt" in response.body["message"]
+        assert response.status == 400, value
+        assert "completedAt" in response.body["message"]
     assert table_items(dynamodb) == []
 
 

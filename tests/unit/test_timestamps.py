@@ -175,6 +175,31 @@ def test_should_put_a_session_in_a_window_exactly_when_its_instant_is_in_it(
     assert (low <= key <= high) == inside
 
 
+@pytest.mark.parametrize(
+    ("value", "instant"),
+    [
+        ("2026-01-01t00:00:00z", datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
+        ("2026-01-01T00:00:00-00:00", datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
+        ("2026-01-01T23:59:00+23:59", datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)),
+        ("0001-01-01T00:00:00Z", FIRST),
+        ("9999-12-31T23:59:59.999999Z", LAST),
+        ("2026-01-01T00:00:00.1234567Z", None),  # finer than kept: never cut silently
+        ("2026-06-30T23:59:60Z", None),  # a leap second
+        ("0000-01-01T00:00:00Z", None),
+        ("2026-02-30T00:00:00Z", None),
+        ("2026-01-01T24:00:00Z", None),
+        ("2026-01-01 00:00:00Z", None),
+        ("2026-01-01T00:00:00+0100", None),
+        ("0001-01-01T00:00:00+01:00", None),  # year 0 once in UTC
+        ("9999-12-31T23:59:59-01:00", None),  # year 10000 once in UTC
+    ],
+)
+def test_should_answer_each_documented_spelling_as_documented(
+    value: str, instant: datetime.datetime | None
+) -> None:
+    assert parsed(value) == instant
+
+
 def test_should_keep_a_year_below_1000_at_four_digits() -> None:
     moment = datetime.datetime(999, 1, 1, tzinfo=datetime.UTC)
 

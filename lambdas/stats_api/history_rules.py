@@ -12,6 +12,8 @@ from stats_api.errors import InvalidRequest
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_CURSOR_LENGTH = 2048  # a cursor holds one item's key: far less than this
+# An offset whose + was sent unencoded: query-string decoding reads a + as a space.
+_PLUS_AS_SPACE = re.compile(r".*[0-9] [0-9]{2}:[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,21 @@ def cursor(value: str | None) -> str | None:
 
 
 def window(since: str | None, until: str | None) -> Window:
-    bounds = Window(
-        since=None if since is None else timestamps.parse("since", since),
-        until=None if until is None else timestamps.parse("until", until),
-    )
-    if bounds.since is not None and bounds.until is not None and bounds.since >= bounds.until:
-        raise InvalidRequest("since must be before until")
+    """[since, until); ``since == until`` is an empty window, answered as any window
+    without sessions. ``since`` after ``until`` is a 400: swapped bounds are a mistake
+    worth saying, not a question."""
+    bounds = Window(since=_instant("since", since), until=_instant("until", until))
+    if bounds.since is not None and bounds.until is not None and bounds.since > bounds.until:
+        raise InvalidRequest("since must not be after until")
     return bounds
+
+
+def _instant(name: str, value: str | None) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if _PLUS_AS_SPACE.fullmatch(value):
+        raise InvalidRequest(
+            f"{name} must be {timestamps.RFC3339_RULE}; send the + of an offset as %2B: "
+            "left unencoded in a URL, a + arrives as a space"
+        )
+    return timestamps.parse(name, value)

@@ -147,8 +147,9 @@ def session_input_schema() -> dict[str, Any]:
     return {
         **session_rules.SESSION_BODY_SCHEMA,
         "description": f"A JSON object of at most {session_rules.MAX_BODY_BYTES} bytes. "
-        f"Numbers are exact decimals; `{session_rules.DECIMAL_PLACES_KEYWORD}` bounds the "
-        "decimal places of a number (more is a 400, never rounded).",
+        "Numbers are read as exact decimals; the range is checked on the number as sent, "
+        f"then `{session_rules.DECIMAL_PLACES_KEYWORD}` says to how many decimal places it "
+        "is kept (rounded half-even); the response shows the kept values.",
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import fastjsonschema
@@ -21,18 +21,24 @@ MAX_BODY_BYTES = 4096
 MAX_MODULES_PER_SESSION = 1000
 MAX_MINUTES_PER_SESSION = 1440  # one day
 MIN_SCORE, MAX_SCORE = 0, 100
-# Bounding decimals keeps every stored value and every lifetime sum far inside DynamoDB's
-# 38 significant digits, so sums stay exact and an ADD can never overflow.
+# timeStudied and averageScore are kept to this many decimal places, rounded half-even:
+# clients send what they compute (100 s / 60 = 1.6666666666666667), and every stored value
+# and every lifetime sum stays far inside DynamoDB's 38 significant digits, so sums stay
+# exact and an ADD can never overflow.
 MAX_DECIMAL_PLACES = 6
+_KEPT_QUANTUM = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
 # completedAt: not before the platform could have recorded anything, not (beyond clock
 # skew) in the future.
 EARLIEST_COMPLETION = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 MAX_CLOCK_AHEAD_MINUTES = 5
 
-# JSON Schema has no keyword for "at most N decimal places": multipleOf says it only to
-# validators that read JSON numbers as decimals (most read binary floats, and then refuse
-# 0.1). This extension says it to readers; the handlers check it on the exact Decimal.
-DECIMAL_PLACES_KEYWORD = "x-decimal-places"
+# JSON Schema has no keyword for "kept to N decimal places" (it validates, it does not
+# round). This extension says it to readers and tools; the handlers round to it.
+DECIMAL_PLACES_KEYWORD = "x-kept-decimal-places"
+_KEPT = (
+    f"kept to {MAX_DECIMAL_PLACES} decimal places, rounded half-even "
+    "(1.6666666666666667 is kept as 1.666667), and returned as kept"
+)
 
 USER_ID_MAX_LENGTH = 128
 # Open edX course keys (course-v1:MITx+6.00x+2T2024) fit; '#' never does: it separates the
@@ -64,15 +70,16 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
             "minimum": 0,
             "maximum": MAX_MINUTES_PER_SESSION,
             DECIMAL_PLACES_KEYWORD: MAX_DECIMAL_PLACES,
-            "description": f"Minutes studied; at most {MAX_DECIMAL_PLACES} decimal places.",
+            "description": "Minutes studied: any finite number from 0 to "
+            f"{MAX_MINUTES_PER_SESSION}, the range checked on the number as sent; {_KEPT}.",
         },
         "averageScore": {
             "type": "number",
             "minimum": MIN_SCORE,
             "maximum": MAX_SCORE,
             DECIMAL_PLACES_KEYWORD: MAX_DECIMAL_PLACES,
-            "description": f"Average score of the session; at most {MAX_DECIMAL_PLACES} "
-            "decimal places.",
+            "description": "Average score of the session: any finite number from "
+            f"{MIN_SCORE} to {MAX_SCORE}, the range checked on the number as sent; {_KEPT}.",
         },
         "sessionId": {
             "type": "string",
@@ -91,7 +98,10 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
     },
 }
 
-_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA)
+# Formats are published, not validated by the schema: fastjsonschema's date-time takes any
+# script's digits, leap seconds and unlimited fractions, so completedAt is checked by
+# timestamps.parse alone, the parser of since and until too. sessionId's pattern says UUID.
+_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA, use_formats=False)
 _DECIMAL_FIELDS = tuple(
     name
     for name, rule in SESSION_BODY_SCHEMA["properties"].items()
@@ -161,7 +171,7 @@ def session_body(raw: bytes) -> dict[str, Any]:
     except fastjsonschema.JsonSchemaValueException as error:
         raise InvalidRequest(_schema_message(error)) from None
     for field in _DECIMAL_FIELDS:
-        body[field] = _plain_decimal(field, body[field])
+        body[field] = _kept_number(body[field])
     if "completedAt" in body:
         body["completedAt"] = completed_at(body["completedAt"])
     return body
@@ -192,23 +202,18 @@ def _integral(value: Decimal) -> int | Decimal:
     return value
 
 
-def _plain_decimal(field: str, value: int | Decimal) -> Decimal:
-    """``value`` in positional form without trailing zeros (45.50 -> 45.5, 1E+2 -> 100).
+def _kept_number(value: int | Decimal) -> Decimal:
+    """``value`` as kept: rounded half-even to ``MAX_DECIMAL_PLACES``, in positional form
+    without trailing zeros (45.50 -> 45.5, 1E+2 -> 100, 1.6666666666666667 -> 1.666667).
 
-    Worked on the digits themselves: ``Decimal.normalize`` rounds to the context's 28
-    digits, which would turn 1.000...0001 (32 places) into 1 and 1E-999999999 into 0.
+    Only for values inside the schema's bounds (checked first, on the exact value as sent),
+    so the result has at most 10 digits: quantize works on the exact input, however many
+    digits or however small its exponent (1E-999999999 -> 0), and never overflows.
     """
-    sign, digits, exponent = Decimal(value).as_tuple()
-    if not isinstance(exponent, int):  # NaN and infinities never pass the schema
-        raise InvalidRequest(f"{field} must be a finite number")
-    significant = len("".join(map(str, digits)).rstrip("0"))  # digits before trailing zeros
-    if significant == 0:  # zero, however it is spelled (0E-999999999 included)
+    kept = Decimal(value).quantize(_KEPT_QUANTUM, rounding=ROUND_HALF_EVEN)
+    if kept.is_zero():  # -0 and 0E-7 are 0
         return Decimal(0)
-    places = -(exponent + len(digits) - significant)
-    if places > MAX_DECIMAL_PLACES:
-        raise InvalidRequest(f"{field} must have at most {MAX_DECIMAL_PLACES} decimal places")
-    exact = Decimal((sign, digits[:significant], -places))
-    return Decimal(format(exact, "f"))  # positional: the schema bounds keep it short
+    return Decimal(format(kept.normalize(), "f"))
 
 
 def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:

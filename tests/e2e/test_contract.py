@@ -49,6 +49,21 @@ def test_should_serve_exact_course_stats(api: Api, caller: Caller, course: str) 
     }
 
 
+def test_should_keep_minutes_as_clients_compute_them_to_6_places(
+    api: Api, caller: Caller, course: str
+) -> None:
+    body = {**BODY, "timeStudied": 100 / 60}  # 1.6666666666666667
+
+    recorded = api.session(caller, course, body)
+    replay = api.session(caller, course, {**body, "sessionId": recorded.body["sessionId"]})
+
+    assert (recorded.status, replay.status) == (201, 200)
+    assert recorded.exact_body["timeStudied"] == Decimal("1.666667")
+    assert api.call("GET", f"/courses/{course}", caller).exact_body["timeStudied"] == Decimal(
+        "1.666667"
+    )
+
+
 def test_should_count_a_replay_once_and_refuse_a_reused_id_with_409(
     api: Api, caller: Caller, course: str
 ) -> None:
@@ -73,7 +88,12 @@ def test_should_count_a_replay_once_and_refuse_a_reused_id_with_409(
         ("/courses/{course}", b"", "body"),
         ("/courses/{course}", b'{"totalModulesStudied": 1.5}', "body"),
         ("/courses/{course}", b'{"x": "\xff"}', "JSON"),
-        ("/courses/{course}", json.dumps({**BODY, "timeStudied": 0.1234567}).encode(), "decimal"),
+        # Out of range as sent, though it would be kept as 100.
+        (
+            "/courses/{course}",
+            b'{"totalModulesStudied": 1, "timeStudied": 1, "averageScore": 100.0000001}',
+            "averageScore",
+        ),
         ("/courses/{course}", json.dumps({**BODY, "userId": "someone-else"}).encode(), "body"),
     ],
 )

@@ -3,6 +3,7 @@ Against a deployed stage without the history routes (``history`` off) they are s
 
 from __future__ import annotations
 
+import base64
 import datetime
 import random
 import threading
@@ -123,6 +124,21 @@ def test_should_refuse_a_tampered_cursor_or_another_callers(
 
     assert (tampered.status, foreign.status) == (400, 400)
     assert history.call("GET", path + cursor, owner).status == 200
+
+
+def test_should_refuse_any_cursor_not_issued_byte_for_byte_never_with_a_500(
+    history: Api, caller: Caller, course: str
+) -> None:
+    for hours in range(2):
+        post(history, caller, course, hours)
+    cursor = history.call("GET", f"/courses/{course}/sessions?limit=1", caller).body["nextCursor"]
+    nested = base64.urlsafe_b64encode(b"[" * 1500).decode()
+
+    for changed in ("." + cursor, "~" + cursor, nested):
+        for path in (f"/courses/{course}/sessions", "/courses"):
+            response = history.call("GET", f"{path}?cursor={changed}", caller)
+            assert response.status == 400, (path, changed)
+            assert "cursor" in response.body["message"]
 
 
 def test_should_keep_the_stats_equal_to_the_sessions_left_under_concurrent_posts_and_deletes(

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
+from decimal import Decimal, localcontext
 from typing import Any
 
 import jsonschema
@@ -42,12 +41,9 @@ def accepts_body(fields: dict[str, str]) -> bool:
 
 
 def documented(value: Decimal, schema: dict[str, Any]) -> bool:
-    """Whether ``value`` is valid under a numeric schema, read with JSON's exact decimals,
-    its decimal places bounded by the document's extension."""
+    """Whether ``value`` is valid under a numeric schema, read with JSON's exact decimals
+    (the kept decimal places round, they never refuse)."""
     if schema["type"] == "integer" and value != value.to_integral_value():
-        return False
-    places = schema.get(session_rules.DECIMAL_PLACES_KEYWORD)
-    if places is not None and Fraction(value) % Fraction(1, 10**places) != 0:
         return False
     return Decimal(schema["minimum"]) <= value <= Decimal(schema["maximum"])
 
@@ -135,7 +131,9 @@ def test_should_refuse_a_field_the_document_does_not_declare() -> None:
 @pytest.mark.parametrize("field", ["totalModulesStudied", "timeStudied", "averageScore"])
 def test_should_accept_the_documented_bounds_and_refuse_one_step_beyond(field: str) -> None:
     schema = BODY_SCHEMA["properties"][field]
-    step = Decimal(1).scaleb(-schema.get(session_rules.DECIMAL_PLACES_KEYWORD, 0))
+    # Integers step by 1; numbers are checked as sent, so any step beyond a bound counts,
+    # finer than the kept places too (100.0000001 would be kept as 100).
+    steps = [Decimal(1)] if schema["type"] == "integer" else [Decimal("1E-7"), Decimal("1E-40")]
     low, high = Decimal(schema["minimum"]), Decimal(schema["maximum"])
 
     def accepts(value: Decimal) -> bool:
@@ -143,20 +141,20 @@ def test_should_accept_the_documented_bounds_and_refuse_one_step_beyond(field: s
 
     assert accepts(low)
     assert accepts(high)
-    assert not accepts(low - step)
-    assert not accepts(high + step)
-    # Finer than the documented step: refused whatever the number's size.
-    assert not accepts(high - step / 10)
+    with localcontext(prec=100):  # beyond a bound by 1E-40 exactly, not rounded back onto it
+        beyond = [bound for step in steps for bound in (low - step, high + step)]
+    assert not any(accepts(value) for value in beyond)
 
 
-def test_should_publish_the_decimal_places_rule_on_every_decimal_field() -> None:
+def test_should_publish_the_kept_decimal_places_on_every_decimal_field() -> None:
     for name, schema in BODY_SCHEMA["properties"].items():
         if schema.get("type") != "number":
             continue
-        assert schema[session_rules.DECIMAL_PLACES_KEYWORD] == session_rules.MAX_DECIMAL_PLACES
-        assert "multipleOf" not in schema, name  # binary-float validators get it wrong
-        assert accepts_body({**VALID_BODY, name: "0.000001"})
-        assert not accepts_body({**VALID_BODY, name: "0.0000001"})
+        places = session_rules.MAX_DECIMAL_PLACES
+        assert schema[session_rules.DECIMAL_PLACES_KEYWORD] == places
+        assert f"kept to {places} decimal places, rounded half-even" in schema["description"]
+        assert "multipleOf" not in schema, name  # it would refuse what is kept by rounding
+        assert accepts_body({**VALID_BODY, name: "0.0000001"})
 
 
 @pytest.mark.parametrize("minutes", [0.1, 1.1, 87.123456, 1440, 0])

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING
 import boto3
 from moto import mock_aws
 
-from stats_api import table_keys
-from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api import analytics_keys, table_keys
+from stats_api.analytics_stream import STREAM_VIEW_TYPE
+from stats_api.deployment import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_NAME = "stats-local"
+ANALYTICS_TABLE_NAME = "stats-analytics-local"
 REGION = "us-east-1"
 
 _DUMMY_SETTINGS = {
@@ -50,12 +52,13 @@ _REAL_AWS_SETTINGS = (
 
 def isolate_from_aws(environ: MutableMapping[str, str], table_name: str) -> None:
     """Point ``environ`` at the embedded table with dummy credentials, and nothing real; the
-    history routes are on, as the local run serves every route."""
+    history and analytics routes are on, as the local run serves every route."""
     for name in _REAL_AWS_SETTINGS:
         environ.pop(name, None)
     environ.update(_DUMMY_SETTINGS)
     environ[TABLE_NAME_ENV] = table_name
     environ[HISTORY_ENV] = "on"
+    environ[ANALYTICS_TABLE_ENV] = ANALYTICS_TABLE_NAME
 
 
 @contextmanager
@@ -63,13 +66,22 @@ def embedded_dynamodb(table_name: str = TABLE_NAME) -> Iterator[None]:
     """moto's DynamoDB with the service's empty table, for as long as the block runs."""
     isolate_from_aws(os.environ, table_name)
     with mock_aws():
-        create_table(boto3.client("dynamodb", region_name=REGION), table_name)
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_table(client, table_name, stream=True)
+        create_analytics_table(client, ANALYTICS_TABLE_NAME)
         yield
 
 
-def create_table(client: DynamoDBClient, name: str) -> None:
-    """Create the table from the same key schema and history index the CDK construct declares."""
+def create_table(client: DynamoDBClient, name: str, *, stream: bool = False) -> None:
+    """Create the table from the same key schema and history index the CDK construct
+    declares; with ``stream``, its stream as the analytics need it (old and new images)."""
+    streams: dict[str, object] = (
+        {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE}}
+        if stream
+        else {}
+    )
     client.create_table(
+        **streams,  # type: ignore[arg-type]
         TableName=name,
         AttributeDefinitions=[
             {"AttributeName": attribute, "AttributeType": "S"}
@@ -92,6 +104,22 @@ def create_table(client: DynamoDBClient, name: str) -> None:
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_analytics_table(client: DynamoDBClient, name: str) -> None:
+    """Create the analytics table with the key schema the CDK construct declares."""
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in (analytics_keys.PARTITION_KEY, analytics_keys.SORT_KEY)
+        ],
+        KeySchema=[
+            {"AttributeName": analytics_keys.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": analytics_keys.SORT_KEY, "KeyType": "RANGE"},
         ],
         BillingMode="PAY_PER_REQUEST",
     )

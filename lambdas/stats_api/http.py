@@ -82,6 +82,10 @@ class Request:
         return history_rules.page_size(self._query("limit"))
 
     @property
+    def days_per_page(self) -> int:
+        return history_rules.days_per_page(self._query("limit"))
+
+    @property
     def cursor(self) -> str | None:
         return history_rules.cursor(self._query("cursor"))
 

@@ -1,0 +1,52 @@
+"""The sessions table's stream, read as course analytics changes.
+
+Sessions are written once and deleted once (a withdrawal, or the erasure of their
+learner), so a session's ``INSERT`` adds its contribution and its ``REMOVE`` takes it off;
+the aggregates' own records (sort key ``course#...``) carry nothing analytics need.
+
+``STREAM_FILTERS`` is the event source mapping's filter (Lambda event filtering), declared
+here so the construct deploys it and the tests hold the handler to it: only a session's
+records reach the aggregator. A session is the only item with a history key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from stats_api import table_keys
+from stats_api.course_analytics import Contribution
+from stats_api.dynamodb_calls import from_attributes
+from stats_api.sessions import Session
+from stats_api.shapes import SESSION
+
+# A withdrawal's record must carry the session it removed: old and new images.
+STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+_IMAGE_OF = {"INSERT": ("NewImage", +1), "REMOVE": ("OldImage", -1)}
+
+STREAM_FILTERS: tuple[dict[str, Any], ...] = tuple(
+    {
+        "eventName": [event_name],
+        "dynamodb": {image: {table_keys.HISTORY_SORT_KEY: {"S": [{"exists": True}]}}},
+    }
+    for event_name, (image, _) in _IMAGE_OF.items()
+)
+
+
+def contribution(record: Mapping[str, Any]) -> Contribution | None:
+    """The change a stream record makes to its course's analytics; None for records that
+    make none (the event filter keeps them away on AWS; the local run delivers all)."""
+    image_name, sign = _IMAGE_OF.get(str(record.get("eventName")), ("", 0))
+    change = record.get("dynamodb") or {}
+    image = change.get(image_name)
+    if not sign or not image or table_keys.HISTORY_SORT_KEY not in image:
+        return None
+    item = from_attributes(image)
+    return Contribution(
+        user_id=str(item[table_keys.PARTITION_KEY]),
+        session=Session(**SESSION.attributes(item)),
+        sign=sign,
+        # Numeric strings of up to 40 digits, increasing along a shard (and so along one
+        # item's changes, which all land in one shard, in order).
+        sequence=int(change["SequenceNumber"]),
+    )

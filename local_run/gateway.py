@@ -43,7 +43,12 @@ class Integration:
 
 def load_handler(route: Route) -> LambdaHandler:
     """The function Lambda would run for ``route``: its handler's dotted path, imported."""
-    module_name, _, function_name = route.handler.rpartition(".")
+    return load_handler_path(route.handler)
+
+
+def load_handler_path(dotted: str) -> LambdaHandler:
+    """The function Lambda runs for a handler setting such as ``package.module.handler``."""
+    module_name, _, function_name = dotted.rpartition(".")
     return cast(LambdaHandler, getattr(import_module(module_name), function_name))
 
 

@@ -24,13 +24,22 @@ class StatsStack(Stack):
         self.service = StatsService(self, "StatsService", service_props)
         CfnOutput(self, "ApiUrl", value=self.service.url, description="Base URL of the API")
         CfnOutput(self, "TableName", value=self.service.table.table_name)
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.service.alarm_topic.topic_arn,
+            description="Where the service's alarms notify: subscribe on-call here",
+        )
         if self.service.domain is not None:
             domain = self.service.domain
             CfnOutput(
                 self,
                 "DomainTarget",
                 value=domain.regional_domain_name,
-                description=f"Point {domain.name} here (CNAME, or alias with DomainHostedZoneId)",
+                # A literal: CloudFormation takes no intrinsic function in an output's
+                # Description (cfn-lint E6003), and the domain name may be a token.
+                description="Point the custom domain here (CNAME, or alias with "
+                "DomainHostedZoneId)",
             )
             CfnOutput(
                 self,

@@ -56,8 +56,8 @@ class DeployContext:
         return cls(
             stage=stage,
             auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
-            allow_header_auth=_flag(context("allowHeaderAuth")),
-            history=_flag(context("history")),
+            allow_header_auth=_flag(context, "allowHeaderAuth"),
+            history=_flag(context, "history"),
             reserved_concurrency=_positive_count(context, "reservedConcurrency"),
             powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
             account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
@@ -66,7 +66,7 @@ class DeployContext:
             ),
             deployment_config=_deployment_config(context("deploymentConfig")),
             provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
-            snap_start=_flag(context("snapStart")),
+            snap_start=_flag(context, "snapStart"),
             domain_name=_optional_text(context("domainName")),
             certificate_arn=_optional_text(context("certificateArn")),
         )
@@ -166,8 +166,16 @@ def _matching(context: Context, key: str, pattern: str, meaning: str) -> str | N
     return str(value)
 
 
-def _flag(value: object) -> bool:
-    return str(value).lower() == "true"
+def _flag(context: Context, key: str) -> bool:
+    """A yes/no setting: ``true`` or ``false`` (``-c`` gives text, cdk.json may give a JSON
+    boolean); unset is false. Anything else is refused: ``-c history=yes`` once synthesised
+    without history, saying nothing."""
+    value = context(key)
+    if value is None or value is False or value == "false":
+        return False
+    if value is True or value == "true":
+        return True
+    raise ValueError(f"-c {key} must be true or false, got {value!r}")
 
 
 def _optional_text(value: object) -> str | None:

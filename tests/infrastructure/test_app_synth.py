@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,12 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ),
         ({"stage": "prod", "snapStart": "true", "region": "ap-east-2"}, "Taipei"),
         ({"stage": "prod", "domainName": "stats.example.com"}, "go together"),
+        # A yes/no flag takes true or false: "yes" once synthesised as false, silently.
+        *(
+            ({"stage": "dev", flag: bad}, f"-c {flag} must be true or false, got {bad!r}")
+            for flag in ("history", "snapStart", "allowHeaderAuth")
+            for bad in ("yes", "1", "True", "", 1)
+        ),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -133,7 +140,7 @@ def test_should_explain_a_wrong_context(context: dict[str, object], message: str
         build_app(App(context=context))
 
 
-def _stack(context: dict[str, str]) -> Stack:
+def _stack(context: Mapping[str, object]) -> Stack:
     """The one stack ``build_app`` makes for ``context``, with cdk.json's feature flags."""
     app = build_app(App(context={**FEATURE_FLAGS, **context}))
     (stack,) = (child for child in app.node.children if isinstance(child, Stack))
@@ -216,10 +223,28 @@ def test_should_release_as_the_context_says() -> None:
     assert {g["Properties"]["DeploymentConfigName"] for g in groups.values()} == {linear}
 
 
-def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:
-    outputs = _template(assemblies, "prod").find_outputs("*")
+def test_should_output_the_api_url_table_name_and_alarm_topic(
+    assemblies: dict[str, Path],
+) -> None:
+    template = _template(assemblies, "prod")
+    outputs = template.find_outputs("*")
+    (topic_id,) = template.find_resources("AWS::SNS::Topic")
 
-    assert {"ApiUrl", "TableName"} <= set(outputs)
+    assert {"ApiUrl", "TableName", "AlarmTopicArn"} <= set(outputs)
+    # On-call subscribes to the topic the alarms notify (a topic's Ref is its ARN).
+    assert outputs["AlarmTopicArn"]["Value"] == {"Ref": topic_id}
+    for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+
+
+# cdk.json holds JSON: a committed flag may be a real boolean rather than text.
+@pytest.mark.parametrize(
+    ("history", "functions"), [(True, 6), ("true", 6), (False, 3), ("false", 3)]
+)
+def test_should_take_a_flag_as_text_or_as_a_boolean(history: object, functions: int) -> None:
+    template = assertions.Template.from_stack(_stack({"stage": "dev", "history": history}))
+
+    template.resource_count_is("AWS::ApiGatewayV2::Route", functions)
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,8 @@ class StatsService(Construct):
             api_stage=self.stage.stage_name,
             functions=self.functions,
             table=self.table,
+            routes=routes,
+            history=props.history,
         )
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
             self, self.aliases, self.monitoring.release_alarms_for, props

@@ -249,17 +249,32 @@ def test_should_take_a_flag_as_text_or_as_a_boolean(history: object, functions: 
 
 @pytest.fixture(scope="module")
 def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """``cdk synth`` of the dev stage by the pinned CLI, as ``make synth`` runs it: the
-    assembly and everything the CLI printed."""
+    """``make synth`` of the dev stage with one-off context, as a user types it (the pinned
+    CLI): the assembly and everything it printed."""
     outdir = tmp_path_factory.mktemp("cli")
     output = run(
-        REPO_ROOT / "node_modules" / ".bin" / "cdk",  # the CLI pinned in package-lock.json
-        *("synth", "--quiet", "-c", "stage=dev", "-o", outdir),
+        "make",
+        "--no-print-directory",
+        "synth",
+        "STAGE=dev",
+        f"CONTEXT=-c history=true -o {outdir}",
         cwd=REPO_ROOT,
-        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     )
     return outdir, output
+
+
+def test_should_say_when_a_synth_differs_from_the_committed_configuration(
+    cli_synth: tuple[Path, str],
+) -> None:
+    outdir, output = cli_synth
+
+    (line,) = (line for line in output.splitlines() if "committed configuration" in line)
+    assert line.startswith("WARNING stage dev differs from its committed configuration")
+    assert "history=true (committed: unset)" in line
+    # The one-off context took effect: the history routes are there.
+    template = json.loads((outdir / "StatsService-dev.template.json").read_text())
+    routes = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert len(routes) == 6
 
 
 def test_should_synthesise_an_environment_agnostic_stack_with_the_cli(

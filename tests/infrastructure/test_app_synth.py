@@ -45,13 +45,21 @@ STAGE_CONTEXTS = {
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
 
 
+def committed(context: Mapping[str, object]) -> dict[str, object]:
+    """The app's context for a stage whose configuration commits ``context``'s settings
+    (cdk.json ``context.stages.<stage>``), as ``make synth STAGE=<stage>`` hands it."""
+    stage = str(context["stage"])
+    settings = {key: value for key, value in context.items() if key != "stage"}
+    return {**FEATURE_FLAGS, "stage": stage, "stages": {stage: settings}}
+
+
 @pytest.fixture(scope="module")
 def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each stage synthesised once, as ``cdk synth -c ...`` would."""
+    """Each stage synthesised once, its settings committed, as ``make synth`` would."""
     out = {}
     for name, context in STAGE_CONTEXTS.items():
         outdir = tmp_path_factory.mktemp(name)
-        build_app(App(outdir=str(outdir), context={**FEATURE_FLAGS, **context})).synth()
+        build_app(App(outdir=str(outdir), context=committed(context))).synth()
         out[name] = outdir
     return out
 

@@ -17,6 +17,7 @@ from app import build_app
 from stats_service import IamAuth, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run
+from tests.support.templates import functions, release_checks
 
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
 FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
@@ -210,7 +211,7 @@ def test_should_release_each_stage_through_live_aliases_that_roll_back(
     for integration in template.find_resources("AWS::ApiGatewayV2::Integration").values():
         alias = aliases[integration["Properties"]["IntegrationUri"]["Ref"]]
         assert alias["Properties"]["Name"] == "live"
-    assert len(groups) == len(aliases) == len(template.find_resources("AWS::Lambda::Function"))
+    assert len(groups) == len(aliases) == len(functions(template)) == len(release_checks(template))
     for alias in aliases.values():
         group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]
         group = groups[group_id["Ref"]]["Properties"]
@@ -307,18 +308,18 @@ def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
 @pytest.mark.parametrize("stage", STAGE_CONTEXTS)
 def test_should_reserve_no_concurrency_by_default(assemblies: dict[str, Path], stage: str) -> None:
-    functions = _template(assemblies, stage).find_resources("AWS::Lambda::Function")
+    found = functions(_template(assemblies, stage))
 
-    assert functions
-    for function in functions.values():
+    assert found
+    for function in found.values():
         assert "ReservedConcurrentExecutions" not in function["Properties"]
 
 
 def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function() -> None:
     stack = _stack({"stage": "prod", "reservedConcurrency": "5"})
 
-    functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
-    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3
+    found = functions(assertions.Template.from_stack(stack))
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in found.values()] == [5] * 3
 
 
 def test_should_stay_environment_agnostic_whatever_the_shell_says(
@@ -341,10 +342,8 @@ def test_should_load_the_powertools_layer_the_context_names() -> None:
     layer = "arn:aws-cn:lambda:cn-north-1:123456789012:layer:powertools-py314-arm64:3"
     context = {"stage": "dev", "region": "cn-north-1", "powertoolsLayerArn": layer}
 
-    functions = assertions.Template.from_stack(_stack(context)).find_resources(
-        "AWS::Lambda::Function"
-    )
-    assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3
+    found = functions(assertions.Template.from_stack(_stack(context)))
+    assert [f["Properties"]["Layers"] for f in found.values()] == [[layer]] * 3
 
 
 # Dashboard names are unique per account, alarm names per account and region:
@@ -406,4 +405,4 @@ def test_should_deploy_the_history_routes_only_when_turned_on(
     template = _template(assemblies, stage)
 
     template.resource_count_is("AWS::ApiGatewayV2::Route", routes)
-    template.resource_count_is("AWS::Lambda::Function", routes)
+    assert len(functions(template)) == len(release_checks(template)) == routes

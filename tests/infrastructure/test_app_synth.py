@@ -4,8 +4,6 @@ attached and clean, and every template passes cfn-lint."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from app import build_app
 from stats_service import IamAuth, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
-from tests.support.commands import run
+from tests.support.commands import cfn_lint, run
 from tests.support.templates import functions, release_checks
 
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
@@ -78,14 +76,8 @@ def test_should_pass_cfn_lint_in_every_stage(assemblies: dict[str, Path], stage:
     templates = sorted(assemblies[stage].glob("*.template.json"))
     assert len(templates) == 1
 
-    result = subprocess.run(  # noqa: S603 - our own interpreter and files
-        [sys.executable, "-m", "cfnlint", "--format", "json", *map(str, templates)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    findings = cfn_lint(*templates)
 
-    findings = json.loads(result.stdout or "[]")
     assert {f["Rule"]["Id"] for f in findings} <= ACCEPTED_CFN_LINT_RULES, findings
 
 

@@ -31,14 +31,13 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     "prod-history": {"stage": "prod", "history": "true"},
-    # The optional settings, so that cdk-nag and cfn-lint see their resources too.
+    # Every other option, and each pair of options: test_option_matrix.py.
     "prod-snapstart-domain": {
         "stage": "prod",
         "snapStart": "true",
         "domainName": "stats.example.com",
         "certificateArn": CERTIFICATE,
     },
-    "staging-provisioned": {"stage": "staging", "provisionedConcurrency": "2"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}

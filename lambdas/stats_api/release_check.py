@@ -33,9 +33,10 @@ import boto3
 from botocore.config import Config
 
 from stats_api import routes
+from stats_api.deployment import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
+from stats_api.deployment import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
 
-TARGET_ENV = "RELEASE_CHECK_TARGET"  # the qualified ARN of the version being released
-ROUTE_ENV = "RELEASE_CHECK_ROUTE"  # the route key that version serves
+__all__ = ["ROUTE_ENV", "TARGET_ENV", "Probe", "api_event", "check", "handler", "probes"]
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 # Longer than a route function's timeout (10 s) plus a cold start; a hook has an hour.
 _LAMBDA_CONFIG = Config(connect_timeout=5, read_timeout=40, retries={"mode": "standard"})

@@ -8,11 +8,9 @@ from typing import Any
 
 from aws_cdk import App, Stack, assertions
 
-from stats_api import release_check
+from stats_api.deployment import RELEASE_CHECK_HANDLER
 from stats_api.routes import CORE_ROUTES, ROUTES
 from stats_service import StatsService, StatsServiceProps
-
-RELEASE_CHECK_HANDLER = f"{release_check.__name__}.handler"
 
 
 def synth(props: StatsServiceProps | None = None) -> assertions.Template:

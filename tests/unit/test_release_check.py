@@ -17,6 +17,7 @@ https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from botocore.stub import ANY, Stubber
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler
 from stats_api import release_check
+from stats_api.deployment import RELEASE_CHECK_HANDLER
 from stats_api.routes import CORE_ROUTES, ROUTES, Route
 from tests.support.handler_client import table_items
 
@@ -193,3 +195,9 @@ def test_should_report_failed_when_it_cannot_even_invoke(aws: dict[str, Stubber]
 
     assert result["status"] == "Failed"
     assert "AccessDeniedException" in result["problems"][0]
+
+
+def test_should_name_its_handler_where_the_construct_reads_it() -> None:
+    module, _, name = RELEASE_CHECK_HANDLER.rpartition(".")
+
+    assert getattr(importlib.import_module(module), name) is release_check.handler

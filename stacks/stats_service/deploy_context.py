@@ -211,6 +211,8 @@ def _as_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
     return str(value)
 
 
@@ -293,4 +295,6 @@ def _optional_text(value: object) -> str | None:
 
 
 def _names(value: object) -> tuple[str, ...]:
-    return tuple(name.strip() for name in str(value).split(",") if name.strip())
+    """A comma-separated list (-c), or a JSON list (cdk.json)."""
+    names = value if isinstance(value, list | tuple) else str(value).split(",")
+    return tuple(str(name).strip() for name in names if str(name).strip())

@@ -21,7 +21,13 @@ from tests.support import REPO_ROOT
 CDK_JSON_CONTEXT: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "release.yml"
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
-JWT_PROD = {"auth": "jwt", "jwtIssuer": ISSUER, "jwtAudience": "client-1", "history": True}
+# JSON values as a platform team commits them: a list, a boolean.
+JWT_PROD = {
+    "auth": "jwt",
+    "jwtIssuer": ISSUER,
+    "jwtAudience": ["client-1", "client-2"],
+    "history": True,
+}
 
 
 def _cdk_command(run: str) -> list[str]:
@@ -105,7 +111,10 @@ def test_should_deploy_a_stage_as_its_configuration_is_committed() -> None:
     template.resource_count_is("AWS::ApiGatewayV2::Route", 6)  # history on
     template.has_resource_properties(
         "AWS::ApiGatewayV2::Authorizer",
-        {"AuthorizerType": "JWT", "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["client-1"]}},
+        {
+            "AuthorizerType": "JWT",
+            "JwtConfiguration": {"Issuer": ISSUER, "Audience": ["client-1", "client-2"]},
+        },
     )
     assert _warnings(stack) == []
 
@@ -132,7 +141,9 @@ def test_should_warn_naming_each_key_a_synth_overrides_with_both_values() -> Non
 
 
 def test_should_not_warn_when_the_command_line_repeats_the_committed_value() -> None:
-    assert _warnings(_stack({"prod": JWT_PROD}, stage="prod", history="true")) == []
+    repeated = {"history": "true", "jwtAudience": "client-1,client-2"}
+
+    assert _warnings(_stack({"prod": JWT_PROD}, stage="prod", **repeated)) == []
 
 
 @pytest.mark.parametrize(

@@ -36,10 +36,22 @@ from stats_api import routes
 from stats_api.deployment import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
 from stats_api.deployment import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
 
-__all__ = ["ROUTE_ENV", "TARGET_ENV", "Probe", "api_event", "check", "handler", "probes"]
+__all__ = [
+    "LAMBDA_CONFIG",
+    "ROUTE_ENV",
+    "TARGET_ENV",
+    "Probe",
+    "api_event",
+    "check",
+    "handler",
+    "probes",
+]
 SUCCEEDED, FAILED = "Succeeded", "Failed"
-# Longer than a route function's timeout (10 s) plus a cold start; a hook has an hour.
-_LAMBDA_CONFIG = Config(connect_timeout=5, read_timeout=40, retries={"mode": "standard"})
+# A read outlasting a route function's 10 s timeout plus a cold start; two attempts at
+# most, so that a stuck invoke still leaves the hook (2 minutes) time to report Failed.
+LAMBDA_CONFIG = Config(
+    connect_timeout=5, read_timeout=40, retries={"mode": "standard", "max_attempts": 2}
+)
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
@@ -148,7 +160,7 @@ def check(lambda_client: Any, target: str, route_key: str) -> list[str]:
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     target, route_key = os.environ[TARGET_ENV], os.environ[ROUTE_ENV]
     try:
-        problems = check(boto3.client("lambda", config=_LAMBDA_CONFIG), target, route_key)
+        problems = check(boto3.client("lambda", config=LAMBDA_CONFIG), target, route_key)
     except Exception as error:  # any failure to check must fail the release, not hang it
         problems = [f"the check could not run: {error!r}"]
     status = FAILED if problems else SUCCEEDED

@@ -276,6 +276,11 @@ def test_should_check_each_new_version_before_it_takes_traffic(variant: str) -> 
         assert hook["Role"]["Fn::GetAtt"][0] in alias["DependsOn"]
         # Raw boto3 only: no layer, so a broken layer cannot pass its own check.
         assert "Layers" not in hook
+        # A stuck invoke, retried, still leaves it time to report (else CodeDeploy waits
+        # an hour for a status).
+        config: Any = release_check.LAMBDA_CONFIG
+        attempts = config.retries["max_attempts"]
+        assert hook["Timeout"] > attempts * (config.connect_timeout + config.read_timeout)
         assert hook["Handler"] == "stats_api.release_check.handler"
 
 

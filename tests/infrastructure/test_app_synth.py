@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import App, Stack, assertions
@@ -70,12 +71,24 @@ def test_should_pass_cdk_nag_in_every_stage(assemblies: dict[str, Path], stage: 
     assert conclusions == {"AwsSolutions": "success", "Serverless": "success"}
 
 
-@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
-def test_should_pass_cfn_lint_in_every_stage(assemblies: dict[str, Path], stage: str) -> None:
-    templates = sorted(assemblies[stage].glob("*.template.json"))
-    assert len(templates) == 1
+@pytest.fixture(scope="module")
+def cfn_lint_findings(assemblies: dict[str, Path]) -> dict[str, list[dict[str, Any]]]:
+    """cfn-lint's findings on every stage's template, by stage: one cfn-lint run for all."""
+    templates = {}
+    for stage, assembly in assemblies.items():
+        (template,) = assembly.glob("*.template.json")
+        templates[str(template)] = stage
+    findings: dict[str, list[dict[str, Any]]] = {stage: [] for stage in assemblies}
+    for finding in cfn_lint(*map(Path, templates)):
+        findings[templates[finding["Filename"]]].append(finding)
+    return findings
 
-    findings = cfn_lint(*templates)
+
+@pytest.mark.parametrize("stage", STAGE_CONTEXTS)
+def test_should_pass_cfn_lint_in_every_stage(
+    cfn_lint_findings: dict[str, list[dict[str, Any]]], stage: str
+) -> None:
+    findings = cfn_lint_findings[stage]
 
     assert {f["Rule"]["Id"] for f in findings} <= ACCEPTED_CFN_LINT_RULES, findings
 

@@ -11,3 +11,9 @@ METRICS_NAMESPACE = "StatsService"
 FAULTS_METRIC = "Faults"  # Count: 1 per invocation answered 500
 SESSIONS_RECORDED_METRIC = "SessionsRecorded"  # Count: 1 per session recorded
 FUNCTION_NAME_DIMENSION = "function_name"
+# The pre-traffic check of each release (stats_api.release_check): its handler, and the
+# variables naming the version it checks (a qualified ARN) and the route that version serves.
+# Here, not there: the construct must not import that module's boto3.
+RELEASE_CHECK_HANDLER = "stats_api.release_check.handler"
+RELEASE_CHECK_TARGET_ENV = "RELEASE_CHECK_TARGET"
+RELEASE_CHECK_ROUTE_ENV = "RELEASE_CHECK_ROUTE"

@@ -34,6 +34,14 @@ class StatsStack(Stack):
             value=self.service.alarm_topic.topic_arn,
             description="Where the service's alarms notify: subscribe on-call here",
         )
+        # What `make e2e AUTH=...` must sign with: the release workflow reads it, so a stage
+        # whose committed auth changes is tested in its new mode, not the old one.
+        CfnOutput(
+            self,
+            "AuthMode",
+            value=self.service.props.auth.mode,
+            description="How callers authenticate: header, iam or jwt",
+        )
         if self.service.domain is not None:
             domain = self.service.domain
             CfnOutput(

@@ -410,3 +410,29 @@ def test_should_deploy_the_history_routes_only_when_turned_on(
 
     template.resource_count_is("AWS::ApiGatewayV2::Route", routes)
     assert len(functions(template)) == len(release_checks(template)) == routes
+
+
+@pytest.mark.parametrize(
+    ("context", "mode"),
+    [
+        ({"stage": "dev"}, "header"),
+        ({"stage": "staging"}, "iam"),
+        (
+            {
+                "stage": "prod",
+                "auth": "jwt",
+                "jwtIssuer": "https://issuer.example.com",
+                "jwtAudience": "client",
+            },
+            "jwt",
+        ),
+    ],
+)
+def test_should_output_the_auth_mode_the_release_workflow_tests_with(
+    context: dict[str, str], mode: str
+) -> None:
+    outputs = assertions.Template.from_stack(_stack(context)).find_outputs("AuthMode")
+
+    # A literal, as `make e2e AUTH=...` takes it; an output's Description must be one too.
+    assert outputs["AuthMode"]["Value"] == mode
+    assert isinstance(outputs["AuthMode"]["Description"], str)

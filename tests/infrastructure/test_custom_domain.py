@@ -37,7 +37,7 @@ def test_should_have_no_custom_domain_by_default() -> None:
 
     template.resource_count_is("AWS::ApiGatewayV2::DomainName", 0)
     template.resource_count_is("AWS::ApiGatewayV2::ApiMapping", 0)
-    assert set(template.find_outputs("*")) == {"ApiUrl", "TableName", "AlarmTopicArn"}
+    assert set(template.find_outputs("*")) == {"ApiUrl", "TableName", "AlarmTopicArn", "AuthMode"}
 
 
 def test_should_map_the_domain_to_the_apis_stage_with_its_certificate() -> None:

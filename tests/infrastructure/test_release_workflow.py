@@ -95,6 +95,20 @@ def test_should_run_the_end_to_end_suite_against_staging_before_prod(
     assert not any("make e2e" in run for run in _runs(prod))  # prod is only read
 
 
+@pytest.mark.parametrize(("job", "command"), [("staging", "make e2e"), ("prod", "make smoke")])
+def test_should_test_a_stage_in_the_auth_mode_it_was_deployed_with(
+    jobs: dict[str, Any], job: str, command: str
+) -> None:
+    steps = jobs[job]["steps"]
+    (read,) = (s for s in steps if s.get("id") == "stack")
+    (check,) = (s for s in steps if s.get("run", "").startswith(command))
+
+    assert "AuthMode" in read["run"]  # the stack output, not a mode written here
+    assert check["env"]["AUTH_MODE"] == "${{ steps.stack.outputs.AuthMode }}"
+    assert check["env"]["API_URL"] == "${{ steps.stack.outputs.ApiUrl }}"
+    assert check["run"] == f'{command} BASE_URL="$API_URL" AUTH="$AUTH_MODE"'
+
+
 def test_should_run_the_unit_tier_on_the_functions_python(jobs: dict[str, Any]) -> None:
     runtime = jobs["runtime"]
     (toolchain,) = (s for s in runtime["steps"] if s.get("uses") == "./.github/actions/toolchain")

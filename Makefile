@@ -60,11 +60,19 @@ smoke: $(READY)
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
 	$(BIN)/python -m stats_api.openapi docs/openapi.json
 
+# A stage deploys as cdk.json's context.stages.<stage> commits it: the release workflow runs
+# this same `make deploy`. CONTEXT adds one-off context for a trial, e.g.
+# `make synth STAGE=prod CONTEXT="-c history=true"`; the synth then warns, naming each key
+# that differs from the committed configuration. APPROVAL=never for a shell without a TTY (CI).
+STAGE ?= dev
+CONTEXT ?=
+APPROVAL ?= broadening
+
 synth: $(READY) ## offline: no AWS credentials, no Docker
-	npx cdk synth --quiet -c stage=$${STAGE:-dev}
+	npx cdk synth --quiet -c stage=$(STAGE) $(CONTEXT)
 
 deploy: $(READY)
-	npx cdk deploy -c stage=$${STAGE:-dev}
+	npx cdk deploy -c stage=$(STAGE) $(CONTEXT) --require-approval $(APPROVAL)
 
 # Erase a learner from a deployed stage (your AWS credentials): a dry run that lists what
 # it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days.

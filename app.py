@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The CDK app: one ``StatsStack`` for the stage chosen with ``-c stage=dev|staging|prod``.
+"""The CDK app: one ``StatsStack`` for the stage chosen with ``-c stage=dev|staging|prod``,
+configured as cdk.json's ``context.stages.<stage>`` commits it (``-c`` overrides a key for a
+one-off trial, with a warning naming it).
 
 Every synth runs cdk-nag's AWS Solutions and Serverless packs; any finding that is not
 acknowledged (with a reason, in the construct that owns it) fails the synth. The stack is
@@ -9,22 +11,29 @@ environment-agnostic (the same template from every machine) unless ``-c account=
 
 from __future__ import annotations
 
-from aws_cdk import App, Validations
+from aws_cdk import Annotations, App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stats_service import StatsStack
 from stats_service.deploy_context import DeployContext
 
+UNCOMMITTED_WARNING = "stats-service:uncommittedConfiguration"
+
 
 def build_app(app: App | None = None) -> App:
     app = app or App()
     context = DeployContext.parse(app.node.try_get_context)
-    StatsStack(
+    stack = StatsStack(
         app,
         f"StatsService-{context.stage.name}",
-        service_props=context.service_props(),
+        service_props=context.service_props,
         env=context.environment(),
     )
+    differences = context.differences()
+    if differences is not None:
+        # Printed by every synth and deploy (as "[Warning at /StatsService-<stage>]"):
+        # a one-off trial is fine, a configuration CI will silently undo is not.
+        Annotations.of(stack).add_warning_v2(UNCOMMITTED_WARNING, differences)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return app
 

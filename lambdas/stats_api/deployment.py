@@ -17,3 +17,9 @@ ANALYTICS_TABLE_ENV = "ANALYTICS_TABLE_NAME"
 SESSIONS_AGGREGATED_METRIC = "SessionsAggregated"  # Count: contributions applied (not replays)
 # The aggregator: not a route; the sessions table's stream invokes it.
 AGGREGATOR_HANDLER = "stats_api.handlers.aggregate_course_analytics.handler"
+# The pre-traffic check of each release (stats_api.release_check): its handler, and the
+# variables naming the version it checks (a qualified ARN) and the route that version serves.
+# Here, not there: the construct must not import that module's boto3.
+RELEASE_CHECK_HANDLER = "stats_api.release_check.handler"
+RELEASE_CHECK_TARGET_ENV = "RELEASE_CHECK_TARGET"
+RELEASE_CHECK_ROUTE_ENV = "RELEASE_CHECK_ROUTE"

@@ -7,7 +7,7 @@ from the ``userId`` header otherwise, so the choice made here is the whole switc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -16,6 +16,8 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 @dataclass(frozen=True)
 class JwtAuth:
     """Any OIDC issuer (e.g. a Cognito user pool): the user is the token's ``sub`` claim."""
+
+    mode: ClassVar[str] = "jwt"
 
     issuer: str  # e.g. https://cognito-idp.<region>.amazonaws.com/<user-pool-id>
     audience: tuple[str, ...]  # accepted ``aud`` (or Cognito ``client_id``) values
@@ -32,10 +34,14 @@ class JwtAuth:
 class IamAuth:
     """Service-to-service callers sign with SigV4; the trusted caller passes ``userId``."""
 
+    mode: ClassVar[str] = "iam"
+
 
 @dataclass(frozen=True)
 class HeaderAuth:
     """No authorizer: whoever calls names the user. For local runs and dev stages only."""
+
+    mode: ClassVar[str] = "header"
 
 
 Auth: TypeAlias = JwtAuth | IamAuth | HeaderAuth

@@ -1,6 +1,14 @@
-"""What ``cdk synth/deploy -c key=value`` can set, parsed and checked in one place.
+"""A deployment's settings, parsed and checked in one place.
 
-- ``stage=dev|staging|prod`` (default dev): the stage's settings (``stages.py``).
+A stage's configuration is committed in ``cdk.json``, under ``context.stages.<stage>``,
+with the keys below (JSON values: ``"history": true``, ``"reservedConcurrency": 5``); that
+is what ``make deploy STAGE=<stage>`` and the release workflow deploy. ``-c key=value``
+(``make synth/deploy CONTEXT="-c key=value"``) overrides a committed key for a one-off trial,
+and the synth warns, naming each key that differs from the committed configuration (the
+next CI deploy would put it back).
+
+- ``stage=dev|staging|prod`` (default dev): the stage's built-in settings (``stages.py``);
+  only on the command line.
 - ``auth=header|iam|jwt``: instead of the stage's default; JWT needs
   ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
   optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
@@ -11,6 +19,8 @@
 - ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
 - ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
+- ``alarmTopicArn=arn:aws:sns:...``: an existing topic for the alarms, instead of one
+  created with the stack (its policy must let this account's CloudWatch alarms publish).
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
   environment-agnostic.
 """
@@ -18,12 +28,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Environment
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_sns as sns
+from constructs import Construct
 
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
 from .props import StatsServiceProps
@@ -31,6 +43,28 @@ from .releases import DEPLOYMENT_CONFIGS
 from .stages import AUTH_MODES, DEFAULT_STAGE, STAGES, AuthMode, Stage
 
 Context = Callable[[str], Any]
+
+# Where cdk.json commits each stage's configuration: context.stages.<stage>.
+STAGES_CONTEXT_KEY = "stages"
+# Every key a stage's configuration (or a one-off -c) may set; "stage" picks the stage.
+SETTINGS = (
+    "auth",
+    "jwtIssuer",
+    "jwtAudience",
+    "jwtScopes",
+    "allowHeaderAuth",
+    "history",
+    "reservedConcurrency",
+    "powertoolsLayerArn",
+    "account",
+    "region",
+    "deploymentConfig",
+    "provisionedConcurrency",
+    "snapStart",
+    "domainName",
+    "certificateArn",
+    "alarmTopicArn",
+)
 
 
 @dataclass(frozen=True)
@@ -48,16 +82,33 @@ class DeployContext:
     snap_start: bool = False
     domain_name: str | None = None
     certificate_arn: str | None = None
+    alarm_topic_arn: str | None = None
+    # What the command line (-c) sets to another value than the stage's committed
+    # configuration: key -> (given, committed or None). The next deploy of the committed
+    # configuration undoes it.
+    overridden: tuple[tuple[str, str, str | None], ...] = ()
 
     @classmethod
-    def parse(cls, context: Context) -> DeployContext:
-        """Every context value this app reads, or a ValueError naming the wrong one."""
-        stage = _stage(context("stage"))
+    def parse(cls, given: Context) -> DeployContext:
+        """The stage's committed configuration with any ``-c`` overrides, or a ValueError
+        naming the wrong value."""
+        stage = _stage(given("stage"))
+        committed = _committed_configuration(given(STAGES_CONTEXT_KEY), stage.name)
+        overridden = tuple(
+            (key, str(_as_text(given(key))), _as_text(committed.get(key)))
+            for key in SETTINGS
+            if given(key) is not None and _as_text(given(key)) != _as_text(committed.get(key))
+        )
+
+        def context(key: str) -> Any:
+            value = given(key)
+            return committed.get(key) if value is None else value
+
         return cls(
             stage=stage,
             auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
-            allow_header_auth=_flag(context("allowHeaderAuth")),
-            history=_flag(context("history")),
+            allow_header_auth=_flag(context, "allowHeaderAuth"),
+            history=_flag(context, "history"),
             reserved_concurrency=_positive_count(context, "reservedConcurrency"),
             powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
             account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
@@ -66,13 +117,41 @@ class DeployContext:
             ),
             deployment_config=_deployment_config(context("deploymentConfig")),
             provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
-            snap_start=_flag(context("snapStart")),
+            snap_start=_flag(context, "snapStart"),
             domain_name=_optional_text(context("domainName")),
             certificate_arn=_optional_text(context("certificateArn")),
+            alarm_topic_arn=_matching(
+                context,
+                "alarmTopicArn",
+                r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}",
+                "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
+            ),
+            overridden=overridden,
         )
 
-    def service_props(self) -> StatsServiceProps:
+    def differences(self) -> str | None:
+        """One line naming what differs from the stage's committed configuration, or None."""
+        if not self.overridden:
+            return None
+        changes = ", ".join(
+            f"{key}={given} (committed: {'unset' if committed is None else committed})"
+            for key, given, committed in self.overridden
+        )
+        return (
+            f"stage {self.stage.name} differs from its committed configuration (cdk.json "
+            f"context.{STAGES_CONTEXT_KEY}.{self.stage.name}): {changes}. The next deploy "
+            "of the committed configuration (make deploy, the release workflow) undoes this: "
+            "commit it there to keep it."
+        )
+
+    def service_props(self, scope: Construct) -> StatsServiceProps:
+        """The construct's props; ``scope`` (the stack) holds what they import."""
         stage = self.stage
+        alarm_topic = (
+            None
+            if self.alarm_topic_arn is None
+            else sns.Topic.from_topic_arn(scope, "AlarmTopic", self.alarm_topic_arn)
+        )
         return StatsServiceProps(
             stage_name=stage.name,
             production=stage.production,
@@ -91,6 +170,7 @@ class DeployContext:
             snap_start=self.snap_start,
             domain_name=self.domain_name,
             certificate=self.certificate_arn,
+            alarm_topic=alarm_topic,
         )
 
     def environment(self) -> Environment:
@@ -102,6 +182,38 @@ class DeployContext:
         and region of the profile ``cdk deploy`` runs with.
         """
         return Environment(account=self.account, region=self.region)
+
+
+def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
+    """``stage``'s committed settings from cdk.json's ``stages`` (none: all defaults)."""
+    if stages is None:
+        return {}
+    where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
+    committed = _object_of(stages, STAGES, where, "stages")
+    return _object_of(committed.get(stage) or {}, SETTINGS, f"{where}.{stage}", "settings")
+
+
+def _object_of(value: object, known: Iterable[str], where: str, what: str) -> dict[str, Any]:
+    """``value`` as a JSON object whose keys are all ``known`` ``what``, or a ValueError."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be an object of {what}")
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise ValueError(
+            f"{where} has unknown {what} {', '.join(unknown)}: choose among {', '.join(known)}"
+        )
+    return dict(value)
+
+
+def _as_text(value: object) -> str | None:
+    """A setting as -c would spell it (cdk.json's true and 5 are -c's "true" and "5")."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def _stage(value: object) -> Stage:
@@ -166,8 +278,16 @@ def _matching(context: Context, key: str, pattern: str, meaning: str) -> str | N
     return str(value)
 
 
-def _flag(value: object) -> bool:
-    return str(value).lower() == "true"
+def _flag(context: Context, key: str) -> bool:
+    """A yes/no setting: ``true`` or ``false`` (``-c`` gives text, cdk.json may give a JSON
+    boolean); unset is false. Anything else is refused: ``-c history=yes`` once synthesised
+    without history, saying nothing."""
+    value = context(key)
+    if value is None or value is False or value == "false":
+        return False
+    if value is True or value == "true":
+        return True
+    raise ValueError(f"-c {key} must be true or false, got {value!r}")
 
 
 def _optional_text(value: object) -> str | None:
@@ -175,4 +295,6 @@ def _optional_text(value: object) -> str | None:
 
 
 def _names(value: object) -> tuple[str, ...]:
-    return tuple(name.strip() for name in str(value).split(",") if name.strip())
+    """A comma-separated list (-c), or a JSON list (cdk.json)."""
+    names = value if isinstance(value, list | tuple) else str(value).split(",")
+    return tuple(str(name).strip() for name in names if str(name).strip())

@@ -26,21 +26,13 @@ def route_function(
     table: dynamodb.ITable,
     props: StatsServiceProps,
 ) -> lambda_.Function:
-    log_group = logs.LogGroup(
+    role, log_group = execution_role(
         scope,
-        f"{route.function_id}Logs",
-        retention=props.log_retention,
-        removal_policy=props.removal_policy,
-    )
-    # An explicit role instead of the managed AWSLambdaBasicExecutionRole: logs to its own
-    # group only, the table actions its route needs only.
-    role = iam.Role(
-        scope,
-        f"{route.function_id}Role",
-        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        route.function_id,
         description=f"Runs {route.route_key}",
+        props=props,
+        others="every other statement names its table or log group",
     )
-    log_group.grant_write(role)
     environment = {deployment.TABLE_NAME_ENV: table.table_name}
     index_actions: tuple[str, ...] = ()
     if props.history:
@@ -70,13 +62,6 @@ def route_function(
             "@aws-cdk/aws-lambda:snapStartRequirePublish",
             "Every function is invoked through its live alias, a published version.",
         )
-    Validations.of(role).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            reason="X-Ray's PutTraceSegments and PutTelemetryRecords accept only Resource "
-            "'*'; every other statement names its table or log group.",
-        )
-    )
     Validations.of(function).acknowledge(
         Acknowledgment(
             id="Serverless::Serverless-LambdaDLQ",
@@ -85,6 +70,35 @@ def route_function(
         )
     )
     return function
+
+
+def execution_role(
+    scope: Construct, name: str, *, description: str, props: StatsServiceProps, others: str
+) -> tuple[iam.Role, logs.LogGroup]:
+    """A function's log group (``<name>Logs``) and its role (``<name>Role``), which may write
+    to that group only: an explicit role instead of the managed AWSLambdaBasicExecutionRole.
+    ``others`` says, for cdk-nag, what the role's other statements are limited to."""
+    log_group = logs.LogGroup(
+        scope,
+        f"{name}Logs",
+        retention=props.log_retention,
+        removal_policy=props.removal_policy,
+    )
+    role = iam.Role(
+        scope,
+        f"{name}Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=description,
+    )
+    log_group.grant_write(role)
+    Validations.of(role).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            reason="X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) accept "
+            f"only Resource '*'; {others}.",
+        )
+    )
+    return role, log_group
 
 
 def _grant_table(

@@ -7,7 +7,7 @@ topic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import cdk_monitoring_constructs as monitoring
 from aws_cdk import Duration
@@ -19,10 +19,10 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stats_api.deployment import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
-from stats_api.routes import RECORD_SESSION
+from stats_api.routes import RECORD_SESSION, Route
 
 from .monitoring_names import alarm_name_prefix, dashboard_name
-from .service_metrics import TABLE_OPERATIONS, handler_metric, table_system_errors
+from .service_metrics import handler_metric, table_operations, table_system_errors
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
@@ -57,6 +57,8 @@ class StatsServiceMonitoring(Construct):
         api_stage: str,
         functions: Mapping[str, lambda_.IFunction],
         table: dynamodb.ITable,
+        routes: Sequence[Route],
+        history: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.facade = monitoring.MonitoringFacade(
@@ -82,7 +84,7 @@ class StatsServiceMonitoring(Construct):
         self.facade.add_large_header(f"Stats service ({stage_name})")
         self._monitor_api(api, api_stage)
         self._monitor_functions(functions)
-        self._monitor_table(table)
+        self._monitor_table(table, table_operations(routes, history=history))
         self._monitor_sessions(functions[RECORD_SESSION.function_id])
 
     def fault_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
@@ -174,7 +176,7 @@ class StatsServiceMonitoring(Construct):
             ],
         )
 
-    def _monitor_table(self, table: dynamodb.ITable) -> None:
+    def _monitor_table(self, table: dynamodb.ITable, operations: tuple[str, ...]) -> None:
         self.facade.monitor_dynamo_table(
             table=table,
             alarm_friendly_name="Table",
@@ -192,8 +194,8 @@ class StatsServiceMonitoring(Construct):
             human_readable_name="Sessions table: the service's operations",
             metric_groups=[
                 _graph_with_critical_alarm(
-                    f"System errors ({', '.join(TABLE_OPERATIONS)})",
-                    table_system_errors(table),
+                    f"System errors ({', '.join(operations)})",
+                    table_system_errors(table, operations),
                     alarm_friendly_name="SystemErrors",
                     alarm=monitoring.CustomThreshold(
                         threshold=0,

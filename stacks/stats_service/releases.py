@@ -13,13 +13,20 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-upd
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import cast
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnElement, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from stats_api import deployment
+from stats_api.routes import Route
+
+from . import lambda_runtime
+from .functions import execution_role
 from .props import StatsServiceProps
 
 LIVE_ALIAS = "live"
@@ -63,16 +70,28 @@ def deployment_groups(
     aliases: Mapping[str, lambda_.Alias],
     release_alarms_for: Callable[[str], list[cloudwatch.IAlarm]],
     props: StatsServiceProps,
+    *,
+    routes: Mapping[str, Route],
+    code: lambda_.Code,
 ) -> dict[str, codedeploy.LambdaDeploymentGroup]:
-    """One CodeDeploy deployment group per alias, by function id, in one application."""
+    """One CodeDeploy deployment group per alias, by function id, in one application, each
+    with a pre-traffic hook that checks the new version before any traffic reaches it."""
     application = codedeploy.LambdaApplication(scope, "Releases")
     groups = {}
     for function_id, alias in aliases.items():
+        hook = release_check_hook(
+            scope, function_id, routes[function_id], alias.version, code=code, props=props
+        )
+        # CodeDeploy runs the hook during the alias update: by then the hook must name the
+        # new version and its role must be allowed to invoke it. (A reference inside an
+        # UpdatePolicy orders nothing.)
+        alias.node.add_dependency(hook, hook.role or hook)
         group = codedeploy.LambdaDeploymentGroup(
             scope,
             f"{function_id}Release",
             application=application,
             alias=alias,
+            pre_hook=hook,
             deployment_config=props.deployment_config,
             alarms=release_alarms_for(function_id),
             auto_rollback=codedeploy.AutoRollbackConfig(
@@ -81,6 +100,16 @@ def deployment_groups(
                 stopped_deployment=True,
                 deployment_in_alarm=True,
             ),
+        )
+        hook_id = Stack.of(hook).resolve(
+            Stack.of(hook).get_logical_id(cast(CfnElement, hook.node.default_child))
+        )
+        Validations.of(group).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{hook_id}.Arn>:*]",
+                reason="CDK lets CodeDeploy invoke the pre-traffic hook function and its "
+                "versions (<hook ARN>:*); that function only.",
+            )
         )
         Validations.of(group).acknowledge(
             Acknowledgment(
@@ -93,3 +122,59 @@ def deployment_groups(
         )
         groups[function_id] = group
     return groups
+
+
+def release_check_hook(
+    scope: Construct,
+    function_id: str,
+    route: Route,
+    version: lambda_.IVersion,
+    *,
+    code: lambda_.Code,
+    props: StatsServiceProps,
+) -> lambda_.Function:
+    """CodeDeploy's ``BeforeAllowTraffic`` hook for ``function_id``: it invokes the version
+    being released with requests that change nothing (``stats_api.release_check``) and
+    fails the release unless they are answered as they must be, before any traffic shifts.
+
+    Its configuration names that version, so each release updates the hook first; its role
+    may invoke that version only (and, granted by the deployment group, report to it).
+    https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+    """
+    role, log_group = execution_role(
+        scope,
+        f"{function_id}ReleaseCheck",
+        description=f"Checks each new version of {route.route_key} before it takes traffic",
+        props=props,
+        others="the hook may invoke only the version being released",
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[version.function_arn])
+    )
+    hook = lambda_.Function(
+        scope,
+        f"{function_id}ReleaseCheck",
+        description=f"Pre-traffic check of each release of {route.route_key}",
+        runtime=lambda_runtime.RUNTIME,
+        architecture=lambda_runtime.ARCHITECTURE,
+        handler=deployment.RELEASE_CHECK_HANDLER,
+        code=code,  # the functions' own asset; boto3 only, no layer
+        role=role,
+        log_group=log_group,
+        memory_size=256,
+        # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
+        timeout=Duration.minutes(2),
+        tracing=lambda_.Tracing.ACTIVE,
+        environment={
+            deployment.RELEASE_CHECK_TARGET_ENV: version.function_arn,
+            deployment.RELEASE_CHECK_ROUTE_ENV: route.route_key,
+        },
+    )
+    Validations.of(hook).acknowledge(
+        Acknowledgment(
+            id="Serverless::Serverless-LambdaDLQ",
+            reason="CodeDeploy invokes the hook and waits for its report; a failure to "
+            "report fails the release, which a dead-letter queue would not change.",
+        )
+    )
+    return hook

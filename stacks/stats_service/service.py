@@ -68,9 +68,16 @@ class StatsService(Construct):
             api_stage=self.stage.stage_name,
             functions=self.functions,
             table=self.table,
+            routes=routes,
+            history=props.history,
         )
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
-            self, self.aliases, self.monitoring.release_alarms_for, props
+            self,
+            self.aliases,
+            self.monitoring.release_alarms_for,
+            props,
+            routes={route.function_id: route for route in routes},
+            code=code,
         )
         for key, value in {
             "service": deployment.SERVICE_NAME,

@@ -4,18 +4,38 @@ the handlers' (Powertools Metrics, EMF) and DynamoDB's for the operations the se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 
 from stats_api.deployment import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME
+from stats_api.routes import Route
 
 # Powertools Metrics' own dimension for the service name it was given.
 SERVICE_DIMENSION = "service"
-# The DynamoDB operations the service calls: recording is one TransactWriteItems (and a
-# GetItem to tell a replay from a conflict); both reads are a GetItem.
-TABLE_OPERATIONS = ("TransactWriteItems", "GetItem")
+# The store changes items only inside TransactWriteItems (a session and its course's
+# aggregate together), so a route allowed to put, update or delete items calls that
+# operation; DynamoDB publishes its SystemErrors under the transaction's name, not the
+# items' actions.
+TRANSACT_WRITE_ITEMS = "TransactWriteItems"
+_ITEM_WRITES = frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
+
+
+def table_operations(routes: Iterable[Route], *, history: bool) -> tuple[str, ...]:
+    """The DynamoDB operations (CloudWatch's ``Operation`` dimension) the functions of
+    ``routes`` call, read from the actions the route table grants them: a read action is
+    its own operation, item writes are one ``TransactWriteItems``. ``history``: the routes'
+    history index actions are granted too (windowed stats query it)."""
+    found: dict[str, None] = {}  # insertion-ordered: a stable expression and graph title
+    for route in routes:
+        actions = route.table_actions + (route.history_index_actions if history else ())
+        for action in actions:
+            operation = TRANSACT_WRITE_ITEMS if action in _ITEM_WRITES else action
+            found[operation.removeprefix("dynamodb:")] = None
+    return tuple(found)
 
 
 def handler_metric(name: str, function: lambda_.IFunction, period: Duration) -> cloudwatch.Metric:
@@ -32,8 +52,10 @@ def handler_metric(name: str, function: lambda_.IFunction, period: Duration) -> 
     )
 
 
-def table_system_errors(table: dynamodb.ITable) -> cloudwatch.MathExpression:
-    """DynamoDB's SystemErrors summed over the operations the service calls.
+def table_system_errors(
+    table: dynamodb.ITable, operations: Iterable[str]
+) -> cloudwatch.MathExpression:
+    """DynamoDB's SystemErrors summed over ``operations`` (those the service calls).
 
     cdk-monitoring-constructs' table alarm sums a fixed list of nine operations that leaves
     out TransactWriteItems, the service's only write. Each term is filled with 0 so that an
@@ -47,7 +69,7 @@ def table_system_errors(table: dynamodb.ITable) -> cloudwatch.MathExpression:
             statistic="Sum",
             period=Duration.minutes(5),
         )
-        for operation in TABLE_OPERATIONS
+        for operation in operations
     }
     return cloudwatch.MathExpression(
         expression=" + ".join(f"FILL({term}, 0)" for term in terms),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
@@ -17,20 +18,40 @@ class StatsStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
-        service_props: StatsServiceProps | None = None,
+        service_props: StatsServiceProps | Callable[[Stack], StatsServiceProps] | None = None,
         **kwargs: Any,
     ) -> None:
+        """``service_props``: the props, or a function of this stack that makes them (for
+        props that import resources, such as an existing alarm topic, into it)."""
         super().__init__(scope, construct_id, **kwargs)
-        self.service = StatsService(self, "StatsService", service_props)
+        props = service_props(self) if callable(service_props) else service_props
+        self.service = StatsService(self, "StatsService", props)
         CfnOutput(self, "ApiUrl", value=self.service.url, description="Base URL of the API")
         CfnOutput(self, "TableName", value=self.service.table.table_name)
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.service.alarm_topic.topic_arn,
+            description="Where the service's alarms notify: subscribe on-call here",
+        )
+        # What `make e2e AUTH=...` must sign with: the release workflow reads it, so a stage
+        # whose committed auth changes is tested in its new mode, not the old one.
+        CfnOutput(
+            self,
+            "AuthMode",
+            value=self.service.props.auth.mode,
+            description="How callers authenticate: header, iam or jwt",
+        )
         if self.service.domain is not None:
             domain = self.service.domain
             CfnOutput(
                 self,
                 "DomainTarget",
                 value=domain.regional_domain_name,
-                description=f"Point {domain.name} here (CNAME, or alias with DomainHostedZoneId)",
+                # A literal: CloudFormation takes no intrinsic function in an output's
+                # Description (cfn-lint E6003), and the domain name may be a token.
+                description="Point the custom domain here (CNAME, or alias with "
+                "DomainHostedZoneId)",
             )
             CfnOutput(
                 self,

@@ -4,9 +4,9 @@ attached and clean, and every template passes cfn-lint."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import App, Stack, assertions
@@ -15,7 +15,8 @@ from aws_cdk import aws_sns as sns
 from app import build_app
 from stats_service import IamAuth, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
-from tests.support.commands import run
+from tests.support.commands import cfn_lint, run
+from tests.support.templates import functions, release_checks
 
 # The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
 FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
@@ -31,26 +32,33 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     "prod-history": {"stage": "prod", "history": "true"},
-    # The optional settings, so that cdk-nag and cfn-lint see their resources too.
+    # Every other option, and each pair of options: test_option_matrix.py.
     "prod-snapstart-domain": {
         "stage": "prod",
         "snapStart": "true",
         "domainName": "stats.example.com",
         "certificateArn": CERTIFICATE,
     },
-    "staging-provisioned": {"stage": "staging", "provisionedConcurrency": "2"},
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
 
 
+def committed(context: Mapping[str, object]) -> dict[str, object]:
+    """The app's context for a stage whose configuration commits ``context``'s settings
+    (cdk.json ``context.stages.<stage>``), as ``make synth STAGE=<stage>`` hands it."""
+    stage = str(context["stage"])
+    settings = {key: value for key, value in context.items() if key != "stage"}
+    return {**FEATURE_FLAGS, "stage": stage, "stages": {stage: settings}}
+
+
 @pytest.fixture(scope="module")
 def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each stage synthesised once, as ``cdk synth -c ...`` would."""
+    """Each stage synthesised once, its settings committed, as ``make synth`` would."""
     out = {}
     for name, context in STAGE_CONTEXTS.items():
         outdir = tmp_path_factory.mktemp(name)
-        build_app(App(outdir=str(outdir), context={**FEATURE_FLAGS, **context})).synth()
+        build_app(App(outdir=str(outdir), context=committed(context))).synth()
         out[name] = outdir
     return out
 
@@ -63,19 +71,25 @@ def test_should_pass_cdk_nag_in_every_stage(assemblies: dict[str, Path], stage: 
     assert conclusions == {"AwsSolutions": "success", "Serverless": "success"}
 
 
+@pytest.fixture(scope="module")
+def cfn_lint_findings(assemblies: dict[str, Path]) -> dict[str, list[dict[str, Any]]]:
+    """cfn-lint's findings on every stage's template, by stage: one cfn-lint run for all."""
+    templates = {}
+    for stage, assembly in assemblies.items():
+        (template,) = assembly.glob("*.template.json")
+        templates[str(template)] = stage
+    findings: dict[str, list[dict[str, Any]]] = {stage: [] for stage in assemblies}
+    for finding in cfn_lint(*map(Path, templates)):
+        findings[templates[finding["Filename"]]].append(finding)
+    return findings
+
+
 @pytest.mark.parametrize("stage", STAGE_CONTEXTS)
-def test_should_pass_cfn_lint_in_every_stage(assemblies: dict[str, Path], stage: str) -> None:
-    templates = sorted(assemblies[stage].glob("*.template.json"))
-    assert len(templates) == 1
+def test_should_pass_cfn_lint_in_every_stage(
+    cfn_lint_findings: dict[str, list[dict[str, Any]]], stage: str
+) -> None:
+    findings = cfn_lint_findings[stage]
 
-    result = subprocess.run(  # noqa: S603 - our own interpreter and files
-        [sys.executable, "-m", "cfnlint", "--format", "json", *map(str, templates)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-    findings = json.loads(result.stdout or "[]")
     assert {f["Rule"]["Id"] for f in findings} <= ACCEPTED_CFN_LINT_RULES, findings
 
 
@@ -126,6 +140,12 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         ),
         ({"stage": "prod", "snapStart": "true", "region": "ap-east-2"}, "Taipei"),
         ({"stage": "prod", "domainName": "stats.example.com"}, "go together"),
+        # A yes/no flag takes true or false: "yes" once synthesised as false, silently.
+        *(
+            ({"stage": "dev", flag: bad}, f"-c {flag} must be true or false, got {bad!r}")
+            for flag in ("history", "snapStart", "allowHeaderAuth")
+            for bad in ("yes", "1", "True", "", 1)
+        ),
     ],
 )
 def test_should_explain_a_wrong_context(context: dict[str, object], message: str) -> None:
@@ -133,7 +153,7 @@ def test_should_explain_a_wrong_context(context: dict[str, object], message: str
         build_app(App(context=context))
 
 
-def _stack(context: dict[str, str]) -> Stack:
+def _stack(context: Mapping[str, object]) -> Stack:
     """The one stack ``build_app`` makes for ``context``, with cdk.json's feature flags."""
     app = build_app(App(context={**FEATURE_FLAGS, **context}))
     (stack,) = (child for child in app.node.children if isinstance(child, Stack))
@@ -195,7 +215,7 @@ def test_should_release_each_stage_through_live_aliases_that_roll_back(
     for integration in template.find_resources("AWS::ApiGatewayV2::Integration").values():
         alias = aliases[integration["Properties"]["IntegrationUri"]["Ref"]]
         assert alias["Properties"]["Name"] == "live"
-    assert len(groups) == len(aliases) == len(template.find_resources("AWS::Lambda::Function"))
+    assert len(groups) == len(aliases) == len(functions(template)) == len(release_checks(template))
     for alias in aliases.values():
         group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]
         group = groups[group_id["Ref"]]["Properties"]
@@ -216,25 +236,58 @@ def test_should_release_as_the_context_says() -> None:
     assert {g["Properties"]["DeploymentConfigName"] for g in groups.values()} == {linear}
 
 
-def test_should_output_the_api_url_and_table_name(assemblies: dict[str, Path]) -> None:
-    outputs = _template(assemblies, "prod").find_outputs("*")
+def test_should_output_the_api_url_table_name_and_alarm_topic(
+    assemblies: dict[str, Path],
+) -> None:
+    template = _template(assemblies, "prod")
+    outputs = template.find_outputs("*")
+    (topic_id,) = template.find_resources("AWS::SNS::Topic")
 
-    assert {"ApiUrl", "TableName"} <= set(outputs)
+    assert {"ApiUrl", "TableName", "AlarmTopicArn"} <= set(outputs)
+    # On-call subscribes to the topic the alarms notify (a topic's Ref is its ARN).
+    assert outputs["AlarmTopicArn"]["Value"] == {"Ref": topic_id}
+    for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+
+
+# cdk.json holds JSON: a committed flag may be a real boolean rather than text.
+@pytest.mark.parametrize(
+    ("history", "functions"), [(True, 6), ("true", 6), (False, 3), ("false", 3)]
+)
+def test_should_take_a_flag_as_text_or_as_a_boolean(history: object, functions: int) -> None:
+    template = assertions.Template.from_stack(_stack({"stage": "dev", "history": history}))
+
+    template.resource_count_is("AWS::ApiGatewayV2::Route", functions)
 
 
 @pytest.fixture(scope="module")
 def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """``cdk synth`` of the dev stage by the pinned CLI, as ``make synth`` runs it: the
-    assembly and everything the CLI printed."""
+    """``make synth`` of the dev stage with one-off context, as a user types it (the pinned
+    CLI): the assembly and everything it printed."""
     outdir = tmp_path_factory.mktemp("cli")
     output = run(
-        REPO_ROOT / "node_modules" / ".bin" / "cdk",  # the CLI pinned in package-lock.json
-        *("synth", "--quiet", "-c", "stage=dev", "-o", outdir),
+        "make",
+        "--no-print-directory",
+        "synth",
+        "STAGE=dev",
+        f"CONTEXT=-c history=true -o {outdir}",
         cwd=REPO_ROOT,
-        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     )
     return outdir, output
+
+
+def test_should_say_when_a_synth_differs_from_the_committed_configuration(
+    cli_synth: tuple[Path, str],
+) -> None:
+    outdir, output = cli_synth
+
+    (line,) = (line for line in output.splitlines() if "committed configuration" in line)
+    assert line.startswith("WARNING stage dev differs from its committed configuration")
+    assert "history=true (committed: unset)" in line
+    # The one-off context took effect: the history routes are there.
+    template = json.loads((outdir / "StatsService-dev.template.json").read_text())
+    routes = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert len(routes) == 6
 
 
 def test_should_synthesise_an_environment_agnostic_stack_with_the_cli(
@@ -259,18 +312,18 @@ def test_should_configure_every_feature_flag_the_cli_knows(cli_synth: tuple[Path
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
 @pytest.mark.parametrize("stage", STAGE_CONTEXTS)
 def test_should_reserve_no_concurrency_by_default(assemblies: dict[str, Path], stage: str) -> None:
-    functions = _template(assemblies, stage).find_resources("AWS::Lambda::Function")
+    found = functions(_template(assemblies, stage))
 
-    assert functions
-    for function in functions.values():
+    assert found
+    for function in found.values():
         assert "ReservedConcurrentExecutions" not in function["Properties"]
 
 
 def test_should_reserve_the_concurrency_the_context_asks_for_on_every_function() -> None:
     stack = _stack({"stage": "prod", "reservedConcurrency": "5"})
 
-    functions = assertions.Template.from_stack(stack).find_resources("AWS::Lambda::Function")
-    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in functions.values()] == [5] * 3
+    found = functions(assertions.Template.from_stack(stack))
+    assert [f["Properties"]["ReservedConcurrentExecutions"] for f in found.values()] == [5] * 3
 
 
 def test_should_stay_environment_agnostic_whatever_the_shell_says(
@@ -293,10 +346,8 @@ def test_should_load_the_powertools_layer_the_context_names() -> None:
     layer = "arn:aws-cn:lambda:cn-north-1:123456789012:layer:powertools-py314-arm64:3"
     context = {"stage": "dev", "region": "cn-north-1", "powertoolsLayerArn": layer}
 
-    functions = assertions.Template.from_stack(_stack(context)).find_resources(
-        "AWS::Lambda::Function"
-    )
-    assert [f["Properties"]["Layers"] for f in functions.values()] == [[layer]] * 3
+    found = functions(assertions.Template.from_stack(_stack(context)))
+    assert [f["Properties"]["Layers"] for f in found.values()] == [[layer]] * 3
 
 
 # Dashboard names are unique per account, alarm names per account and region:
@@ -358,4 +409,30 @@ def test_should_deploy_the_history_routes_only_when_turned_on(
     template = _template(assemblies, stage)
 
     template.resource_count_is("AWS::ApiGatewayV2::Route", routes)
-    template.resource_count_is("AWS::Lambda::Function", routes)
+    assert len(functions(template)) == len(release_checks(template)) == routes
+
+
+@pytest.mark.parametrize(
+    ("context", "mode"),
+    [
+        ({"stage": "dev"}, "header"),
+        ({"stage": "staging"}, "iam"),
+        (
+            {
+                "stage": "prod",
+                "auth": "jwt",
+                "jwtIssuer": "https://issuer.example.com",
+                "jwtAudience": "client",
+            },
+            "jwt",
+        ),
+    ],
+)
+def test_should_output_the_auth_mode_the_release_workflow_tests_with(
+    context: dict[str, str], mode: str
+) -> None:
+    outputs = assertions.Template.from_stack(_stack(context)).find_outputs("AuthMode")
+
+    # A literal, as `make e2e AUTH=...` takes it; an output's Description must be one too.
+    assert outputs["AuthMode"]["Value"] == mode
+    assert isinstance(outputs["AuthMode"]["Description"], str)

@@ -37,7 +37,7 @@ def test_should_have_no_custom_domain_by_default() -> None:
 
     template.resource_count_is("AWS::ApiGatewayV2::DomainName", 0)
     template.resource_count_is("AWS::ApiGatewayV2::ApiMapping", 0)
-    assert set(template.find_outputs("*")) == {"ApiUrl", "TableName"}
+    assert set(template.find_outputs("*")) == {"ApiUrl", "TableName", "AlarmTopicArn", "AuthMode"}
 
 
 def test_should_map_the_domain_to_the_apis_stage_with_its_certificate() -> None:
@@ -82,6 +82,11 @@ def test_should_output_the_dns_target_and_its_hosted_zone() -> None:
     assert outputs["DomainHostedZoneId"]["Value"] == {
         "Fn::GetAtt": [domain_id, "RegionalHostedZoneId"]
     }
+    # CloudFormation refuses a stack whose output Description is not a literal string
+    # ("Every Description member must be a string"; cfn-lint E6003):
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html
+    for output in outputs.values():
+        assert isinstance(output.get("Description", ""), str), output
 
 
 def test_should_take_a_certificate_construct() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from stats_service.lambda_runtime import RUNTIME
 from tests.support import REPO_ROOT
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "release.yml"
@@ -20,8 +21,13 @@ CONFIGURE_CREDENTIALS = "aws-actions/configure-aws-credentials"
 
 
 @pytest.fixture(scope="module")
-def jobs() -> dict[str, Any]:
-    workflow: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+def workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def jobs(workflow: dict[str, Any]) -> dict[str, Any]:
     return dict(workflow["jobs"])
 
 
@@ -75,11 +81,56 @@ def test_should_run_the_end_to_end_suite_against_staging_before_prod(
 ) -> None:
     staging, prod = jobs["staging"], jobs["prod"]
 
-    assert staging["needs"] == "test"
+    assert staging["needs"] == ["test", "runtime"]
     assert staging["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert prod["needs"] == "staging"
-    assert any("cdk deploy -c stage=staging" in run for run in _runs(staging))
+    assert [run for run in _runs(staging) if "deploy" in run] == [
+        "make deploy STAGE=staging APPROVAL=never"
+    ]
     assert any(run.startswith("make e2e BASE_URL=") for run in _runs(staging))
-    assert any("cdk deploy -c stage=prod" in run for run in _runs(prod))
+    assert [run for run in _runs(prod) if "deploy" in run] == [
+        "make deploy STAGE=prod APPROVAL=never"
+    ]
     assert any(run.startswith("make smoke BASE_URL=") for run in _runs(prod))
     assert not any("make e2e" in run for run in _runs(prod))  # prod is only read
+
+
+@pytest.mark.parametrize(("job", "command"), [("staging", "make e2e"), ("prod", "make smoke")])
+def test_should_test_a_stage_in_the_auth_mode_it_was_deployed_with(
+    jobs: dict[str, Any], job: str, command: str
+) -> None:
+    steps = jobs[job]["steps"]
+    (read,) = (s for s in steps if s.get("id") == "stack")
+    (check,) = (s for s in steps if s.get("run", "").startswith(command))
+
+    assert "AuthMode" in read["run"]  # the stack output, not a mode written here
+    assert check["env"]["AUTH_MODE"] == "${{ steps.stack.outputs.AuthMode }}"
+    assert check["env"]["API_URL"] == "${{ steps.stack.outputs.ApiUrl }}"
+    assert check["run"] == f'{command} BASE_URL="$API_URL" AUTH="$AUTH_MODE"'
+
+
+def test_should_run_the_unit_tier_on_the_functions_python(jobs: dict[str, Any]) -> None:
+    runtime = jobs["runtime"]
+    (toolchain,) = (s for s in runtime["steps"] if s.get("uses") == "./.github/actions/toolchain")
+
+    # RUNTIME.name is e.g. "python3.14"; the job must set up that very version.
+    assert toolchain["with"]["python-version"] == RUNTIME.name.removeprefix("python")
+    assert _runs(runtime) == ["make unit"]
+    assert "if" not in runtime  # pull requests too
+
+
+# GitHub: a run waiting for an environment's approval holds the concurrency groups it is
+# in; a workflow-level group would hold every later run, staging deploys included.
+# https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/control-the-concurrency-of-workflows-and-jobs
+def test_should_never_let_a_pending_prod_approval_hold_staging(
+    workflow: dict[str, Any], jobs: dict[str, Any]
+) -> None:
+    groups = {name: job["concurrency"]["group"] for name, job in jobs.items()}
+
+    assert "concurrency" not in workflow
+    assert len(set(groups.values())) == len(groups)  # no two jobs share a group
+    assert groups["staging"] == "deploy-staging"
+    assert groups["prod"] == "deploy-prod"
+    for name in ("staging", "prod"):
+        # A deploy is never cancelled halfway; the next one waits for it.
+        assert jobs[name]["concurrency"]["cancel-in-progress"] is False

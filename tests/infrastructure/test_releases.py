@@ -11,6 +11,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-upd
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,11 +20,18 @@ from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 
-from stats_api import session_store
+from stats_api import release_check, session_store
 from stats_api.routes import CORE_ROUTES, deployed_routes
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from stats_service.monitoring import LATENCY_P99
-from tests.support.templates import alias_for, function_for, functions, synth
+from tests.support.templates import (
+    alias_for,
+    function_for,
+    functions,
+    release_checks,
+    role_statements,
+    synth,
+)
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
 ROLLBACK_EVENTS = {"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"}
@@ -236,3 +244,73 @@ def test_should_expose_aliases_and_deployment_groups_by_function_id() -> None:
         assert alias.alias_name == "live"
         assert alias.version.lambda_ is service.functions[function_id]
         assert service.deployment_groups[function_id].node.scope is service
+
+
+# CodeDeploy invokes the alias's BeforeAllowTrafficHook before shifting any traffic, and the
+# hook's Failed report stops the release (the hook's own logic: tests/unit/test_release_check.py):
+# https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-codedeploylambdaaliasupdate
+@pytest.mark.parametrize("variant", ["iam", "history"])
+def test_should_check_each_new_version_before_it_takes_traffic(variant: str) -> None:
+    props = VARIANTS[variant]()
+    template = synth(props)
+    aliases = _resources(template, "AWS::Lambda::Alias")
+    hooks = release_checks(template)
+    route_keys = {route.handler: route.route_key for route in deployed_routes(props.history)}
+
+    assert len(hooks) == len(aliases) == len(deployed_routes(props.history))
+    for alias in aliases.values():
+        hook_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["BeforeAllowTrafficHook"]
+        hook = hooks[hook_id["Ref"]]["Properties"]
+        function_id = alias["Properties"]["FunctionName"]["Ref"]
+        version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+        # The hook tests exactly the version this release moves the alias to...
+        assert hook["Environment"]["Variables"] == {
+            release_check.TARGET_ENV: {"Ref": version},
+            release_check.ROUTE_ENV: route_keys[
+                functions(template)[function_id]["Properties"]["Handler"]
+            ],
+        }
+        # ...and is updated, with its permissions, before the alias update runs it.
+        assert hook_id["Ref"] in alias["DependsOn"]
+        assert hook["Role"]["Fn::GetAtt"][0] in alias["DependsOn"]
+        # Raw boto3 only: no layer, so a broken layer cannot pass its own check.
+        assert "Layers" not in hook
+        # A stuck invoke, retried, still leaves it time to report (else CodeDeploy waits
+        # an hour for a status).
+        config: Any = release_check.LAMBDA_CONFIG
+        attempts = config.retries["max_attempts"]
+        assert hook["Timeout"] > attempts * (config.connect_timeout + config.read_timeout)
+        assert hook["Handler"] == "stats_api.release_check.handler"
+
+
+def test_should_let_each_hook_invoke_only_its_new_version_and_report_only_to_its_group(
+    template: assertions.Template,
+) -> None:
+    aliases = _resources(template, "AWS::Lambda::Alias")
+
+    for alias in aliases.values():
+        policy = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        hook_id = policy["BeforeAllowTrafficHook"]["Ref"]
+        version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+        statements = role_statements(template, hook_id)
+        by_action = {
+            action: statement["Resource"]
+            for statement in statements
+            for action in (
+                [statement["Action"]]
+                if isinstance(statement["Action"], str)
+                else statement["Action"]
+            )
+        }
+        assert by_action["lambda:InvokeFunction"] == {"Ref": version}
+        report = json.dumps(by_action["codedeploy:PutLifecycleEventHookExecutionStatus"])
+        assert policy["DeploymentGroupName"]["Ref"] in report
+        assert set(by_action) == {
+            "lambda:InvokeFunction",
+            "codedeploy:PutLifecycleEventHookExecutionStatus",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+        }

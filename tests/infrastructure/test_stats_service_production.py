@@ -286,12 +286,21 @@ def test_should_alarm_on_the_golden_signals_into_an_encrypted_topic(
     assert len(throttle_alarms) == len(CORE_ROUTES)
 
 
+# The history routes query the table and its index: their system errors must alarm too.
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (False, {"TransactWriteItems", "GetItem"}),
+        (True, {"TransactWriteItems", "GetItem", "Query"}),
+    ],
+)
 def test_should_alarm_on_system_errors_of_the_operations_the_service_calls(
-    default_template: assertions.Template,
+    default_template: assertions.Template, history: bool, expected: set[str]
 ) -> None:
+    template = synth(StatsServiceProps(history=True)) if history else default_template
     (alarm,) = (
         alarm["Properties"]
-        for alarm in default_template.find_resources("AWS::CloudWatch::Alarm").values()
+        for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()
         if "SystemErrors" in str(alarm["Properties"])
     )
     queries = {query["Id"]: query for query in alarm["Metrics"]}
@@ -304,7 +313,7 @@ def test_should_alarm_on_system_errors_of_the_operations_the_service_calls(
         for dimension in metric["Dimensions"]
         if dimension["Name"] == "Operation"
     }
-    assert operations == {"TransactWriteItems", "GetItem"}
+    assert operations == expected
     for metric in stats.values():
         assert (metric["Namespace"], metric["MetricName"]) == ("AWS/DynamoDB", "SystemErrors")
     # An operation without datapoints in a period must not blank the sum.

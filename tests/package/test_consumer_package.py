@@ -16,7 +16,7 @@ from aws_cdk import assertions
 from stats_api.routes import CORE_ROUTES
 from tests.support import REPO_ROOT
 from tests.support.commands import run
-from tests.support.templates import alarm_publishing, topic_statements
+from tests.support.templates import alarm_publishing, functions, topic_statements
 
 CONSUMER = REPO_ROOT / "examples" / "consumer_app"
 
@@ -46,7 +46,8 @@ def template(consumer_assembly: Path) -> assertions.Template:
 
 
 def _functions(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
-    return template.find_resources("AWS::Lambda::Function")
+    """The route functions (each also has a release check, loading no layer)."""
+    return functions(template)
 
 
 def test_should_synthesise_the_service_inside_the_consumers_stack(

@@ -8,7 +8,8 @@ from typing import Any
 
 from aws_cdk import App, Stack, assertions
 
-from stats_api.routes import CORE_ROUTES
+from stats_api.deployment import RELEASE_CHECK_HANDLER
+from stats_api.routes import CORE_ROUTES, ROUTES
 from stats_service import StatsService, StatsServiceProps
 
 
@@ -18,8 +19,25 @@ def synth(props: StatsServiceProps | None = None) -> assertions.Template:
     return assertions.Template.from_stack(stack)
 
 
+ROUTE_HANDLERS = frozenset(route.handler for route in ROUTES)
+
+
 def functions(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
-    return template.find_resources("AWS::Lambda::Function")
+    """The route functions (not the release checks that test their new versions)."""
+    return {
+        logical_id: function
+        for logical_id, function in template.find_resources("AWS::Lambda::Function").items()
+        if function["Properties"].get("Handler") in ROUTE_HANDLERS
+    }
+
+
+def release_checks(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
+    """The pre-traffic hook functions, one per route function."""
+    return {
+        logical_id: function
+        for logical_id, function in template.find_resources("AWS::Lambda::Function").items()
+        if function["Properties"].get("Handler") == RELEASE_CHECK_HANDLER
+    }
 
 
 def routes(template: assertions.Template) -> Mapping[str, Mapping[str, Any]]:
@@ -46,8 +64,9 @@ def function_for(template: assertions.Template, route_key: str) -> str:
 
 
 def role_statements(template: assertions.Template, function_id: str) -> list[dict[str, Any]]:
-    """Every policy statement attached to the function's role."""
-    role = functions(template)[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    """Every policy statement attached to the function's role (any function's)."""
+    function = template.find_resources("AWS::Lambda::Function")[function_id]
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
     statements: list[dict[str, Any]] = []
     for policy in template.find_resources("AWS::IAM::Policy").values():
         if {"Ref": role} in policy["Properties"]["Roles"]:

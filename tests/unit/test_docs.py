@@ -43,7 +43,10 @@ def iam_pattern_matches(pattern: str, value: str) -> bool:
 def ci_invoke_resources() -> list[str]:
     """The resources of the README's CI policy statement that lets the e2e suite call the API."""
     readme = (REPO_ROOT / "README.md").read_text()
+    # Other JSON blocks are fragments (cdk.json's stages): parse only the policy's.
     for block in _JSON_BLOCK.findall(readme):
+        if "execute-api:Invoke" not in block:
+            continue
         for statement in json.loads(block).get("Statement", []):
             if statement.get("Action") == "execute-api:Invoke":
                 resource = statement["Resource"]

@@ -1,0 +1,64 @@
+"""The DynamoDB operations monitoring watches (its SystemErrors alarm) are derived from the
+route table; here each route's handler runs on moto and the operations it really calls must
+be among those derived for it, so neither the route table nor the derivation can leave a
+route's calls unwatched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from stats_api.routes import (
+    FETCH_COURSE_STATS,
+    FETCH_SESSION,
+    LIST_COURSES,
+    LIST_SESSIONS,
+    RECORD_SESSION,
+    ROUTES,
+    WITHDRAW_SESSION,
+    Route,
+)
+from stats_service.service_metrics import table_operations
+from tests.support import handler_client as api
+from tests.support.store_probe import StoreProbe
+
+pytestmark = pytest.mark.usefixtures("dynamodb")
+
+
+def test_should_watch_every_operation_each_route_calls(store_probe: StoreProbe) -> None:
+    recorded = api.record(body=api.session_body())
+    assert recorded.status == 201
+    session_id = recorded.body["sessionId"]
+    # Each route's every path that reaches the table: a replay reads the stored session; a
+    # window queries the history index; a withdrawal reads, then writes.
+    requests: dict[Route, Callable[[], object]] = {
+        RECORD_SESSION: lambda: api.record(body=api.session_body(sessionId=session_id)),
+        FETCH_COURSE_STATS: lambda: (
+            api.fetch_course_stats(),
+            api.fetch_course_stats(query={"since": "2000-01-01T00:00:00Z"}),
+        ),
+        FETCH_SESSION: lambda: api.fetch_session(session_id),
+        LIST_COURSES: api.list_courses,
+        LIST_SESSIONS: api.list_sessions,
+        WITHDRAW_SESSION: lambda: api.withdraw(session_id),
+    }
+    assert set(requests) == set(ROUTES)
+    called = {}
+    for route, send in requests.items():
+        store_probe.reset()
+        send()
+        called[route] = set(store_probe.operations)
+
+    for route, operations in called.items():
+        assert operations, route.route_key
+        assert operations <= set(table_operations([route], history=True)), route.route_key
+    assert set().union(*called.values()) == set(table_operations(ROUTES, history=True))
+
+
+def test_should_watch_query_only_where_the_history_routes_are_on() -> None:
+    core = [route for route in ROUTES if not route.history]
+
+    assert table_operations(core, history=False) == ("TransactWriteItems", "GetItem")
+    assert "Query" in table_operations(core, history=True)  # windowed course stats
+    assert "Query" in table_operations(ROUTES, history=True)

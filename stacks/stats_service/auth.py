@@ -12,6 +12,12 @@ from typing import ClassVar, TypeAlias
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 
+from stats_api.routes import Route
+
+# The default scope of the analytics routes (an OAuth resource server's custom scope, as a
+# Cognito resource server ``stats`` names it).
+ANALYTICS_SCOPE = "stats/analytics.read"
+
 
 @dataclass(frozen=True)
 class JwtAuth:
@@ -22,12 +28,20 @@ class JwtAuth:
     issuer: str  # e.g. https://cognito-idp.<region>.amazonaws.com/<user-pool-id>
     audience: tuple[str, ...]  # accepted ``aud`` (or Cognito ``client_id``) values
     required_scopes: tuple[str, ...] = ()
+    # The analytics routes (across learners) take a token with one of these scopes,
+    # whatever ``required_scopes`` says: a learner's token is refused (403).
+    analytics_scopes: tuple[str, ...] = (ANALYTICS_SCOPE,)
 
     def __post_init__(self) -> None:
         if not self.issuer.startswith("https://"):
             raise ValueError(f"JwtAuth.issuer must be an https URL, got {self.issuer!r}")
         if not self.audience:
             raise ValueError("JwtAuth.audience needs at least one accepted audience")
+        if not self.analytics_scopes:
+            raise ValueError(
+                "JwtAuth.analytics_scopes needs at least one scope: without one, any "
+                "learner's token could read every course's analytics"
+            )
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,10 @@ def route_authorizer(auth: Auth) -> apigw.IHttpRouteAuthorizer | None:
     return None
 
 
-def route_scopes(auth: Auth) -> list[str] | None:
-    return (
-        list(auth.required_scopes) if isinstance(auth, JwtAuth) and auth.required_scopes else None
-    )
+def route_scopes(auth: Auth, route: Route) -> list[str] | None:
+    """The scopes API Gateway demands of ``route``'s token (any one of them), per route: the
+    analytics routes their own, the learners' routes ``required_scopes`` (if any)."""
+    if not isinstance(auth, JwtAuth):
+        return None
+    scopes = auth.analytics_scopes if route.analytics else auth.required_scopes
+    return list(scopes) or None

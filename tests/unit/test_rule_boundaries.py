@@ -1,0 +1,279 @@
+"""Both ends of every documented range (docs/api.md), each just inside and just outside, in
+the fast tier, and the half-even rounding of the course mean at exact ties. The limits are
+read from where they are declared (``session_rules``, ``history_rules``). The rules are
+checked in-process, without a table; a few go through the handlers on moto as well."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from local_run.events import api_event, jwt_authorizer
+from stats_api import history_rules, session_rules, timestamps
+from stats_api.errors import InvalidRequest, PayloadTooLarge
+from stats_api.history_rules import MAX_PAGE_SIZE
+from stats_api.http import Request
+from stats_api.routes import FETCH_COURSE_STATS
+from stats_api.session_rules import (
+    EARLIEST_COMPLETION,
+    MAX_BODY_BYTES,
+    MAX_CLOCK_AHEAD_MINUTES,
+    MAX_MINUTES_PER_SESSION,
+    MAX_MODULES_PER_SESSION,
+    MAX_SCORE,
+    MIN_SCORE,
+    USER_ID_HEADER,
+    USER_ID_MAX_LENGTH,
+)
+from stats_api.sessions import CourseStats
+from tests.support.dataset import make_sessions, seed
+from tests.support.handler_client import (
+    COURSE,
+    TABLE,
+    USER,
+    fetch_course_stats,
+    list_sessions,
+    record,
+    session_body,
+)
+
+MICROSECOND = datetime.timedelta(microseconds=1)
+SMALLEST_STEP = Decimal("0.000001")  # the finest fraction every number rule accepts
+NOW = datetime.datetime(2026, 11, 29, 12, 0, 0, 250000, tzinfo=datetime.UTC)
+
+
+def utc(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# Identity: 1-128 characters, the header's surrounding white space trimmed
+
+
+def caller(header: str | None = None, authorizer: dict[str, Any] | None = None) -> str:
+    """Who ``Request`` takes the caller of an event with this header and authorizer for."""
+    headers = {} if header is None else {USER_ID_HEADER: header}
+    event = api_event(
+        FETCH_COURSE_STATS, {"courseId": COURSE}, headers=headers, authorizer=authorizer
+    )
+    return Request(APIGatewayProxyEventV2(event)).user_id
+
+
+@pytest.mark.parametrize("length", [1, USER_ID_MAX_LENGTH])
+def test_should_accept_a_user_header_at_each_end_of_its_length_range(length: int) -> None:
+    assert caller("u" * length) == "u" * length
+
+
+@pytest.mark.parametrize("length", [0, USER_ID_MAX_LENGTH + 1])
+def test_should_refuse_a_user_header_just_outside_its_length_range(length: int) -> None:
+    with pytest.raises(InvalidRequest, match=USER_ID_HEADER):
+        caller("u" * length)
+
+
+def test_should_count_the_user_headers_length_after_trimming_its_white_space() -> None:
+    user = "u" * USER_ID_MAX_LENGTH
+
+    assert caller(f" {user}\t") == user
+
+
+@pytest.mark.parametrize("length", [1, USER_ID_MAX_LENGTH])
+def test_should_accept_a_token_subject_at_each_end_of_its_length_range(length: int) -> None:
+    assert caller("header-user", jwt_authorizer({"sub": "s" * length})) == "s" * length
+
+
+@pytest.mark.parametrize("length", [0, USER_ID_MAX_LENGTH + 1])
+def test_should_refuse_a_token_subject_just_outside_its_length_range(length: int) -> None:
+    with pytest.raises(InvalidRequest, match="sub"):
+        caller("header-user", jwt_authorizer({"sub": "s" * length}))
+
+
+# courseId: 1-128 characters
+
+
+@pytest.mark.parametrize("length", [1, 128])
+def test_should_accept_a_course_id_at_each_end_of_its_length_range(length: int) -> None:
+    assert session_rules.course_id("c" * length) == "c" * length
+
+
+@pytest.mark.parametrize("length", [0, 129])
+def test_should_refuse_a_course_id_just_outside_its_length_range(length: int) -> None:
+    with pytest.raises(InvalidRequest, match="courseId"):
+        session_rules.course_id("c" * length)
+
+
+# The body's numbers: each range's two ends, and the smallest step beyond each
+
+
+NUMBER_RANGES = {
+    "totalModulesStudied": (Decimal(0), Decimal(MAX_MODULES_PER_SESSION), Decimal(1)),
+    "timeStudied": (Decimal(0), Decimal(MAX_MINUTES_PER_SESSION), SMALLEST_STEP),
+    "averageScore": (Decimal(MIN_SCORE), Decimal(MAX_SCORE), SMALLEST_STEP),
+}
+INSIDE = [(field, end) for field, (low, high, _) in NUMBER_RANGES.items() for end in (low, high)]
+OUTSIDE = [
+    (field, value)
+    for field, (low, high, step) in NUMBER_RANGES.items()
+    for value in (low - step, high + step)
+]
+
+
+def raw_body(**texts: str) -> bytes:
+    """A valid body with some fields spelled exactly as ``texts`` give them."""
+    fields = {name: json.dumps(value) for name, value in session_body().items()} | texts
+    return ("{" + ", ".join(f'"{name}": {text}' for name, text in fields.items()) + "}").encode()
+
+
+@pytest.mark.parametrize(("field", "value"), INSIDE, ids=[f"{f}={v}" for f, v in INSIDE])
+def test_should_accept_a_number_at_each_end_of_its_range(field: str, value: Decimal) -> None:
+    assert session_rules.session_body(raw_body(**{field: str(value)}))[field] == value
+
+
+@pytest.mark.parametrize(("field", "value"), OUTSIDE, ids=[f"{f}={v}" for f, v in OUTSIDE])
+def test_should_refuse_a_number_just_outside_its_range(field: str, value: Decimal) -> None:
+    with pytest.raises(InvalidRequest, match=field):
+        session_rules.session_body(raw_body(**{field: str(value)}))
+
+
+# The body's size: at most 4096 bytes
+
+
+def body_of_size(size: int) -> bytes:
+    compact = raw_body()
+    return compact[:-1] + b" " * (size - len(compact)) + b"}"
+
+
+def test_should_accept_a_body_of_exactly_the_size_limit() -> None:
+    body = body_of_size(MAX_BODY_BYTES)
+
+    assert len(body) == MAX_BODY_BYTES
+    assert session_rules.session_body(body) == session_rules.session_body(raw_body())
+
+
+def test_should_refuse_a_body_one_byte_over_the_size_limit_with_413() -> None:
+    with pytest.raises(PayloadTooLarge) as refused:
+        session_rules.session_body(body_of_size(MAX_BODY_BYTES + 1))
+
+    assert refused.value.status == 413
+
+
+# completedAt: from 2000-01-01 to 5 minutes ahead of the service's clock
+
+LATEST = NOW + datetime.timedelta(minutes=MAX_CLOCK_AHEAD_MINUTES)
+
+
+@pytest.mark.parametrize("moment", [EARLIEST_COMPLETION, LATEST], ids=["earliest", "latest"])
+def test_should_accept_a_completed_at_at_each_end_of_its_range(moment: datetime.datetime) -> None:
+    assert session_rules.completed_at(utc(moment), now=NOW) == moment
+
+
+@pytest.mark.parametrize(
+    "moment", [EARLIEST_COMPLETION - MICROSECOND, LATEST + MICROSECOND], ids=["early", "late"]
+)
+def test_should_refuse_a_completed_at_a_microsecond_outside_its_range(
+    moment: datetime.datetime,
+) -> None:
+    with pytest.raises(InvalidRequest, match="completedAt"):
+        session_rules.completed_at(utc(moment), now=NOW)
+
+
+def test_should_take_the_clock_ahead_limit_from_the_services_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(timestamps, "now", lambda: NOW)
+
+    assert session_rules.completed_at(utc(LATEST)) == LATEST
+    with pytest.raises(InvalidRequest, match="completedAt"):
+        session_rules.completed_at(utc(LATEST + MICROSECOND))
+
+
+@pytest.mark.usefixtures("dynamodb")
+def test_should_record_a_session_completed_at_exactly_the_earliest_instant() -> None:
+    response = record(body=session_body(completedAt="2000-01-01T00:00:00Z"))
+
+    assert response.status == 201, response.body
+    assert response.body["completedAt"] == utc(EARLIEST_COMPLETION)
+
+
+# The course mean: rounded half-even to 6 decimal places
+
+
+@pytest.mark.parametrize(
+    ("score_sum", "count", "mean"),
+    [
+        # 0.0000005 lies exactly halfway: half-even keeps the even 0.000000 (half-up: 0.000001).
+        ("0.000001", 2, "0.000000"),
+        # 0.0000015, halfway again: the even neighbour is above (half-down or down: 0.000001).
+        ("0.000003", 2, "0.000002"),
+        # 0.0000025: the even neighbour is below (half-up: 0.000003).
+        ("0.000005", 2, "0.000002"),
+        # 66.6666666...: not a tie, to the nearest (down: 66.666666).
+        ("200", 3, "66.666667"),
+        # 33.3333333...: the nearest is below (up or ceiling: 33.333334).
+        ("100", 3, "33.333333"),
+    ],
+)
+def test_should_round_the_course_mean_half_even_to_six_places(
+    score_sum: str, count: int, mean: str
+) -> None:
+    stats = CourseStats(COURSE, 0, Decimal(0), Decimal(score_sum), count)
+
+    assert str(stats.average_score) == mean
+
+
+@pytest.mark.usefixtures("dynamodb")
+@pytest.mark.parametrize(
+    ("scores", "mean"),
+    [(["0.000001", "0"], Decimal(0)), (["0.000003", "0"], Decimal("0.000002"))],
+    ids=["tie-to-even-below", "tie-to-even-above"],
+)
+def test_should_answer_the_course_mean_of_a_tie_rounded_to_the_even_neighbour(
+    scores: list[str], mean: Decimal
+) -> None:
+    for score in scores:
+        assert record(raw_body=raw_body(averageScore=score)).status == 201
+
+    stats = fetch_course_stats().exact_body()
+
+    assert (stats["averageScore"], stats["sessionCount"]) == (mean, len(scores))
+
+
+# limit: 1-100 items a page
+
+
+@pytest.mark.parametrize("limit", [1, MAX_PAGE_SIZE])
+def test_should_accept_a_limit_at_each_end_of_its_range(limit: int) -> None:
+    assert history_rules.page_size(str(limit)) == limit
+
+
+@pytest.mark.parametrize("limit", [0, MAX_PAGE_SIZE + 1])
+def test_should_refuse_a_limit_just_outside_its_range(limit: int) -> None:
+    with pytest.raises(InvalidRequest, match="limit"):
+        history_rules.page_size(str(limit))
+
+
+def test_should_serve_a_page_of_exactly_the_largest_limit(dynamodb: Any) -> None:
+    seed(dynamodb, TABLE, USER, make_sessions(MAX_PAGE_SIZE + 1, COURSE, seed=1))
+
+    response = list_sessions(limit=str(MAX_PAGE_SIZE))
+
+    assert response.status == 200, response.body
+    assert len(response.body["sessions"]) == MAX_PAGE_SIZE
+    assert response.body["nextCursor"] is not None
+
+
+# since/until: since before until, by as little as a microsecond
+
+
+def test_should_accept_a_window_of_one_microsecond() -> None:
+    window = history_rules.window(utc(NOW), utc(NOW + MICROSECOND))
+
+    assert (window.since, window.until) == (NOW, NOW + MICROSECOND)
+
+
+def test_should_refuse_a_window_whose_since_is_not_before_its_until() -> None:
+    with pytest.raises(InvalidRequest, match="since"):
+        history_rules.window(utc(NOW), utc(NOW))

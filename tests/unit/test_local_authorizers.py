@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -67,21 +68,21 @@ def test_should_accept_the_token_without_the_bearer_prefix(issuer: LocalIssuer) 
     assert jwt_authorizer(issuer).authorize(request)["jwt"]["claims"]["sub"] == "ann"
 
 
-@pytest.mark.parametrize(
-    "claims",
-    [
-        {"exp": int(time.time()) - 10},  # expired
-        {"nbf": int(time.time()) + 600},  # not yet valid
-        {"iss": "http://another-issuer"},
-        {"aud": "another-client"},
-        {"exp": None},  # API Gateway needs an expiry
-    ],
-    ids=["expired", "not-yet-valid", "other-issuer", "other-audience", "no-expiry"],
-)
+# Claims as functions of the time the test runs (epoch seconds), not of when the file loaded.
+WRONG_CLAIMS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "expired": lambda now: {"exp": now - 10},
+    "not-yet-valid": lambda now: {"nbf": now + 600},
+    "other-issuer": lambda now: {"iss": "http://another-issuer"},
+    "other-audience": lambda now: {"aud": "another-client"},
+    "no-expiry": lambda now: {"exp": None},  # API Gateway needs an expiry
+}
+
+
+@pytest.mark.parametrize("claims", WRONG_CLAIMS.values(), ids=WRONG_CLAIMS.keys())
 def test_should_refuse_a_token_with_a_wrong_claim_with_401(
-    issuer: LocalIssuer, claims: dict[str, Any]
+    issuer: LocalIssuer, claims: Callable[[int], dict[str, Any]]
 ) -> None:
-    token = issuer.mint("ann", **claims)
+    token = issuer.mint("ann", **claims(int(time.time())))
 
     assert refusal(jwt_authorizer(issuer), bearer(token)) == (401, "Unauthorized")
 

@@ -9,6 +9,8 @@ letting a forged cursor be refused for the wrong reason.
 
 from __future__ import annotations
 
+from typing import cast
+
 from stats_api import cursors
 
 
@@ -26,3 +28,10 @@ def resigned(cursor: str, issued_for: str, forged_for: str) -> str:
     """The key ``cursor`` holds (it must have been issued for scope ``issued_for``), with a
     correct digest for scope ``forged_for``."""
     return cursors.issue(cursors.redeem(cursor, issued_for), forged_for)
+
+
+def resigned_with(cursor: str, issued_for: str, forged_for: str, **changes: object) -> str:
+    """As ``resigned``, with some of the key's values replaced, strings or not: the digest
+    is computed over whatever the key holds."""
+    key: dict[str, object] = {**cursors.redeem(cursor, issued_for), **changes}
+    return cursors.issue(cast("dict[str, str]", key), forged_for)  # not always strings

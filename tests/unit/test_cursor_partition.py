@@ -1,4 +1,5 @@
-"""A cursor whose digest is right but whose key names another user's partition is refused.
+"""Cursors forged with a correct digest: one whose key names another user's partition, or
+holds other than strings, is refused with 400.
 
 The digest needs no secret (``cursors.py``), so anyone can sign any key for their own query:
 the store's check that a cursor's key lies in the caller's partition is what keeps a page
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.support.forged_cursors import courses_scope, resigned, sessions_scope
+from stats_api.cursors import redeem
+from stats_api.table_keys import PARTITION_KEY
+from tests.support.forged_cursors import courses_scope, resigned, resigned_with, sessions_scope
 from tests.support.handler_client import (
     COURSE,
     USER,
@@ -88,3 +91,18 @@ def test_should_accept_the_same_forgery_of_the_callers_own_cursor(route: PagedRo
     assert forged.status == 200, forged.body
     assert forged.body == genuine.body
     assert forged.body[route.items]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_should_refuse_with_400_a_forged_cursor_whose_key_holds_other_than_strings(
+    route: PagedRoute,
+) -> None:
+    record_courses_and_sessions(USER)
+    own = first_cursor(route, USER)
+    numbers = {name: 7 for name in redeem(own, route.scope(USER)) if name != PARTITION_KEY}
+    forged = resigned_with(own, route.scope(USER), route.scope(USER), **numbers)
+
+    response = route.fetch(user=USER, limit="1", cursor=forged)
+
+    assert response.status == 400, response.body
+    assert "cursor" in response.body["message"]

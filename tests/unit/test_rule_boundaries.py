@@ -180,6 +180,13 @@ def test_should_refuse_a_completed_at_a_microsecond_outside_its_range(
         session_rules.completed_at(utc(moment), now=NOW)
 
 
+def test_should_accept_a_completed_at_with_six_decimal_places_of_seconds() -> None:
+    # The finest the kept form holds; a seventh place is refused (tests/unit/test_history.py).
+    moment = datetime.datetime(2026, 11, 2, 8, 0, 0, 123456, tzinfo=datetime.UTC)
+
+    assert session_rules.completed_at("2026-11-02T08:00:00.123456Z", now=NOW) == moment
+
+
 def test_should_take_the_clock_ahead_limit_from_the_services_clock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

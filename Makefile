@@ -92,7 +92,8 @@ bench: $(BENCH_READY)
 # rules, the session store, the cursors and the identity code and runs tests/unit against each
 # mutant; it prints the score and every surviving mutant (see docs/mutation.md).
 # MUTATION_ARGS="'stats_api.sessions*'" runs only some; MUTATION_ARGS=--survivors re-runs the
-# last run's survivors against the current tests. mutmut is installed only for this target.
+# last run's survivors against the current tests, --report prints the last run again.
+# mutmut is installed only for this target.
 MUTATION_READY := $(VENV)/.mutation-ready
 .PHONY: mutation
 

@@ -13,7 +13,8 @@ repository's pytest settings (``pythonpath`` pointed at ``src``) and mutmut's.
 
 Options: ``--max-children N`` (default 2: the machine is shared); mutant-name globs to run
 only some, e.g. ``'stats_api.sessions*'``; ``--survivors`` to re-run only the last run's
-survivors against the current tests (after adding a test; the source must be unchanged).
+survivors against the current tests (after adding a test; the source must be unchanged);
+``--report`` to print the last run's score and survivors again (also after an interrupted run).
 """
 
 from __future__ import annotations
@@ -149,9 +150,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__)
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--survivors", action="store_true", help="re-run the last survivors")
+    parser.add_argument("--report", action="store_true", help="only report the last run")
     parser.add_argument("mutants", nargs="*", help="mutant-name globs (default: all)")
     options = parser.parse_args()
     started = time.monotonic()
+    if options.report:
+        report()
+        return
     if not options.survivors:
         stage()
         mutants = options.mutants

@@ -12,9 +12,10 @@ the committed OpenAPI document one test compares, and a ``pyproject.toml`` holdi
 repository's pytest settings (``pythonpath`` pointed at ``src``) and mutmut's.
 
 Options: ``--max-children N`` (default 2: the machine is shared); mutant-name globs to run
-only some, e.g. ``'stats_api.sessions*'``; ``--survivors`` to re-run only the last run's
-survivors against the current tests (after adding a test; the source must be unchanged);
-``--report`` to print the last run's score and survivors again (also after an interrupted run).
+only some, e.g. ``'stats_api.sessions*'``; ``--survivors`` to re-run only the mutants the
+last run did not kill, against the current tests (after adding a test; the source must be
+unchanged); ``--report`` to print the last run's score and survivors again (also after an
+interrupted run).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ MUTATED = (
 )
 COPIED = ("tests", "local_run", "docs/openapi.json")
 TEST_TIER = "tests/unit"
-_SURVIVOR = re.compile(r"^\s*(\S+): survived$")
+# Mutants no test caught: survived, or timed out (on a busy machine a worker can run out of
+# time with no loop in sight, so a timeout is re-run, never counted as caught).
+_UNCAUGHT = re.compile(r"^\s*(\S+): (survived|timeout|suspicious)$")
 
 
 def _toml(tables: dict[str, dict[str, Any]]) -> str:
@@ -108,11 +111,12 @@ def source_unchanged() -> bool:
     return True
 
 
-def survivors() -> list[str]:
+def uncaught() -> list[tuple[str, str]]:
+    """The last run's mutants that no test caught, with their status."""
     return [
-        match.group(1)
+        (match.group(1), match.group(2))
         for line in mutmut("results", capture=True).splitlines()
-        if (match := _SURVIVOR.match(line))
+        if (match := _UNCAUGHT.match(line))
     ]
 
 
@@ -128,22 +132,22 @@ def mutmut(*arguments: str, capture: bool = False) -> str:
 
 
 def report() -> int:
-    """Print the score and each survivor's diff; returns the number of survivors."""
+    """Print the score and each uncaught mutant's diff; returns how many there are."""
     mutmut("export-cicd-stats", capture=True)
     stats = json.loads((STAGING / "mutants" / "mutmut-cicd-stats.json").read_text())
-    survived = survivors()
-    for name in survived:
+    left = uncaught()
+    for name, _ in left:
         print(mutmut("show", name, capture=True))
-    caught = stats["killed"] + stats["timeout"]
-    tested = caught + stats["survived"] + stats["suspicious"] + stats["segfault"]
-    score = 100 * caught / tested if tested else 0.0
+    tested = sum(stats[status] for status in ("killed", "survived", "timeout", "suspicious"))
+    score = 100 * stats["killed"] / tested if tested else 0.0
     print(
-        f"mutation score: {score:.1f}% ({caught} of {tested} mutants caught by {TEST_TIER}; "
-        f"{stats['survived']} survived, {stats['no_tests']} reached by no test, "
-        f"{stats['timeout']} timed out, {stats['skipped']} skipped)"
+        f"mutation score: {score:.1f}% ({stats['killed']} of {tested} mutants killed by "
+        f"{TEST_TIER}; {stats['survived']} survived, {stats['timeout']} timed out, "
+        f"{stats['suspicious']} suspicious, {stats['no_tests']} reached by no test, "
+        f"{stats['skipped']} skipped)"
     )
-    print("survivors:", *survived or ["none"], sep="\n  ")
-    return len(survived)
+    print("not killed:", *[f"{name} ({status})" for name, status in left] or ["none"], sep="\n  ")
+    return len(left)
 
 
 def main() -> None:
@@ -162,7 +166,7 @@ def main() -> None:
         mutants = options.mutants
     elif (STAGING / "mutants").is_dir() and source_unchanged():
         copy_tests()
-        mutants = survivors()
+        mutants = [name for name, _ in uncaught()]
     else:
         sys.exit("mutation: the source changed since the last run (or there is none): run it whole")
     if mutants or not options.survivors:

@@ -1,5 +1,6 @@
 """Reads that must see every answer of a Query: DynamoDB stops an answer at 1 MB and hands
-back a ``LastEvaluatedKey``, and the store asks again from there until there is none.
+back a ``LastEvaluatedKey``, and the store asks again from there until there is none, each
+time strongly consistent (moto ignores the setting, so it is checked on the request).
 
 moto answers a small table in one go, so here the first answer is cut short by hand: the
 store's first Query gets part of the real items with the key of the last one, and its
@@ -69,6 +70,7 @@ def test_should_sum_every_answer_of_a_window_longer_than_one_query_answer(
         None,
         cut["LastEvaluatedKey"],
     ]
+    assert [call.params["ConsistentRead"] for call in store_probe.calls] == [True, True]
 
 
 def test_should_list_every_item_of_a_learner_longer_than_one_query_answer(
@@ -96,3 +98,4 @@ def test_should_list_every_item_of_a_learner_longer_than_one_query_answer(
         None,
         cut["LastEvaluatedKey"],
     ]
+    assert [call.params["ConsistentRead"] for call in store_probe.calls] == [True, True]

@@ -272,6 +272,52 @@ def test_should_serve_a_page_of_exactly_the_largest_limit(dynamodb: Any) -> None
     assert response.body["nextCursor"] is not None
 
 
+# Instants (completedAt, since, until): any offset, and the calendar's and the clock's ends
+
+EIGHT_UTC = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "2026-11-02T08:00:00Z",
+        "2026-11-02T13:30:00+05:30",  # ahead of UTC, with minutes
+        "2026-11-02T03:30:00-04:30",  # behind UTC, with minutes
+        "2026-11-01T08:01:00-23:59",  # the largest offset, the day before
+        "2026-11-02T08:00:00.000000z",
+    ],
+)
+def test_should_read_an_instant_in_any_offset_as_the_same_utc_instant(spelled: str) -> None:
+    assert history_rules.window(spelled, None).since == EIGHT_UTC
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    ["2028-02-29T00:00:00Z", "2026-02-28T23:59:59.999999Z", "2026-12-31T23:59:59Z"],
+)
+def test_should_accept_the_last_day_and_second_of_a_month_or_year(spelled: str) -> None:
+    since = history_rules.window(spelled, None).since
+
+    assert since is not None
+    assert timestamps.kept(since).startswith(spelled.removesuffix("Z")[:19])
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "2026-02-29T00:00:00Z",  # not a leap year
+        "2026-04-31T00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-11-02T24:00:00Z",
+        "2026-11-02T08:60:00Z",
+        "2026-11-02T08:00:00+24:00",
+    ],
+)
+def test_should_refuse_a_date_or_time_just_past_the_calendars_or_clocks_end(spelled: str) -> None:
+    with pytest.raises(InvalidRequest, match="since"):
+        history_rules.window(spelled, None)
+
+
 # since/until: since before until, by as little as a microsecond
 
 

@@ -1,5 +1,5 @@
-"""Cursors forged with a correct digest: one whose key names another user's partition, or
-holds other than strings, is refused with 400.
+"""Cursors forged with a correct digest: one whose key names another user's partition, lies
+outside the query it is presented with, or holds other than strings, is refused with 400.
 
 The digest needs no secret (``cursors.py``), so anyone can sign any key for their own query:
 the store's check that a cursor's key lies in the caller's partition is what keeps a page
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from stats_api.cursors import redeem
-from stats_api.table_keys import PARTITION_KEY
+from stats_api.table_keys import HISTORY_SORT_KEY, PARTITION_KEY, SORT_KEY
 from tests.support.forged_cursors import courses_scope, resigned, resigned_with, sessions_scope
 from tests.support.handler_client import (
     COURSE,
@@ -27,6 +27,7 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
+from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -50,6 +51,8 @@ ROUTES = [
     ),
     PagedRoute("courses", list_courses, courses_scope, "courses"),
 ]
+PAGED_COURSES = ROUTES[1]
+ANY_SESSION_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
 def record_courses_and_sessions(user: str) -> None:
@@ -106,3 +109,37 @@ def test_should_refuse_with_400_a_forged_cursor_whose_key_holds_other_than_strin
 
     assert response.status == 400, response.body
     assert "cursor" in response.body["message"]
+
+
+# Keys of the caller's own partition that lie outside each route's query: a session of
+# another course for a course's sessions, a session (not a course) for the courses list.
+OUTSIDE_THE_QUERY = {
+    "sessions": {HISTORY_SORT_KEY: f"{COURSE}-b#2026-11-02T08:00:00.000000Z#{ANY_SESSION_ID}"},
+    "courses": {SORT_KEY: ANY_SESSION_ID},
+}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_should_refuse_with_400_a_cursor_forged_to_start_outside_its_query(
+    route: PagedRoute,
+) -> None:
+    record_courses_and_sessions(USER)
+    own = first_cursor(route, USER)
+    outside = OUTSIDE_THE_QUERY[route.name]
+    forged = resigned_with(own, route.scope(USER), route.scope(USER), **outside)
+
+    response = route.fetch(user=USER, limit="1", cursor=forged)
+
+    assert response.status == 400, response.body
+    assert "cursor" in response.body["message"]
+
+
+def test_should_list_the_courses_with_strongly_consistent_reads(store_probe: StoreProbe) -> None:
+    record_courses_and_sessions(USER)
+    store_probe.reset()
+
+    cursor = first_cursor(PAGED_COURSES, USER)
+    assert PAGED_COURSES.fetch(user=USER, limit="1", cursor=cursor).status == 200
+
+    queries = [call for call in store_probe.calls if call.operation == "Query"]
+    assert [call.params["ConsistentRead"] for call in queries] == [True, True]

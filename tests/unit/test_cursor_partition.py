@@ -62,6 +62,11 @@ def record_courses_and_sessions(user: str) -> None:
         assert record(user=user, body=session_body()).status == 201
 
 
+def assert_refused(response: HttpResponse) -> None:
+    assert response.status == 400, response.body
+    assert "cursor" in response.body["message"]
+
+
 def first_cursor(route: PagedRoute, user: str) -> str:
     cursor: str = route.fetch(user=user, limit="1").body["nextCursor"]
     assert cursor is not None
@@ -76,10 +81,7 @@ def test_should_refuse_with_400_a_cursor_forged_to_start_in_another_users_partit
     record_courses_and_sessions(OTHER)
     forged = resigned(first_cursor(route, OTHER), route.scope(OTHER), route.scope(USER))
 
-    response = route.fetch(user=USER, limit="1", cursor=forged)
-
-    assert response.status == 400, response.body
-    assert "cursor" in response.body["message"]
+    assert_refused(route.fetch(user=USER, limit="1", cursor=forged))
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
@@ -105,10 +107,7 @@ def test_should_refuse_with_400_a_forged_cursor_whose_key_holds_other_than_strin
     numbers = {name: 7 for name in redeem(own, route.scope(USER)) if name != PARTITION_KEY}
     forged = resigned_with(own, route.scope(USER), route.scope(USER), **numbers)
 
-    response = route.fetch(user=USER, limit="1", cursor=forged)
-
-    assert response.status == 400, response.body
-    assert "cursor" in response.body["message"]
+    assert_refused(route.fetch(user=USER, limit="1", cursor=forged))
 
 
 # Keys of the caller's own partition that lie outside each route's query: a session of
@@ -128,10 +127,7 @@ def test_should_refuse_with_400_a_cursor_forged_to_start_outside_its_query(
     outside = OUTSIDE_THE_QUERY[route.name]
     forged = resigned_with(own, route.scope(USER), route.scope(USER), **outside)
 
-    response = route.fetch(user=USER, limit="1", cursor=forged)
-
-    assert response.status == 400, response.body
-    assert "cursor" in response.body["message"]
+    assert_refused(route.fetch(user=USER, limit="1", cursor=forged))
 
 
 def test_should_list_the_courses_with_strongly_consistent_reads(store_probe: StoreProbe) -> None:

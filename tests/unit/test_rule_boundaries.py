@@ -272,6 +272,17 @@ def test_should_serve_a_page_of_exactly_the_largest_limit(dynamodb: Any) -> None
     assert response.body["nextCursor"] is not None
 
 
+def test_should_end_the_listing_on_a_page_that_holds_exactly_the_rest(dynamodb: Any) -> None:
+    sessions = make_sessions(3, COURSE, seed=2)
+    seed(dynamodb, TABLE, USER, sessions)
+
+    exact = list_sessions(limit=str(len(sessions)))
+    one_short = list_sessions(limit=str(len(sessions) - 1))
+
+    assert (len(exact.body["sessions"]), exact.body["nextCursor"]) == (len(sessions), None)
+    assert one_short.body["nextCursor"] is not None
+
+
 # Instants (completedAt, since, until): any offset, and the calendar's and the clock's ends
 
 EIGHT_UTC = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)

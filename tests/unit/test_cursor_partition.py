@@ -1,5 +1,6 @@
 """Cursors forged with a correct digest: one whose key names another user's partition, lies
-outside the query it is presented with, or holds other than strings, is refused with 400.
+outside the query it is presented with, or holds other than strings, is refused with 400;
+so are an empty cursor and one longer than any the API issues.
 
 The digest needs no secret (``cursors.py``), so anyone can sign any key for their own query:
 the store's check that a cursor's key lies in the caller's partition is what keeps a page
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from stats_api.cursors import redeem
+from stats_api.history_rules import MAX_CURSOR_LENGTH
 from stats_api.table_keys import HISTORY_SORT_KEY, PARTITION_KEY, SORT_KEY
 from tests.support.forged_cursors import courses_scope, resigned, resigned_with, sessions_scope
 from tests.support.handler_client import (
@@ -139,3 +141,9 @@ def test_should_list_the_courses_with_strongly_consistent_reads(store_probe: Sto
 
     queries = [call for call in store_probe.calls if call.operation == "Query"]
     assert [call.params["ConsistentRead"] for call in queries] == [True, True]
+
+
+@pytest.mark.parametrize("length", [0, MAX_CURSOR_LENGTH + 1], ids=["empty", "over-long"])
+def test_should_refuse_an_empty_or_over_long_cursor_with_a_message(length: int) -> None:
+    for route in ROUTES:
+        assert_refused(route.fetch(user=USER, cursor="A" * length))

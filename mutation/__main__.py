@@ -13,9 +13,9 @@ repository's pytest settings (``pythonpath`` pointed at ``src``) and mutmut's.
 
 Options: ``--max-children N`` (default 2: the machine is shared); mutant-name globs to run
 only some, e.g. ``'stats_api.sessions*'``; ``--survivors`` to re-run only the mutants the
-last run did not kill, against the current tests (after adding a test; the source must be
-unchanged); ``--report`` to print the last run's score and survivors again (also after an
-interrupted run).
+last run did not kill (or, with globs, those), against the current tests (after adding a
+test; the source must be unchanged); ``--report`` to print the last run's score and
+survivors again (also after an interrupted run).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def main() -> None:
         mutants = options.mutants
     elif (STAGING / "mutants").is_dir() and source_unchanged():
         copy_tests()
-        mutants = [name for name, _ in uncaught()]
+        mutants = options.mutants or [name for name, _ in uncaught()]
     else:
         sys.exit("mutation: the source changed since the last run (or there is none): run it whole")
     if mutants or not options.survivors:

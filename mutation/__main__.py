@@ -139,12 +139,13 @@ def report() -> int:
     for name, _ in left:
         print(mutmut("show", name, capture=True))
     tested = sum(stats[status] for status in ("killed", "survived", "timeout", "suspicious"))
+    unchecked = stats["total"] - sum(value for name, value in stats.items() if name != "total")
     score = 100 * stats["killed"] / tested if tested else 0.0
     print(
         f"mutation score: {score:.1f}% ({stats['killed']} of {tested} mutants killed by "
         f"{TEST_TIER}; {stats['survived']} survived, {stats['timeout']} timed out, "
         f"{stats['suspicious']} suspicious, {stats['no_tests']} reached by no test, "
-        f"{stats['skipped']} skipped)"
+        f"{stats['skipped']} skipped, {unchecked} of {stats['total']} not run yet)"
     )
     print("not killed:", *[f"{name} ({status})" for name, status in left] or ["none"], sep="\n  ")
     return len(left)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -248,6 +250,17 @@ def test_should_answer_the_course_mean_of_a_tie_rounded_to_the_even_neighbour(
     assert (stats["averageScore"], stats["sessionCount"]) == (mean, len(scores))
 
 
+# A query parameter is given at most once
+
+
+@pytest.mark.usefixtures("dynamodb")
+def test_should_refuse_a_parameter_given_twice_naming_it() -> None:
+    response = list_sessions(limit="5,5")
+
+    assert response.status == 400
+    assert "limit" in response.body["message"]
+
+
 # limit: 1-100 items a page
 
 
@@ -327,6 +340,25 @@ def test_should_accept_the_last_day_and_second_of_a_month_or_year(spelled: str) 
 def test_should_refuse_a_date_or_time_just_past_the_calendars_or_clocks_end(spelled: str) -> None:
     with pytest.raises(InvalidRequest, match="since"):
         history_rules.window(spelled, None)
+
+
+@pytest.fixture
+def machine_zone_ahead_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local zone set to one 5.5 hours ahead of UTC for the test."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("machine_zone_ahead_of_utc")
+def test_should_keep_instants_in_utc_whatever_the_machines_zone() -> None:
+    assert datetime.datetime.now().astimezone().utcoffset() != datetime.timedelta(0)
+    since = history_rules.window("2026-11-02T13:30:00+05:30", None).since
+    assert since is not None
+
+    assert timestamps.kept(since) == timestamps.kept(EIGHT_UTC) == "2026-11-02T08:00:00.000000Z"
 
 
 # since/until: since before until, by as little as a microsecond

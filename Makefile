@@ -95,3 +95,19 @@ $(BENCH_READY): requirements-bench.txt $(READY)
 
 bench: $(BENCH_READY)
 	$(BIN)/python -m bench
+
+# Mutation testing: not part of `make test` (about an hour on 2 busy cores). mutmut mutates the
+# rules, the session store, the cursors and the identity code and runs tests/unit against each
+# mutant; it prints the score and every surviving mutant (see docs/mutation.md).
+# MUTATION_ARGS="'stats_api.sessions*'" runs only some; MUTATION_ARGS=--survivors re-runs the
+# last run's survivors against the current tests, --report prints the last run again.
+# mutmut is installed only for this target.
+MUTATION_READY := $(VENV)/.mutation-ready
+.PHONY: mutation
+
+$(MUTATION_READY): requirements-mutation.txt $(READY)
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+mutation: $(MUTATION_READY)
+	$(BIN)/python -m mutation $(MUTATION_ARGS)

@@ -19,6 +19,9 @@ from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
+# A well-formed session id, the same in every run (test ids must not change between runs).
+ANY_SESSION_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
 
 def test_should_fetch_stats_for_a_specific_session() -> None:
     recorded = record(body=session_body()).body
@@ -61,11 +64,12 @@ def test_should_return_404_if_the_session_belongs_to_another_user() -> None:
 @pytest.mark.parametrize(
     ("session_id", "course", "user", "field"),
     [
-        (str(uuid.uuid4()), COURSE, None, "userId"),
+        (ANY_SESSION_ID, COURSE, None, "userId"),
         ("not-a-uuid", COURSE, USER, "sessionId"),
         ("course#" + COURSE, COURSE, USER, "sessionId"),
-        (str(uuid.uuid4()), "bad/course", USER, "courseId"),
+        (ANY_SESSION_ID, "bad/course", USER, "courseId"),
     ],
+    ids=["no-user", "session-id-not-a-uuid", "course-stats-key", "course-id-not-allowed"],
 )
 def test_should_return_400_if_required_fields_are_missing(
     session_id: str, course: str, user: str | None, field: str

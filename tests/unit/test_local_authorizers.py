@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -67,21 +68,21 @@ def test_should_accept_the_token_without_the_bearer_prefix(issuer: LocalIssuer) 
     assert jwt_authorizer(issuer).authorize(request)["jwt"]["claims"]["sub"] == "ann"
 
 
-@pytest.mark.parametrize(
-    "claims",
-    [
-        {"exp": int(time.time()) - 10},  # expired
-        {"nbf": int(time.time()) + 600},  # not yet valid
-        {"iss": "http://another-issuer"},
-        {"aud": "another-client"},
-        {"exp": None},  # API Gateway needs an expiry
-    ],
-    ids=["expired", "not-yet-valid", "other-issuer", "other-audience", "no-expiry"],
-)
+# Claims as functions of the time the test runs (epoch seconds), not of when the file loaded.
+WRONG_CLAIMS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "expired": lambda now: {"exp": now - 10},
+    "not-yet-valid": lambda now: {"nbf": now + 600},
+    "other-issuer": lambda now: {"iss": "http://another-issuer"},
+    "other-audience": lambda now: {"aud": "another-client"},
+    "no-expiry": lambda now: {"exp": None},  # API Gateway needs an expiry
+}
+
+
+@pytest.mark.parametrize("claims", WRONG_CLAIMS.values(), ids=WRONG_CLAIMS.keys())
 def test_should_refuse_a_token_with_a_wrong_claim_with_401(
-    issuer: LocalIssuer, claims: dict[str, Any]
+    issuer: LocalIssuer, claims: Callable[[int], dict[str, Any]]
 ) -> None:
-    token = issuer.mint("ann", **claims)
+    token = issuer.mint("ann", **claims(int(time.time())))
 
     assert refusal(jwt_authorizer(issuer), bearer(token)) == (401, "Unauthorized")
 
@@ -191,8 +192,9 @@ def test_should_refuse_a_request_not_signed_right_now_by_the_local_credentials_w
     if signing is None:
         request = HttpRequest("GET", "/courses/c", headers=(("host", HOST), ("userid", "carol")))
     else:
-        skew = signing.pop("skew", datetime.timedelta(0))
-        request = signed_request(when=datetime.datetime.now(datetime.UTC) + skew, **signing)
+        options = dict(signing)  # the parameter itself serves every run of the test
+        skew = options.pop("skew", datetime.timedelta(0))
+        request = signed_request(when=datetime.datetime.now(datetime.UTC) + skew, **options)
 
     assert refusal(iam(), request) == (403, "Forbidden")
 
@@ -211,7 +213,7 @@ def test_should_refuse_a_request_not_signed_right_now_by_the_local_credentials_w
 def test_should_refuse_a_signed_request_changed_in_transit_with_403(change: dict[str, Any]) -> None:
     original = signed_request()
     headers = original.headers
-    if change.pop("headers", None):
+    if change.get("headers"):
         headers = tuple((n, "mallory" if n.lower() == "userid" else v) for n, v in headers)
     tampered = HttpRequest(
         change.get("method", original.method),

@@ -27,7 +27,9 @@ BODY_SCHEMA: dict[str, Any] = DOC["components"]["schemas"]["SessionInput"]
 PARAMETERS: dict[str, Any] = DOC["components"]["parameters"]
 # JSON texts of the fields, so that a test controls exactly how each number is spelled.
 VALID_BODY = {"totalModulesStudied": "3", "timeStudied": "45.5", "averageScore": "87.25"}
-PROPERTY_CHECKS = settings(max_examples=300, database=None, deadline=None)
+# Derandomised: the same examples on every run and machine, so a failure reproduces and CI
+# cannot pass or fail by chance. Widen the search by changing max_examples, not the seed.
+PROPERTY_CHECKS = settings(max_examples=300, database=None, deadline=None, derandomize=True)
 
 
 def accepts_body(fields: dict[str, str]) -> bool:

@@ -43,7 +43,7 @@ class Truth:
 @contextmanager
 def analytics_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """moto with the sessions table (streamed) and the analytics table; yields a client."""
-    monkeypatch.setenv(ANALYTICS_TABLE_ENV, ANALYTICS_TABLE)
+    monkeypatch.setenv(ANALYTICS_TABLE_ENV, ANALYTICS_TABLE)  # as the unit tier's conftest
     with mock_aws(), watching_store(StoreProbe()):
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, TABLE, stream=True)

@@ -1,0 +1,197 @@
+"""The local run (``make run``) at realistic sizes: POST, GET and DELETE latency through its
+HTTP server, and the process's memory, as the embedded table grows to 100,000 sessions.
+
+The server is the local run's own (``local_run.server``: its HTTP server, gateway, the
+deployed handlers, moto with the emulator's item-level rollback), started in this process
+on a free port. Between checkpoints, sessions are seeded into the same embedded table
+through the same in-process moto backend, with BatchWriteItem (``tests.support.dataset``:
+each user's course gets its sessions and their aggregate), since recording 100,000 sessions
+one HTTP POST at a time would take the benchmark's whole budget; the timed requests all go
+over HTTP. At each checkpoint, ``REQUESTS`` rounds each POST a new session for a seeded
+user's course (201), GET that course's stats (200) and DELETE the session again (204), so
+N stays as seeded. Each request's wall time is what a client sees; its CPU time (this
+process's, server and client both live in it) is the work done, which other load on the
+machine does not inflate. Memory is the process's resident set (``VmRSS``) after each
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import http.client
+import io
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Thread
+from typing import Any
+
+import boto3
+
+from bench.checks import check
+from bench.timing import Timing
+from local_run.emulator import REGION, embedded_dynamodb
+from local_run.gateway import Gateway
+from local_run.server import LocalApi, LocalApiServer
+from stats_api.routes import ROUTES
+from stats_api.session_store import default_store
+from tests.support import dataset
+
+SIZES = (100, 1_000, 10_000, 100_000)
+COURSES_PER_USER = 5
+SESSIONS_PER_COURSE = 20  # so N sessions are N / 20 courses of N / 100 users
+REQUESTS = 50  # timed rounds of POST, GET and DELETE per checkpoint
+WARMUP = 3
+FLAT_LIMIT = 1.5  # the issue's goal: median at the largest N within 1.5x of the smallest
+TABLE = "stats-local-bench"
+OPERATIONS = ("POST", "GET", "DELETE")
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    sessions: int
+    items: int  # sessions and course aggregates in the table
+    latency: dict[str, Timing]  # operation -> wall ms of the timed requests
+    cpu: dict[str, Timing]  # operation -> CPU ms of this process per request
+    rss_bytes: int
+
+
+@dataclass(frozen=True)
+class ScaleRun:
+    points: list[ScalePoint]
+    baseline_rss_bytes: int  # the process with the server up and an empty table
+    seed_seconds: float
+
+    def ratio(self, operation: str, *, cpu: bool = False) -> float:
+        """Median latency (or CPU time) at the largest N over the median at the smallest."""
+        first, last = (
+            (point.cpu if cpu else point.latency)[operation].median
+            for point in (self.points[0], self.points[-1])
+        )
+        return last / first
+
+    def bytes_per_session(self, point: ScalePoint) -> float:
+        return (point.rss_bytes - self.baseline_rss_bytes) / point.sessions
+
+
+def run(progress: Callable[[str], None], sizes: tuple[int, ...] = SIZES) -> ScaleRun:
+    default_store.cache_clear()  # the handlers' store, for this table and this moto
+    with embedded_dynamodb(TABLE), _serving() as port:
+        client = boto3.client("dynamodb", region_name=REGION)
+        rng = random.Random(2026)  # noqa: S311 - reproducible request mix, not secrets
+        courses: list[tuple[str, str]] = []  # (user, course) seeded so far
+        gc.collect()
+        baseline = _rss_bytes()
+        points: list[ScalePoint] = []
+        seeding = 0.0
+        for size in sizes:
+            progress(f"local run: seeding up to {size:,} sessions")
+            started = time.perf_counter()
+            while len(courses) * SESSIONS_PER_COURSE < size:
+                user = f"learner-{len(courses) // COURSES_PER_USER:06}"
+                course = f"course-{len(courses) % COURSES_PER_USER}"
+                sessions = dataset.make_sessions(SESSIONS_PER_COURSE, course, seed=len(courses))
+                dataset.seed(client, TABLE, user, sessions)
+                courses.append((user, course))
+            seeding += time.perf_counter() - started
+            check(
+                client.describe_table(TableName=TABLE)["Table"]["ItemCount"]
+                == len(courses) * (SESSIONS_PER_COURSE + 1),
+                "the table does not hold what was seeded",
+            )
+            progress(f"local run: timing requests at {size:,} sessions")
+            # The server logs each request to stderr, as make run does: not into the progress.
+            with contextlib.redirect_stderr(io.StringIO()):
+                latency, cpu = _time_requests(port, courses, rng)
+            gc.collect()
+            points.append(
+                ScalePoint(
+                    sessions=len(courses) * SESSIONS_PER_COURSE,
+                    items=len(courses) * (SESSIONS_PER_COURSE + 1),
+                    latency=latency,
+                    cpu=cpu,
+                    rss_bytes=_rss_bytes(),
+                )
+            )
+        return ScaleRun(points, baseline, seeding)
+
+
+@contextmanager
+def _serving() -> Iterator[int]:
+    """The local run's server on a free port, serving every route (header auth)."""
+    server = LocalApiServer(("127.0.0.1", 0), LocalApi(Gateway.for_routes(ROUTES), {}))
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _time_requests(
+    port: int, courses: list[tuple[str, str]], rng: random.Random
+) -> tuple[dict[str, Timing], dict[str, Timing]]:
+    timings: dict[str, list[float]] = {operation: [] for operation in OPERATIONS}
+    cpu: dict[str, list[float]] = {operation: [] for operation in OPERATIONS}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        for round_number in range(WARMUP + REQUESTS):
+            user, course = rng.choice(courses)
+            body = {"totalModulesStudied": 2, "timeStudied": 30.25, "averageScore": 71.5}
+            post = _request(connection, "POST", f"/courses/{course}", user, body, 201)
+            session_path = f"/courses/{course}/sessions/{post.body['sessionId']}"
+            measured = {
+                "POST": post,
+                "GET": _request(connection, "GET", f"/courses/{course}", user, None, 200),
+                "DELETE": _request(connection, "DELETE", session_path, user, None, 204),
+            }
+            if round_number >= WARMUP:
+                for operation, answer in measured.items():
+                    timings[operation].append(answer.wall_ms)
+                    cpu[operation].append(answer.cpu_ms)
+    finally:
+        connection.close()
+    return (
+        {operation: Timing(tuple(ms)) for operation, ms in timings.items()},
+        {operation: Timing(tuple(ms)) for operation, ms in cpu.items()},
+    )
+
+
+@dataclass(frozen=True)
+class _Answer:
+    wall_ms: float  # request sent to last byte read
+    cpu_ms: float  # this process's CPU time meanwhile: the server's work and the client's
+    body: dict[str, Any]
+
+
+def _request(  # noqa: PLR0917 - one request's parts, in HTTP's order
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    user: str,
+    body: dict[str, Any] | None,
+    expected: int,
+) -> _Answer:
+    """One request over HTTP, timed."""
+    headers = {"userId": user, "content-type": "application/json"}
+    payload = None if body is None else json.dumps(body)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    check(response.status == expected, f"{method} {path} answered {response.status}: {data!r}")
+    return _Answer(wall * 1000, cpu * 1000, json.loads(data) if data else {})
+
+
+def _rss_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0

@@ -9,10 +9,11 @@ each user's course gets its sessions and their aggregate), since recording 100,0
 one HTTP POST at a time would take the benchmark's whole budget; the timed requests all go
 over HTTP. At each checkpoint, ``REQUESTS`` rounds each POST a new session for a seeded
 user's course (201), GET that course's stats (200) and DELETE the session again (204), so
-N stays as seeded. Each request's wall time is what a client sees; its CPU time (this
-process's, server and client both live in it) is the work done, which other load on the
-machine does not inflate. Memory is the process's resident set (``VmRSS``) after each
-checkpoint.
+N stays as seeded. It all runs in a fresh process (``python -m bench.local_run_scale``),
+so that the memory measured is the local run's alone. Each request's wall time is what a
+client sees; its CPU time (this process's: server and client both live in it) is the work
+done, which other load on the machine does not inflate. Memory is the process's resident
+set (``VmRSS``) after each checkpoint.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import http.client
 import io
 import json
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +43,7 @@ from local_run.gateway import Gateway
 from local_run.server import LocalApi, LocalApiServer
 from stats_api.routes import ROUTES
 from stats_api.session_store import default_store
-from tests.support import dataset
+from tests.support import REPO_ROOT, dataset
 
 SIZES = (100, 1_000, 10_000, 100_000)
 COURSES_PER_USER = 5
@@ -50,6 +53,7 @@ WARMUP = 3
 FLAT_LIMIT = 1.5  # the issue's goal: median at the largest N within 1.5x of the smallest
 TABLE = "stats-local-bench"
 OPERATIONS = ("POST", "GET", "DELETE")
+RESULT_MARKER = "LOCAL-RUN-RESULT "
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,52 @@ class ScaleRun:
 
 
 def run(progress: Callable[[str], None], sizes: tuple[int, ...] = SIZES) -> ScaleRun:
+    """Measure in a fresh process; its progress lines pass through to stderr."""
+    progress("local run: in a fresh process")
+    completed = subprocess.run(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-m", "bench.local_run_scale", *map(str, sizes)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_MARKER)]
+    check(completed.returncode == 0 and len(lines) == 1, "the local run benchmark failed")
+    return _decode(json.loads(lines[0].removeprefix(RESULT_MARKER)))
+
+
+def _encode(run: ScaleRun) -> dict[str, Any]:
+    return {
+        "baseline_rss_bytes": run.baseline_rss_bytes,
+        "seed_seconds": run.seed_seconds,
+        "points": [
+            {
+                "sessions": point.sessions,
+                "items": point.items,
+                "rss_bytes": point.rss_bytes,
+                "latency": {op: t.samples_ms for op, t in point.latency.items()},
+                "cpu": {op: t.samples_ms for op, t in point.cpu.items()},
+            }
+            for point in run.points
+        ],
+    }
+
+
+def _decode(document: dict[str, Any]) -> ScaleRun:
+    points = [
+        ScalePoint(
+            sessions=point["sessions"],
+            items=point["items"],
+            latency={op: Timing(tuple(ms)) for op, ms in point["latency"].items()},
+            cpu={op: Timing(tuple(ms)) for op, ms in point["cpu"].items()},
+            rss_bytes=point["rss_bytes"],
+        )
+        for point in document["points"]
+    ]
+    return ScaleRun(points, document["baseline_rss_bytes"], document["seed_seconds"])
+
+
+def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleRun:
     default_store.cache_clear()  # the handlers' store, for this table and this moto
     with embedded_dynamodb(TABLE), _serving() as port:
         client = boto3.client("dynamodb", region_name=REGION)
@@ -195,3 +245,12 @@ def _rss_bytes() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    measured = _run_here(_progress, tuple(int(size) for size in sys.argv[1:]) or SIZES)
+    print(RESULT_MARKER + json.dumps(_encode(measured)), flush=True)

@@ -393,7 +393,8 @@ def _local_method(local: ScaleRun) -> str:
     sizes = ", ".join(f"{point.sessions:,}" for point in local.points)
     return (
         "The local run's own HTTP server, gateway and embedded moto (with the emulator's "
-        "item-level rollback) serve all six routes in the benchmark process, on a free port. "
+        "item-level rollback) serve all six routes in a fresh process of the benchmark's "
+        "(so that its memory is theirs alone), on a free port. "
         f"At N = {sizes} sessions, {local_run_scale.SESSIONS_PER_COURSE} per course and "
         f"{local_run_scale.COURSES_PER_USER} courses per user, {local_run_scale.REQUESTS} "
         f"rounds (after {local_run_scale.WARMUP} untimed) each POST a session for a seeded "

@@ -79,7 +79,10 @@ def _write_units(axes: Axes, results: Results) -> None:
 def _cold_starts(axes: Axes, results: Results) -> None:
     cold = results.cold
     targets = [*(result.target for result in cold.handlers), PEER]
-    labels = [target.split(".")[-2].replace("_", " ") for target in targets]
+    labels = [
+        "peer (cookbook style)" if target == PEER else target.split(".")[-2].replace("_", " ")
+        for target in targets
+    ]
     medians: list[float] = []
     errors: list[list[float]] = [[], []]
     for target in targets:
@@ -90,7 +93,7 @@ def _cold_starts(axes: Axes, results: Results) -> None:
         errors[1].append(high - paired.median)
     colors = ["tab:blue"] * len(cold.handlers) + ["tab:gray"]
     bars = axes.barh(labels, medians, xerr=errors, color=colors, capsize=3)
-    axes.bar_label(bars, fmt="%.2fx", padding=8, fontsize="small")
+    axes.bar_label(bars, fmt="%.2fx", padding=28, fontsize="small")
     axes.axvline(1.0, color="black", linewidth=1, label="floor: import boto3 + a client")
     axes.axvline(BUDGET, color="tab:red", linestyle="--", label=f"budget: {BUDGET}x the floor")
     axes.invert_yaxis()
@@ -99,7 +102,7 @@ def _cold_starts(axes: Axes, results: Results) -> None:
         xlabel="x the floor",
         xlim=(0, max(medians) * 1.25),
     )
-    axes.legend(fontsize="small", loc="lower right")
+    axes.legend(fontsize="small", loc="upper right")
     axes.grid(True, axis="x", alpha=0.3)
 
 
@@ -113,14 +116,15 @@ def _local_run(axes: Axes, results: Results) -> None:
         axes.plot(sessions, medians, marker="o", color=color, label=f"{operation}, median")
         axes.plot(sessions, p95s, color=color, linestyle=":", alpha=0.7, label=f"{operation}, p95")
     axes.set(
-        title=f"The local run over HTTP against N (goal: median within {FLAT_LIMIT}x)",
+        title=f"make run over HTTP against N (goal: medians within {FLAT_LIMIT}x)",
         xlabel="sessions in the table (N)",
         ylabel="ms per request",
         xscale="log",
-        ylim=(0, None),
     )
+    top = max(point.latency[op].p95 for point in points for op in OPERATIONS)
+    axes.set_ylim(0, top * 1.35)  # room for the legend above the lines
     _log_ticks(axes, sessions)
-    axes.legend(fontsize="small", loc="upper left", ncols=3)
+    axes.legend(fontsize="small", loc="upper center", ncols=3)
 
 
 def _log_ticks(axes: Axes, sizes: list[int]) -> None:

@@ -100,9 +100,9 @@ def _cold_starts(axes: Axes, results: Results) -> None:
     axes.set(
         title="Cold start, CPU time over the floor's (median of paired rounds)",
         xlabel="x the floor",
-        xlim=(0, max(medians) * 1.25),
+        xlim=(0, max(medians) * 1.4),
     )
-    axes.legend(fontsize="small", loc="upper right")
+    axes.legend(fontsize="small", loc="center right")
     axes.grid(True, axis="x", alpha=0.3)
 
 
@@ -116,7 +116,7 @@ def _local_run(axes: Axes, results: Results) -> None:
         axes.plot(sessions, medians, marker="o", color=color, label=f"{operation}, median")
         axes.plot(sessions, p95s, color=color, linestyle=":", alpha=0.7, label=f"{operation}, p95")
     axes.set(
-        title=f"make run over HTTP against N (goal: medians within {FLAT_LIMIT}x)",
+        title=f"make run, ms per request against N (goal: {FLAT_LIMIT}x)",
         xlabel="sessions in the table (N)",
         ylabel="ms per request",
         xscale="log",

@@ -358,6 +358,7 @@ def _verdict(cold: ColdStartRun, result: ColdStart) -> str:
 
 def _local_table(local: ScaleRun) -> str:
     headers = ["N sessions", "items", *(f"{op} median ms (p95)" for op in OPERATIONS_SHOWN)]
+    headers += [f"{op} x the reference, paired" for op in OPERATIONS_SHOWN]
     headers += [f"{op} CPU median ms" for op in OPERATIONS_SHOWN]
     headers += ["process memory (RSS)", "growth over the empty run, per session"]
     rows: list[list[object]] = [
@@ -368,6 +369,7 @@ def _local_table(local: ScaleRun) -> str:
                 f"{_ms(point.latency[op].median)} ({_ms(point.latency[op].p95)})"
                 for op in OPERATIONS_SHOWN
             ),
+            *(f"{local.paired(op, point).median:.2f}" for op in OPERATIONS_SHOWN),
             *(_ms(point.cpu[op].median) for op in OPERATIONS_SHOWN),
             _mb(point.rss_bytes),
             f"{local.bytes_per_session(point) / 1024:,.1f} KB",
@@ -377,10 +379,15 @@ def _local_table(local: ScaleRun) -> str:
     first, last = local.points[0], local.points[-1]
     ratios = ", ".join(f"{op} {local.ratio(op):.2f}x" for op in OPERATIONS_SHOWN)
     cpu_ratios = ", ".join(f"{op} {local.ratio(op, cpu=True):.2f}x" for op in OPERATIONS_SHOWN)
+    effects = ", ".join(f"{op} {local.size_effect(op):.2f}x" for op in OPERATIONS_SHOWN)
     return (
-        f"{_table(headers, rows)}\n\nMedian at N = {last.sessions:,} over the median at "
-        f"N = {first.sessions:,}: {ratios} in wall time (goal: within "
-        f"{local_run_scale.FLAT_LIMIT}x); {cpu_ratios} in CPU time. The "
+        f"{_table(headers, rows)}\n\n*x the reference, paired*: each round against this table "
+        f"over the same round against the reference run, which holds "
+        f"{local_run_scale.REFERENCE_SIZE:,} sessions throughout (median of the rounds).\n\n"
+        f"Median at N = {last.sessions:,} over the median at "
+        f"N = {first.sessions:,}: {ratios} in wall time, {cpu_ratios} in CPU time; paired with "
+        f"the reference, which takes out the machine's drift between checkpoints: {effects} "
+        f"(goal: within {local_run_scale.FLAT_LIMIT}x). The "
         f"empty run's process held {_mb(local.baseline_rss_bytes)}; seeding took "
         f"{local.seed_seconds:.0f} s."
     )
@@ -401,7 +408,10 @@ def _local_method(local: ScaleRun) -> str:
         "user's course, GET that course's stats and DELETE the session again, each timed over "
         "HTTP from request to last byte by a keep-alive client in the same process, in wall "
         "time and in the process's CPU time (server and client both), which load from other "
-        "work on the machine does not inflate. Between "
+        "work on the machine does not inflate. Each round is paired with one, in alternating "
+        "order, against a second fresh local run that holds "
+        f"{local_run_scale.REFERENCE_SIZE:,} sessions throughout, so that the machine's drift "
+        "between checkpoints cancels out of the ratio. Between "
         "checkpoints the table is seeded through the same in-process moto with BatchWriteItem "
         "(each course's sessions and their aggregate, as `tests/support/dataset.py` builds "
         "them), not through 100,000 HTTP POSTs; the timed requests all go over HTTP. Memory "
@@ -520,8 +530,8 @@ def _local_conclusions(local: ScaleRun) -> list[str]:
     first, last = local.points[0], local.points[-1]
     ratios = {op: local.ratio(op) for op in OPERATIONS_SHOWN}
     cpu_ratios = {op: local.ratio(op, cpu=True) for op in OPERATIONS_SHOWN}
-    flat = all(ratio <= local_run_scale.FLAT_LIMIT for ratio in ratios.values())
-    cpu_flat = all(ratio <= local_run_scale.FLAT_LIMIT for ratio in cpu_ratios.values())
+    effects = {op: local.size_effect(op) for op in OPERATIONS_SHOWN}
+    flat = all(ratio <= local_run_scale.FLAT_LIMIT for ratio in effects.values())
     medians = ", ".join(
         f"{op} {_ms(first.latency[op].median)} -> {_ms(last.latency[op].median)} ms"
         for op in OPERATIONS_SHOWN
@@ -529,10 +539,12 @@ def _local_conclusions(local: ScaleRun) -> list[str]:
     growth = local.bytes_per_session(last)
     return [
         f"The local run's latency is {'flat' if flat else 'NOT flat'} from N = "
-        f"{first.sessions:,} to {last.sessions:,} sessions: medians over HTTP {medians} "
-        f"({', '.join(f'{r:.2f}x' for r in ratios.values())}; goal "
-        f"{local_run_scale.FLAT_LIMIT}x). The work per request (CPU time) is "
-        f"{'flat' if cpu_flat else 'NOT flat'}: "
+        f"{first.sessions:,} to {last.sessions:,} sessions (goal: within "
+        f"{local_run_scale.FLAT_LIMIT}x): paired round by round with a run that holds "
+        f"{local_run_scale.REFERENCE_SIZE:,}, the size adds "
+        f"{', '.join(f'{op} {r:.2f}x' for op, r in effects.items())}. Unpaired, the medians "
+        f"over HTTP went {medians} ({', '.join(f'{r:.2f}x' for r in ratios.values())}), the "
+        f"CPU time per request "
         f"{', '.join(f'{op} {r:.2f}x' for op, r in cpu_ratios.items())}.",
         f"Its memory grows with the data: {_mb(last.rss_bytes)} resident with "
         f"{last.sessions:,} sessions, {growth / 1024:,.1f} KB per session over the empty "

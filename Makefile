@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi deploy erase clean
+.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase clean
 
 setup: $(READY)
 
@@ -59,6 +59,11 @@ smoke: $(READY)
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
 	$(BIN)/python -m stats_api.openapi docs/openapi.json
+
+# The POST body's schema compiled to Python, so the functions need no validator library: run
+# after changing a rule in session_rules.py (a unit test fails while the module is stale).
+validator: $(READY)
+	$(BIN)/python -m stats_api.validator_build
 
 # A stage deploys as cdk.json's context.stages.<stage> commits it: the release workflow runs
 # this same `make deploy`. CONTEXT adds one-off context for a trial, e.g.

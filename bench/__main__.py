@@ -2,7 +2,9 @@
 
 Order: the asset is zipped first (the cold starts run from it), then the cold starts, with
 moto's server in this process; then, in-process under ``moto.mock_aws``, the write cost and
-the course-stats reads. Progress goes to stderr, the summary to stdout.
+the course-stats reads; last the local run against N (its own embedded moto). It also
+refreshes the figures docs/design.md quotes, between its ``make bench`` markers. Progress
+goes to stderr, the summary to stdout.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from bench import cold_start, environment, package, plot, read_path, report, write_path
+from bench import (
+    cold_start,
+    environment,
+    local_run_scale,
+    package,
+    plot,
+    read_path,
+    report,
+    write_path,
+)
 from local_run.emulator import isolate_from_aws
 from tests.support.store_probe import StoreProbe, watching_store
 
@@ -46,19 +57,34 @@ def main() -> None:
         client = boto3.client("dynamodb")  # created after the probe left the session
         writes = write_path.run(client, TABLE, probe, _progress)
         reads = read_path.run(client, TABLE, probe, _progress)
+    local = local_run_scale.run(_progress)
     results = report.Results(
         machine=machine,
         reads=reads,
         writes=writes,
         cold=cold,
+        local=local,
         asset=asset,
         layer=layer,
         runtime_s=time.perf_counter() - started,
     )
-    plot.write(reads, DOCS / "benchmarks.png")
+    plot.write(results, DOCS / "benchmarks.png")
     (DOCS / "benchmarks.md").write_text(report.render(results))
+    refresh_block(DOCS / "design.md", "write-cost", report.design_figures(results))
     print(report.summary(results))
     _progress(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")
+
+
+def refresh_block(path: Path, name: str, text: str) -> None:
+    """Replace what lies between ``<!-- make bench: NAME -->`` and ``<!-- /make bench -->``
+    in ``path`` with ``text``: a doc quotes the report's figures, never copies of them."""
+    start, end = f"<!-- make bench: {name} -->", "<!-- /make bench -->"
+    document = path.read_text()
+    before, found, rest = document.partition(start)
+    _, closed, after = rest.partition(end)
+    if not (found and closed):
+        raise ValueError(f"{path} has no {start} ... {end} block")
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}")
 
 
 if __name__ == "__main__":

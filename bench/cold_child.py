@@ -1,11 +1,11 @@
 """One cold start, timed from inside a fresh interpreter; spawned by ``bench.cold_start``.
 
 Usage: ``python -P cold_child.py TARGET`` with a JSON document on stdin. TARGET is either
-a handler's dotted path (stdin: the API Gateway event), ``floor`` (import boto3 and create
-a DynamoDB client), ``floor+getitem`` (the same, then one strongly consistent GetItem;
-stdin: ``{"key": ...}``) or ``floor+tracer`` (the floor, then a Powertools ``Tracer()``:
-what Tracer would add to any handler). Prints one line: ``BENCH-RESULT`` and a JSON object
-of timings.
+a handler's dotted path (stdin: the API Gateway event; the service's functions and the
+cookbook-style peer), ``floor`` (import boto3 and create a DynamoDB client), ``floor+getitem``
+(the same, then one strongly consistent GetItem; stdin: ``{"key": ...}``) or
+``floor+freeze`` (the floor with ``gc.freeze()`` before creating the client, as the
+service's functions do). Prints one line: ``BENCH-RESULT`` and a JSON object of timings.
 
 Standalone on purpose: it imports nothing from the service or the benchmark before its
 timer starts, so the only imports timed are those the target itself makes.
@@ -21,7 +21,7 @@ from importlib import import_module
 from typing import Any
 
 RESULT_MARKER = "BENCH-RESULT "
-FLOORS = ("floor", "floor+getitem", "floor+tracer")
+FLOORS = ("floor", "floor+getitem", "floor+freeze")
 
 
 class LambdaContext:
@@ -48,16 +48,16 @@ def _floor(target: str, document: dict[str, Any]) -> tuple[float, int]:
     config = Config(
         connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3}
     )
+    if target == "floor+freeze":
+        import gc  # noqa: PLC0415
+
+        gc.freeze()
     client = boto3.client("dynamodb", config=config)
     if target == "floor+getitem":
         reply = client.get_item(
             TableName=os.environ["TABLE_NAME"], Key=document["key"], ConsistentRead=True
         )
         return imported, reply["ResponseMetadata"]["HTTPStatusCode"]
-    if target == "floor+tracer":
-        from aws_lambda_powertools import Tracer  # noqa: PLC0415
-
-        Tracer(service="stats-service")
     return imported, 0
 
 
@@ -74,7 +74,8 @@ def main() -> None:
         imported = time.perf_counter()
         status = handler(document, LambdaContext())["statusCode"]
         # Where the service's package was loaded from: it must be the unpacked asset.
-        origin = str(sys.modules["stats_api"].__file__)
+        service = sys.modules.get("stats_api")
+        origin = str(service.__file__) if service else ""
     done = time.perf_counter()
     result = {
         "import_ms": (imported - start) * 1000,

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("boto3", "botocore", "moto", "aws-lambda-powertools", "fastjsonschema", "matplotlib")
+PACKAGES = (
+    "boto3",
+    "botocore",
+    "moto",
+    "aws-lambda-powertools",
+    "pydantic",
+    "fastjsonschema",
+    "matplotlib",
+)
 
 
 @dataclass(frozen=True)

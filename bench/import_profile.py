@@ -21,17 +21,19 @@ GROUPS = {
     "botocore": "boto3 + botocore",
     "aws_lambda_powertools": "Powertools",
     "aws_xray_sdk": "X-Ray SDK",
-    "fastjsonschema": "fastjsonschema",
-    "stats_api": "stats_api",
+    "pydantic": "pydantic",
+    "pydantic_core": "pydantic",
+    "stats_api": "handler code",
+    "peer_handler": "handler code",
 }
 STDLIB = "stdlib"
 OTHER = "other"  # third-party modules imported by none of the packages above
 COLUMNS = (
     "boto3 + botocore",
     "Powertools",
-    "fastjsonschema",
-    "stats_api",
+    "pydantic",
     "X-Ray SDK",
+    "handler code",
     STDLIB,
     OTHER,
 )

@@ -1,9 +1,8 @@
 """The Lambda asset, zipped in memory the way the CDK construct selects it.
 
 ``stacks/lambda_runtime.function_code`` ships the ``stats_api`` package alone, without its
-``__pycache__`` directories. boto3 comes with the Lambda runtime; Powertools and
-fastjsonschema come from the public Powertools layer (built with Powertools' ``[all]``
-extras), so none of them is in the asset.
+``__pycache__`` directories. boto3 comes with the Lambda runtime and Powertools (its extras
+not needed) from the Powertools layer, so neither is in the asset.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aws_lambda_powertools
-import fastjsonschema
 
 import stats_api
 
@@ -51,10 +49,10 @@ def lambda_asset() -> Archive:
 
 
 def layer_packages() -> Archive:
-    """What bundling Powertools and fastjsonschema into the asset would add (for scale)."""
+    """What bundling Powertools into the asset would add (for scale)."""
     sizes = [
         zip_package(Path(module.__file__).resolve().parent)
-        for module in (aws_lambda_powertools, fastjsonschema)
+        for module in (aws_lambda_powertools,)
         if module.__file__
     ]
     return Archive(

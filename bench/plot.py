@@ -1,4 +1,6 @@
-"""The report's figure: GET course latency and read units against N, both designs."""
+"""The report's figure, what a reader looks for first: read units against N (course stats,
+both designs, and a history page), write units per POST, each function's cold start against
+the floor and the peer, and the local run's latency against N."""
 
 from __future__ import annotations
 
@@ -9,61 +11,123 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on CI or a server
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from bench.read_path import AGGREGATE, QUERY, ReadRun
+from bench.cold_start import BUDGET, PEER
+from bench.local_run_scale import FLAT_LIMIT, OPERATIONS
+from bench.read_path import AGGREGATE, PAGE, QUERY
+from bench.report import Results
 
-STYLES = {AGGREGATE: ("tab:blue", "o"), QUERY: ("tab:orange", "s")}
+READ_STYLES = {AGGREGATE: ("tab:blue", "o"), QUERY: ("tab:orange", "s"), PAGE: ("tab:green", "^")}
+OPERATION_COLORS = {"POST": "tab:blue", "GET": "tab:green", "DELETE": "tab:red"}
 
 
-def write(runs: list[ReadRun], path: Path) -> None:
-    figure, (latency_axes, units_axes) = plt.subplots(1, 2, figsize=(12, 4.8))
-    for design, (color, marker) in STYLES.items():
-        mine = [run for run in runs if run.design == design]
-        sessions = [run.sessions for run in mine]
-        medians = [run.latency.median for run in mine]
-        p95s = [run.latency.p95 for run in mine]
-        latency_axes.plot(sessions, medians, marker=marker, color=color, label=f"{design}, median")
-        latency_axes.plot(
-            sessions, p95s, color=color, linestyle=":", alpha=0.7, label=f"{design}, p95"
-        )
-        units = [run.read_units for run in mine]
-        units_axes.plot(sessions, units, marker=marker, color=color, label=design)
-        # Ours below its line, the alternative above: where they meet, both stay legible.
-        offset = (0, -15) if design == AGGREGATE else (0, 8)
+def write(results: Results, path: Path) -> None:
+    figure, axes = plt.subplots(2, 2, figsize=(13, 9.5))
+    _read_units(axes[0][0], results)
+    _write_units(axes[0][1], results)
+    _cold_starts(axes[1][0], results)
+    _local_run(axes[1][1], results)
+    figure.tight_layout()
+    # No metadata: the PNG changes only when the numbers do.
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+
+
+def _read_units(axes: Axes, results: Results) -> None:
+    for design, (color, marker) in READ_STYLES.items():
+        runs = [run for run in results.reads if run.design == design]
+        sessions = [run.sessions for run in runs]
+        units = [run.read_units for run in runs]
+        axes.plot(sessions, units, marker=marker, color=color, label=design)
         for n, value in zip(sessions, units, strict=True):
-            units_axes.annotate(
+            axes.annotate(
                 f"{value:,}",
                 (n, value),
                 textcoords="offset points",
-                xytext=offset,
+                xytext=(0, 8 if design == QUERY else -14),
                 ha="center",
                 color=color,
                 fontsize="small",
             )
-    latency_axes.set(
-        title="GET /courses/{courseId}: local latency (moto, in-process)",
-        xlabel="sessions in the course (N)",
-        ylabel="ms per GET (log)",
-        xscale="log",
-        yscale="log",
-    )
-    units_axes.set(
-        title="Read units per GET (DynamoDB's formulas, strongly consistent)",
+    top = max(run.read_units for run in results.reads)
+    axes.set(
+        title="Read units per request against N (strongly consistent)",
         xlabel="sessions in the course (N)",
         ylabel="read units (log)",
         xscale="log",
         yscale="log",
+        ylim=(0.4, top * 3),
     )
-    units_axes.set_ylim(bottom=0.4, top=max(run.read_units for run in runs) * 3)
-    sizes = sorted({run.sessions for run in runs})
-    for axes in (latency_axes, units_axes):
-        axes.set_xticks(sizes, [f"{n:,}" for n in sizes])
-        axes.minorticks_off()
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
-        axes.grid(True, which="major", alpha=0.3)
-        axes.legend(fontsize="small", loc="upper left")
-    figure.tight_layout()
-    # No metadata: the PNG changes only when the numbers do.
-    figure.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(figure)
+    sizes = sorted({run.sessions for run in results.reads})
+    _log_ticks(axes, sizes)
+    axes.legend(fontsize="small", loc="upper left")
+
+
+def _write_units(axes: Axes, results: Results) -> None:
+    costs = results.writes.costs
+    labels = [cost.design.replace(": ", ":\n").replace(" (", "\n(") for cost in costs]
+    bars = axes.barh(labels, [cost.write_units for cost in costs], color="tab:purple")
+    axes.bar_label(bars, fmt="%d", padding=3)
+    axes.invert_yaxis()
+    axes.set(title="Write units per POST", xlabel="write units")
+    axes.tick_params(axis="y", labelsize="small")
+    axes.grid(True, axis="x", alpha=0.3)
+
+
+def _cold_starts(axes: Axes, results: Results) -> None:
+    cold = results.cold
+    targets = [*(result.target for result in cold.handlers), PEER]
+    labels = [
+        "peer (cookbook style)" if target == PEER else target.split(".")[-2].replace("_", " ")
+        for target in targets
+    ]
+    medians: list[float] = []
+    errors: list[list[float]] = [[], []]
+    for target in targets:
+        paired = cold.paired(target)
+        low, high = paired.quartiles
+        medians.append(paired.median)
+        errors[0].append(paired.median - low)
+        errors[1].append(high - paired.median)
+    colors = ["tab:blue"] * len(cold.handlers) + ["tab:gray"]
+    bars = axes.barh(labels, medians, xerr=errors, color=colors, capsize=3)
+    axes.bar_label(bars, fmt="%.2fx", padding=28, fontsize="small")
+    axes.axvline(1.0, color="black", linewidth=1)
+    axes.axvline(BUDGET, color="tab:red", linestyle="--")
+    axes.invert_yaxis()
+    axes.set(
+        title=f"Cold start, CPU time (black: the floor, red: the {BUDGET}x budget)",
+        xlabel="x the floor's (median of paired rounds, bar: 25th-75th percentile)",
+        xlim=(0, max(medians) * 1.4),
+    )
+    axes.grid(True, axis="x", alpha=0.3)
+
+
+def _local_run(axes: Axes, results: Results) -> None:
+    points = results.local.points
+    sessions = [point.sessions for point in points]
+    for operation in OPERATIONS:
+        color = OPERATION_COLORS[operation]
+        medians = [point.latency[operation].median for point in points]
+        p95s = [point.latency[operation].p95 for point in points]
+        axes.plot(sessions, medians, marker="o", color=color, label=f"{operation}, median")
+        axes.plot(sessions, p95s, color=color, linestyle=":", alpha=0.7, label=f"{operation}, p95")
+    axes.set(
+        title=f"make run, ms per request against N (goal: {FLAT_LIMIT}x)",
+        xlabel="sessions in the table (N)",
+        ylabel="ms per request",
+        xscale="log",
+    )
+    top = max(point.latency[op].p95 for point in points for op in OPERATIONS)
+    axes.set_ylim(0, top * 1.35)  # room for the legend above the lines
+    _log_ticks(axes, sessions)
+    axes.legend(fontsize="small", loc="upper center", ncols=3)
+
+
+def _log_ticks(axes: Axes, sizes: list[int]) -> None:
+    axes.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    axes.minorticks_off()
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
+    axes.grid(True, which="major", alpha=0.3)

@@ -28,8 +28,16 @@ class Timing:
     @property
     def p95(self) -> float:
         """Nearest-rank 95th percentile: with fewer than 20 samples, the maximum."""
+        return self.percentile(0.95)
+
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        """The nearest-rank 25th and 75th percentiles: the middle half's spread."""
+        return self.percentile(0.25), self.percentile(0.75)
+
+    def percentile(self, fraction: float) -> float:
         ordered = sorted(self.samples_ms)
-        return ordered[math.ceil(0.95 * len(ordered)) - 1]
+        return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
 
 
 def elapsed_ms(call: Callable[[], object]) -> float:

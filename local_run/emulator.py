@@ -3,17 +3,31 @@
 moto runs in the server's own process (no Docker, no separate server), and the process is
 cut off from any real AWS account first: dummy credentials, a fixed region, no profile and
 no endpoint override can reach AWS even if moto missed a call.
+
+One change to moto, for as long as the embedded table runs (``item_level_rollback``): its
+``TransactWriteItems`` deep-copies every table a transaction names, so that it can put the
+copy back if the transaction fails. That made every POST and DELETE cost time and memory in
+proportion to the whole table (36 s and 10.8 GB after ~5,000 sessions). Instead, the items
+the transaction names are copied, moto's whole-table copy is made a reference to the table
+itself, and on failure those items alone are put back: the same atomicity at the cost of
+the transaction's own items. ``tests/unit/test_emulator.py`` fails if a moto release
+changes what this relies on.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 
 from stats_api import analytics_keys, table_keys
 from stats_api.analytics_stream import STREAM_VIEW_TYPE
@@ -65,11 +79,96 @@ def isolate_from_aws(environ: MutableMapping[str, str], table_name: str) -> None
 def embedded_dynamodb(table_name: str = TABLE_NAME) -> Iterator[None]:
     """moto's DynamoDB with the service's empty table, for as long as the block runs."""
     isolate_from_aws(os.environ, table_name)
-    with mock_aws():
+    with mock_aws(), item_level_rollback():
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, table_name, stream=True)
         create_analytics_table(client, ANALYTICS_TABLE_NAME)
         yield
+
+
+_Transact = Callable[[DynamoDBBackend, list[dict[str, Any]]], None]
+_ItemKey = tuple[Table, DynamoType, DynamoType | None]
+
+
+@contextmanager
+def item_level_rollback() -> Iterator[None]:
+    """moto's ``TransactWriteItems``, rolling back only the items it names (module docstring)."""
+    moto_transact: _Transact = DynamoDBBackend.transact_write_items
+
+    @functools.wraps(moto_transact)
+    def transact_write_items(
+        backend: DynamoDBBackend, transact_items: list[dict[str, Any]]
+    ) -> None:
+        keys = _named_items(backend, transact_items)
+        before = {key: copy.deepcopy(_stored(*key)) for key in keys}
+        tables = {key[0] for key in keys}
+        # Stream records of the items written before a later item failed: a transaction
+        # that did not happen must leave none (the analytics would count it).
+        streamed = {t: len(t.stream_shard.items) for t in tables if t.stream_shard is not None}
+        for table in tables:
+            # moto's copy.deepcopy(table) now returns the table itself: no whole-table copy,
+            # and its rollback (putting "the copy" back) changes nothing.
+            vars(table)["__deepcopy__"] = functools.partial(_itself, table)
+        try:
+            moto_transact(backend, transact_items)
+        except BaseException:
+            for key, item in before.items():
+                _restore(*key, item)
+            for table, length in streamed.items():
+                del table.stream_shard.items[length:]  # type: ignore[union-attr]
+            raise
+        finally:
+            for table in tables:
+                del vars(table)["__deepcopy__"]
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[assignment,method-assign]
+    try:
+        yield
+    finally:
+        DynamoDBBackend.transact_write_items = moto_transact  # type: ignore[assignment,method-assign]
+
+
+def _itself(table: Table, _memo: object) -> Table:
+    return table
+
+
+def _named_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[_ItemKey]:
+    """The (table, hash, range) of every item the transaction names, in tables that exist."""
+    keys: list[_ItemKey] = []
+    for entry in transact_items:
+        for kind, operation in entry.items():
+            table = backend.tables.get(operation.get("TableName"))
+            attributes = operation.get("Item" if kind == "Put" else "Key") or {}
+            if table is None or table.hash_key_attr not in attributes:
+                continue  # moto refuses it before changing anything
+            range_attr = table.range_key_attr
+            if range_attr is not None and range_attr not in attributes:
+                continue
+            hash_value = DynamoType(attributes[table.hash_key_attr])
+            range_value = None if range_attr is None else DynamoType(attributes[range_attr])
+            keys.append((table, hash_value, range_value))
+    return keys
+
+
+def _stored(table: Table, hash_value: DynamoType, range_value: DynamoType | None) -> Any:
+    return table.get_item(hash_value, range_value)
+
+
+def _restore(
+    table: Table, hash_value: DynamoType, range_value: DynamoType | None, item: Any
+) -> None:
+    """Put back the item as it was before the transaction (or its absence)."""
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+        return
+    partition = table.items[hash_value]
+    if item is None:
+        partition.pop(range_value, None)
+    else:
+        partition[range_value] = item
 
 
 def create_table(client: DynamoDBClient, name: str, *, stream: bool = False) -> None:

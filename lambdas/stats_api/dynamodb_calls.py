@@ -3,14 +3,19 @@ from DynamoDB's attribute form, and failures sorted into "not now" and "wrong"."
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from stats_api.errors import TemporarilyUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 # Fail fast, well inside API Gateway's 30 s integration limit: botocore's defaults are 60 s.
 CLIENT_CONFIG = Config(
@@ -38,9 +43,33 @@ BUSY_CANCELLATION_CODES = frozenset(
     }
 )
 
+# Lambda's init types that run the init phase ahead of any request: SnapStart snapshots it,
+# provisioned concurrency keeps it warm. The client is then created during init.
+AHEAD_OF_REQUESTS = frozenset({"snap-start", "provisioned-concurrency"})
+INITIALIZATION_TYPE_ENV = "AWS_LAMBDA_INITIALIZATION_TYPE"
+
 _Response = TypeVar("_Response")
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+
+
+def new_client() -> DynamoDBClient:
+    """A DynamoDB client with the settings above.
+
+    Creating one allocates enough (botocore's service model, endpoint rules) to set off the
+    collector's full pass, which would walk every object the imports left: ~20 ms of each
+    cold start. Those objects live as long as the process, so they are frozen first (moved
+    where the collector never looks) and the pass finds little to walk.
+    """
+    gc.freeze()
+    client: DynamoDBClient = boto3.client("dynamodb", config=CLIENT_CONFIG)
+    return client
+
+
+def created_during_init(environ: Mapping[str, str]) -> bool:
+    """Whether to create the client at import: when the init phase runs ahead of requests,
+    so that SnapStart's snapshot holds it (or a provisioned environment has it ready)."""
+    return environ.get(INITIALIZATION_TYPE_ENV) in AHEAD_OF_REQUESTS
 
 
 def call(operation: Callable[..., _Response], **request: Any) -> _Response:

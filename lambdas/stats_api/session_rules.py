@@ -1,7 +1,9 @@
 """Field rules for what clients send: the one declaration of every limit and pattern.
 
-The request-body JSON Schema below is what the handlers validate with (fastjsonschema) and
-what the OpenAPI document publishes, so the two cannot disagree.
+The request-body JSON Schema below is what the handlers validate with and what the OpenAPI
+document publishes, so the two cannot disagree. The handlers run it as plain Python,
+compiled from it at build time (``session_body_validator``, written by ``make validator``
+and checked against this schema by a test): no validator library at run time.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-import fastjsonschema
-
-from stats_api import timestamps
+from stats_api import session_body_validator, timestamps
 from stats_api.errors import InvalidRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 4096
@@ -98,10 +98,6 @@ SESSION_BODY_SCHEMA: dict[str, Any] = {
     },
 }
 
-# Formats are published, not validated by the schema: fastjsonschema's date-time takes any
-# script's digits, leap seconds and unlimited fractions, so completedAt is checked by
-# timestamps.parse alone, the parser of since and until too. sessionId's pattern says UUID.
-_validate_session_body = fastjsonschema.compile(SESSION_BODY_SCHEMA, use_formats=False)
 _DECIMAL_FIELDS = tuple(
     name
     for name, rule in SESSION_BODY_SCHEMA["properties"].items()
@@ -167,8 +163,8 @@ def session_body(raw: bytes) -> dict[str, Any]:
             if isinstance(body.get(field), Decimal):
                 body[field] = _integral(body[field])
     try:
-        _validate_session_body(body)
-    except fastjsonschema.JsonSchemaValueException as error:
+        session_body_validator.check(body)
+    except session_body_validator.JsonSchemaValueException as error:
         raise InvalidRequest(_schema_message(error)) from None
     for field in _DECIMAL_FIELDS:
         body[field] = _kept_number(body[field])
@@ -194,7 +190,7 @@ def _reject_constant(name: str) -> None:
 
 
 def _integral(value: Decimal) -> int | Decimal:
-    # JSON Schema counts 3.0 as the integer 3, but fastjsonschema takes no Decimal for an
+    # JSON Schema counts 3.0 as the integer 3, but the validator takes no Decimal for an
     # integer. Huge magnitudes stay Decimal (and fail the schema): int() of 1E+999999999
     # would exhaust memory.
     if value.is_finite() and value == value.to_integral_value() and value.adjusted() < 20:
@@ -216,6 +212,7 @@ def _kept_number(value: int | Decimal) -> Decimal:
     return Decimal(format(kept.normalize(), "f"))
 
 
-def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:
-    # fastjsonschema names the document "data"; callers know it as the body.
+def _schema_message(error: session_body_validator.JsonSchemaValueException) -> str:
+    # The validator (fastjsonschema's code) names the document "data"; callers know it as
+    # the body.
     return "body" + error.message.removeprefix("data") if error.message else "invalid body"

@@ -370,6 +370,12 @@ def test_should_accept_a_window_of_one_microsecond() -> None:
     assert (window.since, window.until) == (NOW, NOW + MICROSECOND)
 
 
-def test_should_refuse_a_window_whose_since_is_not_before_its_until() -> None:
+def test_should_take_a_window_whose_since_equals_its_until_as_empty() -> None:
+    window = history_rules.window(utc(NOW), utc(NOW))
+
+    assert (window.since, window.until) == (NOW, NOW)
+
+
+def test_should_refuse_a_window_whose_since_is_after_its_until() -> None:
     with pytest.raises(InvalidRequest, match="since"):
-        history_rules.window(utc(NOW), utc(NOW))
+        history_rules.window(utc(NOW + MICROSECOND), utc(NOW))

@@ -1,0 +1,256 @@
+"""The synthesised Lambda asset runs with what a deployed function has and nothing more: the
+runtime's boto3 and Powertools without its extras (a layer passed with
+``powertools_layer_arn`` may lack them, and no fastjsonschema may be needed).
+
+Every function of a synthesised ``StatsService`` (history on: all six) is imported from its
+asset directory in ``cdk.out`` by a clean interpreter (``python -I -S``: no site-packages,
+no ``PYTHON*`` variables; only the asset and a ``pip install --target`` of the pinned
+``aws-lambda-powertools`` and ``boto3`` on its path) and invoked with an API Gateway payload
+2.0 event, with the template's handler and environment, against moto's server. Every module
+it loaded must come from the asset, those packages or the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_cdk import App, Stack
+from moto.server import ThreadedMotoServer
+
+from local_run.emulator import create_table
+from local_run.events import api_event
+from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.routes import (
+    FETCH_COURSE_STATS,
+    FETCH_SESSION,
+    LIST_COURSES,
+    LIST_SESSIONS,
+    RECORD_SESSION,
+    ROUTES,
+    WITHDRAW_SESSION,
+    Route,
+)
+from stats_service import StatsService, StatsServiceProps
+from tests.support import REPO_ROOT
+from tests.support.commands import run
+
+TABLE = "stats-asset"
+USER = "learner-asset"
+COURSE = "algebra-1"
+SESSION_ID = str(uuid.UUID(int=42, version=4))
+# What a deployed function has besides its asset: the runtime's boto3 and the layer's
+# Powertools, the layer's version pinned once in lambdas/requirements.txt.
+RUNTIME_PINS = (
+    *(REPO_ROOT / "lambdas" / "requirements.txt").read_text().split("\n"),
+    *(
+        line
+        for line in (REPO_ROOT / "requirements-dev.txt").read_text().split("\n")
+        if line.startswith("boto3==")
+    ),
+)
+
+# Runs in the clean interpreter: the request document on stdin, one JSON line out.
+CHILD = """
+import importlib, importlib.util, json, sys, sysconfig
+request = json.loads(sys.stdin.read())
+sys.path[:0] = [request["asset"], request["packages"]]
+
+class Context:
+    function_name = "stats-asset-test"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:stats-asset-test"
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+module_name, _, function_name = request["handler"].rpartition(".")
+handler = getattr(importlib.import_module(module_name), function_name)
+response = handler(request["event"], Context())
+stdlib = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib")}
+roots = (request["asset"], request["packages"], *stdlib)
+foreign = sorted(
+    name for name, module in list(sys.modules.items())
+    if getattr(module, "__file__", None) and not module.__file__.startswith(roots)
+)
+print(json.dumps({
+    "response": response,
+    "foreign_modules": foreign,
+    "fastjsonschema": importlib.util.find_spec("fastjsonschema") is not None,
+    "stats_api": sys.modules["stats_api"].__file__,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def runtime_packages() -> Path:
+    """``aws-lambda-powertools`` (no extras) and ``boto3`` at their pins, installed once per
+    set of pins under .venv (pip's cache makes a reinstall quick, PyPI otherwise)."""
+    pins = sorted(line.strip() for line in RUNTIME_PINS if re.match(r"^[A-Za-z0-9_.-]+==", line))
+    assert any(pin.startswith("aws-lambda-powertools==") for pin in pins)
+    digest = hashlib.sha256("\n".join(pins).encode()).hexdigest()[:16]
+    target = REPO_ROOT / ".venv" / "asset-runtime" / digest
+    if not (target / ".complete").exists():
+        run(sys.executable, "-m", "pip", "install", "--quiet", "--target", target, *pins)
+        (target / ".complete").write_text("\n".join(pins))
+    assert not (target / "fastjsonschema").exists()
+    return target
+
+
+@pytest.fixture(scope="module")
+def functions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Each function's handler, environment and asset directory, from a synthesised app."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = App(outdir=str(outdir))
+    stack = Stack(app, "AssetRuntime")
+    StatsService(stack, "Stats", StatsServiceProps(history=True))
+    assembly = app.synth()
+    template = json.loads((Path(assembly.directory) / "AssetRuntime.template.json").read_text())
+    found: dict[str, dict[str, Any]] = {}
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        properties = resource["Properties"]
+        asset_hash = properties["Code"]["S3Key"].removesuffix(".zip")
+        found[properties["Handler"]] = {
+            "asset": str(Path(assembly.directory) / f"asset.{asset_hash}"),
+            "environment": properties["Environment"]["Variables"],
+        }
+    return found
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        create_table(client, TABLE)
+        yield url
+    finally:
+        server.stop()
+
+
+def invoke(
+    function: dict[str, Any], handler: str, event: dict[str, Any], packages: Path, endpoint: str
+) -> dict[str, Any]:
+    environment = {
+        name: TABLE if name == TABLE_NAME_ENV else value
+        for name, value in function["environment"].items()
+    }
+    assert set(environment) == {TABLE_NAME_ENV, HISTORY_ENV}, environment
+    completed = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-I", "-S", "-c", CHILD],
+        input=json.dumps(
+            {
+                "asset": function["asset"],
+                "packages": str(packages),
+                "handler": handler,
+                "event": event,
+            }
+        ),
+        env={
+            "PATH": "/usr/bin:/bin",
+            **environment,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["foreign_modules"] == [], f"{handler} loaded modules from elsewhere"
+    assert result["fastjsonschema"] is False
+    assert result["stats_api"].startswith(function["asset"])
+    return result["response"]  # type: ignore[no-any-return]
+
+
+def event(route: Route, body: dict[str, Any] | None = None, query: str = "") -> dict[str, Any]:
+    parameters = {"courseId": COURSE, "sessionId": SESSION_ID}
+    names = re.findall(r"{(\w+)}", route.path)
+    return api_event(
+        route,
+        {name: parameters[name] for name in names},
+        headers={"userId": USER, "content-type": "application/json"},
+        body=None if body is None else json.dumps(body),
+        raw_query=query,
+    )
+
+
+# In order: each request sees what the ones before it stored.
+REQUESTS = (
+    (
+        RECORD_SESSION,
+        event(
+            RECORD_SESSION,
+            {
+                "sessionId": SESSION_ID,
+                "totalModulesStudied": 3,
+                "timeStudied": 42.5,
+                "averageScore": 87.5,
+            },
+        ),
+        201,
+    ),
+    (FETCH_COURSE_STATS, event(FETCH_COURSE_STATS), 200),
+    (FETCH_SESSION, event(FETCH_SESSION), 200),
+    (LIST_COURSES, event(LIST_COURSES, query="limit=5"), 200),
+    (LIST_SESSIONS, event(LIST_SESSIONS, query="limit=5"), 200),
+    (WITHDRAW_SESSION, event(WITHDRAW_SESSION), 204),
+)
+
+
+def test_should_exercise_every_route() -> None:
+    assert {route for route, _, _ in REQUESTS} == set(ROUTES)
+
+
+def test_every_function_runs_from_its_asset_with_powertools_without_extras(
+    functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
+) -> None:
+    assert set(functions) == {route.handler for route in ROUTES}
+    answers = {}
+    for route, request, expected in REQUESTS:
+        response = invoke(
+            functions[route.handler], route.handler, request, runtime_packages, endpoint
+        )
+        answers[route.route_key] = response
+        assert response["statusCode"] == expected, (route.route_key, response)
+    stats = json.loads(answers[FETCH_COURSE_STATS.route_key]["body"])
+    assert stats["sessionCount"] == 1
+    assert stats["timeStudied"] == 42.5
+    # A body the schema refuses is refused there too, by the generated validator.
+    refused = invoke(
+        functions[RECORD_SESSION.handler],
+        RECORD_SESSION.handler,
+        event(RECORD_SESSION, {"totalModulesStudied": -1, "timeStudied": 1, "averageScore": 1}),
+        runtime_packages,
+        endpoint,
+    )
+    assert refused["statusCode"] == 400
+    assert "totalModulesStudied" in json.loads(refused["body"])["message"]

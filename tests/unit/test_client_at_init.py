@@ -1,0 +1,52 @@
+"""When the DynamoDB client is created: at import when Lambda runs the init phase ahead of
+requests (SnapStart's snapshot then holds it; a provisioned environment has it ready), on
+first use otherwise. Each case in a fresh interpreter: the store is created once per process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from stats_api.deployment import TABLE_NAME_ENV
+from stats_api.dynamodb_calls import INITIALIZATION_TYPE_ENV
+from tests.support import REPO_ROOT
+
+PROBE = """
+import gc
+from stats_api import session_store
+print(session_store.default_store.cache_info().currsize, gc.get_freeze_count() > 0)
+"""
+
+
+def clients_at_import(initialization_type: str | None) -> str:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(REPO_ROOT / "lambdas"),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        TABLE_NAME_ENV: "stats-test",
+    }
+    if initialization_type is not None:
+        env[INITIALIZATION_TYPE_ENV] = initialization_type
+    completed = subprocess.run(  # noqa: S603 - this interpreter, our own probe
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return completed.stdout.strip()
+
+
+@pytest.mark.parametrize("initialization_type", ["snap-start", "provisioned-concurrency"])
+def test_should_create_the_client_during_init_when_init_runs_ahead(
+    initialization_type: str,
+) -> None:
+    # Created at import, after freezing what the imports left for the collector.
+    assert clients_at_import(initialization_type) == "1 True"
+
+
+@pytest.mark.parametrize("initialization_type", [None, "on-demand"])
+def test_should_create_the_client_on_first_use_otherwise(initialization_type: str | None) -> None:
+    assert clients_at_import(initialization_type) == "0 False"

@@ -165,7 +165,7 @@ def test_should_run_the_embedded_table_with_item_level_rollback(
 def test_should_leave_no_stream_record_of_a_transaction_that_failed() -> None:
     # The analytics count what the stream says: a write undone must not be in it.
     with mock_aws(), item_level_rollback():
-        client = boto3.client("dynamodb")
+        client: Any = boto3.client("dynamodb")
         create_table(client, TABLE, stream=True)
         client.put_item(TableName=TABLE, Item=session("kept", 1))
         client.put_item(TableName=TABLE, Item=session("other", 2))

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from local_run import oidc
 from local_run.authorizers import Authorizer, IamAuthorizer, JwtAuthorizer, NoAuthorizer
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
+from stats_api.routes import ANALYTICS_SCOPE
 
 MODES = ("header", "jwt", "iam")
 DEFAULT_MODE = "header"
@@ -27,8 +28,6 @@ DEFAULT_SECRET_ACCESS_KEY = "local-secret-for-the-stats-service-only"  # noqa: S
 # them): as on a stage, the learners' signer is refused there, and this one elsewhere.
 DEFAULT_ANALYTICS_ACCESS_KEY_ID = "AKIALOCALSTATSANALYTICS"
 DEFAULT_ANALYTICS_SECRET_ACCESS_KEY = "local-secret-for-course-analytics-only"  # noqa: S105
-# The scope the analytics routes demand of a token, as JwtAuth.analytics_scopes defaults.
-DEFAULT_ANALYTICS_SCOPE = "stats/analytics.read"
 
 LocalRoute = Callable[[HttpRequest], HttpResponse]
 
@@ -43,7 +42,7 @@ class AuthSettings:
     secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
     # JWT only: a route needs at least one of these scopes (none: any valid token).
     required_scopes: tuple[str, ...] = ()
-    analytics_scopes: tuple[str, ...] = (DEFAULT_ANALYTICS_SCOPE,)
+    analytics_scopes: tuple[str, ...] = (ANALYTICS_SCOPE,)
     analytics_access_key_id: str = DEFAULT_ANALYTICS_ACCESS_KEY_ID
     analytics_secret_access_key: str = DEFAULT_ANALYTICS_SECRET_ACCESS_KEY
 
@@ -62,9 +61,7 @@ class AuthSettings:
             or DEFAULT_SECRET_ACCESS_KEY,
             required_scopes=tuple(environ.get("JWT_SCOPES", "").replace(",", " ").split()),
             analytics_scopes=tuple(
-                (environ.get("JWT_ANALYTICS_SCOPES") or DEFAULT_ANALYTICS_SCOPE)
-                .replace(",", " ")
-                .split()
+                (environ.get("JWT_ANALYTICS_SCOPES") or ANALYTICS_SCOPE).replace(",", " ").split()
             ),
             analytics_access_key_id=environ.get("LOCAL_ANALYTICS_ACCESS_KEY_ID")
             or DEFAULT_ANALYTICS_ACCESS_KEY_ID,

@@ -23,6 +23,11 @@ WITHDRAW_ACTIONS = ("dynamodb:DeleteItem", "dynamodb:UpdateItem", GET_ITEM)
 # The analytics routes read the analytics table (the course's shares, its days).
 ANALYTICS_READ_ACTIONS = ("dynamodb:BatchGetItem", QUERY)
 
+# The JWT scope the analytics routes demand by default (an OAuth resource server's custom
+# scope, as a Cognito resource server named ``stats`` spells it); a deployment may name
+# its own (JwtAuth.analytics_scopes, -c jwtAnalyticsScopes, the local JWT_ANALYTICS_SCOPES).
+ANALYTICS_SCOPE = "stats/analytics.read"
+
 # The groups the OpenAPI document files operations under.
 SESSIONS_TAG = "sessions"
 COURSE_STATS_TAG = "course stats"

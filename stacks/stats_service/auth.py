@@ -12,11 +12,7 @@ from typing import ClassVar, TypeAlias
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 
-from stats_api.routes import Route
-
-# The default scope of the analytics routes (an OAuth resource server's custom scope, as a
-# Cognito resource server ``stats`` names it).
-ANALYTICS_SCOPE = "stats/analytics.read"
+from stats_api.routes import ANALYTICS_SCOPE, Route
 
 
 @dataclass(frozen=True)

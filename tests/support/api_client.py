@@ -27,7 +27,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
-from local_run.auth_modes import DEFAULT_ANALYTICS_SCOPE, DEFAULT_REGION, AuthSettings
+from local_run.auth_modes import DEFAULT_REGION, AuthSettings
+from stats_api.routes import ANALYTICS_SCOPE
 from tests.support.local_process import Reply, request
 
 USER_HEADER = "userId"
@@ -138,7 +139,7 @@ class Api:
         if self.mode == "jwt":
             if not self.mints_tokens:
                 pytest.skip("needs a token with the analytics scope from the stage's issuer")
-            scope = DEFAULT_ANALYTICS_SCOPE
+            scope = ANALYTICS_SCOPE
             url = f"{self.base_url}/local/token?sub=e2e-analyst&scope={scope}"
             return Caller("e2e-analyst", request("GET", url).body["access_token"])
         if self.mode == "iam":

@@ -90,6 +90,8 @@ class AnalyticsStore:
     def _apply_chunk(self, chunk: list[Contribution], sessions_table: str | None) -> int:
         pending = list(chunk)
         for _ in range(APPLY_ATTEMPTS):
+            if not pending:  # every session of the chunk was withdrawn since it was read
+                return 0
             markers, counts = self._read_state(pending)
             effective = [c for c in pending if _takes_effect(c, markers.get(_marker_id(c)))]
             if not effective:
@@ -435,11 +437,25 @@ def _totals(item: Mapping[str, Any]) -> Totals:
 
 
 def _session_exists(sessions_table: str, change: Contribution) -> dict[str, Any]:
+    """The session is stored as it was read: not withdrawn, nor recorded anew with other
+    numbers under its id, since (the backfill's check)."""
+    session = change.session
     return {
         "TableName": sessions_table,
-        "Key": to_attributes(table_keys.session_key(change.user_id, change.session.session_id)),
-        "ConditionExpression": "attribute_exists(#sk)",
-        "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
+        "Key": to_attributes(table_keys.session_key(change.user_id, session.session_id)),
+        "ConditionExpression": "#hk = :hk AND totalModulesStudied = :modules "
+        "AND timeStudied = :time AND averageScore = :score",
+        "ExpressionAttributeNames": {"#hk": table_keys.HISTORY_SORT_KEY},
+        "ExpressionAttributeValues": to_attributes(
+            {
+                ":hk": table_keys.history_key(
+                    session.course_id, session.completed_at, session.session_id
+                ),
+                ":modules": session.total_modules_studied,
+                ":time": session.time_studied,
+                ":score": session.average_score,
+            }
+        ),
     }
 
 

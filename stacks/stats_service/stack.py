@@ -42,6 +42,14 @@ class StatsStack(Stack):
             value=self.service.props.auth.mode,
             description="How callers authenticate: header, iam or jwt",
         )
+        if self.service.analytics_table is not None:
+            # What `make analytics-backfill` writes to.
+            CfnOutput(
+                self,
+                "AnalyticsTableName",
+                value=self.service.analytics_table.table_name,
+                description="The course analytics table",
+            )
         if self.service.domain is not None:
             domain = self.service.domain
             CfnOutput(

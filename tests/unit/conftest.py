@@ -17,7 +17,7 @@ from local_run.emulator import create_analytics_table, create_table
 from stats_api import analytics_store
 from stats_api.deployment import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.observability import logger, metrics
-from tests.support.analytics import ANALYTICS_TABLE
+from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
 from tests.support.handler_client import TABLE
 from tests.support.store_probe import StoreProbe, watching_store
 
@@ -81,3 +81,11 @@ def published_metrics(
     return lambda: [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
     ]
+
+
+@pytest.fixture
+def streamed_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The sessions table with its stream and the analytics table, for the analytics tests;
+    yields a client for the test's own setup and checks."""
+    with analytics_tables(monkeypatch) as client:
+        yield client

@@ -4,7 +4,6 @@ withdrawn after it was read, and runs again harmlessly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from tests.support.analytics import (
     ANALYTICS_TABLE,
     StreamTap,
     aggregate,
-    analytics_tables,
     course_analytics,
     truth,
 )
@@ -26,9 +24,8 @@ COURSE = "algebra-1"
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with analytics_tables(monkeypatch) as dynamodb:
-        yield dynamodb
+def client(streamed_dynamodb: Any) -> Any:
+    return streamed_dynamodb
 
 
 def post(user: str, **fields: Any) -> str:

@@ -6,7 +6,6 @@ through the two analytics routes."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,6 @@ from tests.support.analytics import (
     StreamTap,
     aggregate,
     all_days,
-    analytics_tables,
     course_analytics,
     course_days,
     interleaved_shards,
@@ -38,9 +36,8 @@ COURSE = "algebra-1"
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with analytics_tables(monkeypatch) as dynamodb:
-        yield dynamodb
+def client(streamed_dynamodb: Any) -> Any:
+    return streamed_dynamodb
 
 
 @pytest.fixture

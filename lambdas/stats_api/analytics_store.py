@@ -44,6 +44,9 @@ BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 # learner's sessions may sit on several stream shards) or a replay makes it read again.
 APPLY_ATTEMPTS = 6
 CONDITION_FAILED = "ConditionalCheckFailed"
+# Stream sequence numbers run to 40 digits, past a DynamoDB number's 38: a marker keeps its
+# record's as text of one width, so text order is number order.
+SEQUENCE_DIGITS = 40
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ class AnalyticsStore:
                     **key,
                     "userId": change.user_id,
                     "sessionId": s.session_id,
-                    "sequence": change.sequence,
+                    "sequence": _sequence_text(change.sequence),
                     "day": change.day,
                     "totalModulesStudied": s.total_modules_studied,
                     "timeStudied": s.time_studied,
@@ -222,7 +225,7 @@ class AnalyticsStore:
             # Only the marker that was read: a replayed withdrawal finds none, or a newer one.
             "ConditionExpression": "#seq = :seq",
             "ExpressionAttributeNames": {"#seq": "sequence"},
-            "ExpressionAttributeValues": to_attributes({":seq": sequence}),
+            "ExpressionAttributeValues": to_attributes({":seq": _sequence_text(sequence)}),
         }
 
     def _learner_change(self, course: str, user: str, seen: int, after: int) -> dict[str, Any]:
@@ -412,6 +415,10 @@ def _takes_effect(change: Contribution, marker: _Marker | None) -> bool:
     # A withdrawal takes off what a marker older than itself added; a replayed one finds
     # no marker, or the marker of a later re-recording.
     return marker is not None and marker.sequence < change.sequence
+
+
+def _sequence_text(sequence: int) -> str:
+    return f"{sequence:0{SEQUENCE_DIGITS}d}"
 
 
 def _marker_id(change: Contribution) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from moto.server import ThreadedMotoServer
 
 from local_run.emulator import create_table
 from local_run.events import api_event
-from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.deployment import HISTORY_ENV, RELEASE_CHECK_HANDLER, TABLE_NAME_ENV
 from stats_api.routes import (
     FETCH_COURSE_STATS,
     FETCH_SESSION,
@@ -76,7 +76,8 @@ class Context:
 
 module_name, _, function_name = request["handler"].rpartition(".")
 handler = getattr(importlib.import_module(module_name), function_name)
-response = handler(request["event"], Context())
+# No event: import only (the release check's first call needs CodeDeploy and Lambda).
+response = None if request["event"] is None else handler(request["event"], Context())
 stdlib = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib")}
 roots = (request["asset"], request["packages"], *stdlib)
 foreign = sorted(
@@ -151,13 +152,22 @@ def endpoint() -> Iterator[str]:
 
 
 def invoke(
-    function: dict[str, Any], handler: str, event: dict[str, Any], packages: Path, endpoint: str
-) -> dict[str, Any]:
+    function: dict[str, Any],
+    handler: str,
+    event: dict[str, Any] | None,
+    packages: Path,
+    endpoint: str,
+) -> Any:
+    """The handler's answer to ``event`` (None: imported only)."""
+    # A value the template resolves at deploy time (a Ref) stays its JSON spelling here.
     environment = {
-        name: TABLE if name == TABLE_NAME_ENV else value
+        name: TABLE
+        if name == TABLE_NAME_ENV
+        else value
+        if isinstance(value, str)
+        else json.dumps(value)
         for name, value in function["environment"].items()
     }
-    assert set(environment) == {TABLE_NAME_ENV, HISTORY_ENV}, environment
     completed = subprocess.run(  # noqa: S603 - this interpreter, our own script
         [sys.executable, "-I", "-S", "-c", CHILD],
         input=json.dumps(
@@ -188,7 +198,7 @@ def invoke(
     assert result["foreign_modules"] == [], f"{handler} loaded modules from elsewhere"
     assert result["fastjsonschema"] is False
     assert result["stats_api"].startswith(function["asset"])
-    return result["response"]  # type: ignore[no-any-return]
+    return result["response"]
 
 
 def event(route: Route, body: dict[str, Any] | None = None, query: str = "") -> dict[str, Any]:
@@ -233,9 +243,10 @@ def test_should_exercise_every_route() -> None:
 def test_every_function_runs_from_its_asset_with_powertools_without_extras(
     functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
 ) -> None:
-    assert set(functions) == {route.handler for route in ROUTES}
+    assert set(functions) == {route.handler for route in ROUTES} | {RELEASE_CHECK_HANDLER}
     answers = {}
     for route, request, expected in REQUESTS:
+        assert set(functions[route.handler]["environment"]) == {TABLE_NAME_ENV, HISTORY_ENV}
         response = invoke(
             functions[route.handler], route.handler, request, runtime_packages, endpoint
         )
@@ -254,3 +265,20 @@ def test_every_function_runs_from_its_asset_with_powertools_without_extras(
     )
     assert refused["statusCode"] == 400
     assert "totalModulesStudied" in json.loads(refused["body"])["message"]
+
+
+def test_the_release_check_loads_from_its_asset_with_the_runtime_alone(
+    functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
+) -> None:
+    # Each release's pre-traffic hook runs from the same asset: an import that needs more
+    # than the runtime would fail every deployment before any traffic shifts.
+    assert (
+        invoke(
+            functions[RELEASE_CHECK_HANDLER],
+            RELEASE_CHECK_HANDLER,
+            None,
+            runtime_packages,
+            endpoint,
+        )
+        is None
+    )

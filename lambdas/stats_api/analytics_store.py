@@ -14,6 +14,7 @@ import datetime
 import functools
 import os
 import random
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +44,7 @@ BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 # A chunk is read, then written conditioned on what was read; a concurrent aggregator (a
 # learner's sessions may sit on several stream shards) or a replay makes it read again.
 APPLY_ATTEMPTS = 6
+RETRY_PAUSE = 0.05  # seconds, growing with each attempt
 CONDITION_FAILED = "ConditionalCheckFailed"
 # Stream sequence numbers run to 40 digits, past a DynamoDB number's 38: a marker keeps its
 # record's as text of one width, so text order is number order.
@@ -92,7 +94,7 @@ class AnalyticsStore:
 
     def _apply_chunk(self, chunk: list[Contribution], sessions_table: str | None) -> int:
         pending = list(chunk)
-        for _ in range(APPLY_ATTEMPTS):
+        for attempt in range(APPLY_ATTEMPTS):
             if not pending:  # every session of the chunk was withdrawn since it was read
                 return 0
             markers, counts = self._read_state(pending)
@@ -102,6 +104,12 @@ class AnalyticsStore:
             items, checks = self._transaction(effective, markers, counts, sessions_table)
             try:
                 call(self._client.transact_write_items, TransactItems=items)
+            except TemporarilyUnavailable:
+                # A conflict with another aggregator on the same share, throttling or a
+                # timeout: read again (a write that did commit shows in its markers) and
+                # try another share, rather than fail and retry the whole batch.
+                time.sleep(RETRY_PAUSE * (attempt + 1))
+                continue
             except ClientError as error:
                 reasons = cancellation_codes(error)
                 if CONDITION_FAILED not in reasons:

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from stats_api import analytics_keys, analytics_store
 from stats_api.analytics_stream import STREAM_FILTERS, contribution
@@ -158,24 +158,49 @@ def test_should_end_exact_when_a_batch_fails_half_way_and_is_retried(
         post("ada", course)
         post("bob", course)
     batch = tap.take()
-    # The second course's transaction commits, but its answer is lost: the batch fails.
+    # The second course's transaction commits but its answer is lost; from then on no call
+    # reaches DynamoDB (a network partition): the aggregator's own retries run out.
     calls = {"n": 0}
+    partitioned = {"on": True}
 
-    def lose_second_answer(**_: Any) -> None:
-        calls["n"] += 1
+    def lose_the_second_answer(**_: Any) -> None:
         if calls["n"] == 2:
             raise ReadTimeoutError(endpoint_url="https://dynamodb")
 
+    def partition_after_the_second(**_: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2 and partitioned["on"]:
+            raise ConnectTimeoutError(endpoint_url="https://dynamodb")
+
     events = analytics_store.default_analytics_store()._client.meta.events
-    events.register("after-call.dynamodb.TransactWriteItems", lose_second_answer)
+    events.register("before-call.dynamodb.TransactWriteItems", partition_after_the_second)
+    events.register("after-call.dynamodb.TransactWriteItems", lose_the_second_answer)
 
     with pytest.raises(TemporarilyUnavailable):
         aggregate(batch)
-    assert aggregate(batch) == {"applied": 2}  # the third course; the first two were in
+    partitioned["on"] = False
+    assert aggregate(batch) == {"applied": 2}  # Lambda's retry: only the third course was out
 
     for course in ("algebra-1", "biology-2", "chemistry-3"):
         assert course_analytics(course).body["sessionCount"] == 2
         assert_matches_learners(client, course)
+
+
+def test_should_retry_a_transaction_that_conflicted_within_the_batch(
+    client: Any, tap: StreamTap, probe: StoreProbe
+) -> None:
+    post("ada")
+    post("bob")
+    conflict = probe.error(
+        "TransactionCanceledException",
+        CancellationReasons=[{"Code": "TransactionConflict"}] * 4,
+    )
+    probe.answer_next("TransactWriteItems", conflict)
+
+    assert aggregate(tap.take()) == {"applied": 2}
+
+    assert [c.operation for c in probe.calls].count("TransactWriteItems") == 2
+    assert course_analytics(COURSE).body["sessionCount"] == 2
 
 
 def test_should_take_off_exactly_a_withdrawal_and_the_learner_with_its_last_session(

@@ -106,24 +106,29 @@ def _cold_starts(axes: Axes, results: Results) -> None:
 
 
 def _local_run(axes: Axes, results: Results) -> None:
-    points = results.local.points
-    sessions = [point.sessions for point in points]
+    local = results.local
+    sessions = [point.sessions for point in local.points]
     for operation in OPERATIONS:
         color = OPERATION_COLORS[operation]
-        medians = [point.latency[operation].median for point in points]
-        p95s = [point.latency[operation].p95 for point in points]
-        axes.plot(sessions, medians, marker="o", color=color, label=f"{operation}, median")
-        axes.plot(sessions, p95s, color=color, linestyle=":", alpha=0.7, label=f"{operation}, p95")
+        paired = [local.paired(operation, point) for point in local.points]
+        medians = [timing.median for timing in paired]
+        low = [timing.median - timing.quartiles[0] for timing in paired]
+        high = [timing.quartiles[1] - timing.median for timing in paired]
+        axes.errorbar(
+            sessions, medians, yerr=[low, high], marker="o", color=color, capsize=3, label=operation
+        )
+    reference = local.points[0].sessions
+    top = max(local.paired(op, point).quartiles[1] for op in OPERATIONS for point in local.points)
+    axes.axhline(FLAT_LIMIT, color="tab:red", linestyle="--")
     axes.set(
-        title=f"make run, ms per request against N (goal: {FLAT_LIMIT}x)",
+        title=f"make run against N (red: the {FLAT_LIMIT}x goal)",
         xlabel="sessions in the table (N)",
-        ylabel="ms per request",
+        ylabel=f"x a run holding {reference:,}, same rounds (median, p25-p75)",
         xscale="log",
+        ylim=(0, max(FLAT_LIMIT * 1.3, top * 1.1)),
     )
-    top = max(point.latency[op].p95 for point in points for op in OPERATIONS)
-    axes.set_ylim(0, top * 1.35)  # room for the legend above the lines
     _log_ticks(axes, sessions)
-    axes.legend(fontsize="small", loc="upper center", ncols=3)
+    axes.legend(fontsize="small", loc="lower right", ncols=3)
 
 
 def _log_ticks(axes: Axes, sizes: list[int]) -> None:

@@ -122,8 +122,10 @@ Top left: read units of a course-stats GET (both designs) and of a history page,
 the sessions in the course. Top right: write units per POST for each write design. Bottom
 left: each function's cold start in CPU time over the floor's (median of the rounds'
 ratios, bar from the 25th to the 75th percentile), next to the peer and the
-{BUDGET}x budget. Bottom right: the local run's median latency per request against the
-sessions in its table. Axes against N are logarithmic.
+{BUDGET}x budget. Bottom right: the local run's requests against the sessions in its table,
+each over the same round against a run that holds {local.points[0].sessions:,} (median of
+the paired rounds, bar from the 25th to the 75th percentile). Axes against N are
+logarithmic.
 
 ## What dominates cold start
 

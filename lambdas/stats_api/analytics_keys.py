@@ -19,6 +19,10 @@ Course ids never contain ``#``, so the course ends at the first ``#`` after the 
 
 from __future__ import annotations
 
+from typing import Any
+
+from stats_api import table_keys
+
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 # Enough that 10,000 sessions/s into one course stay far below a partition's 1,000 write
@@ -52,3 +56,19 @@ def marker_key(course_id: str, user_id: str, session_id: str) -> dict[str, str]:
         PARTITION_KEY: f"learner#{course_id}#{user_id}",
         SORT_KEY: _MARKER_PREFIX + session_id,
     }
+
+
+# The sessions table's stream, as the aggregator reads it: a withdrawal's record must carry
+# the session it removed, so old and new images.
+STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+# The event source mapping's filter (Lambda event filtering): a session's INSERT (its new
+# image) and REMOVE (its old image); only sessions carry a history key, so the course stats
+# items' records (one MODIFY per POST) never invoke the aggregator. Plain data: the
+# construct deploys it, ``analytics_stream`` reads the same records.
+STREAM_FILTERS: tuple[dict[str, Any], ...] = tuple(
+    {
+        "eventName": [event_name],
+        "dynamodb": {image: {table_keys.HISTORY_SORT_KEY: {"S": [{"exists": True}]}}},
+    }
+    for event_name, image in (("INSERT", "NewImage"), ("REMOVE", "OldImage"))
+)

@@ -4,9 +4,8 @@ Sessions are written once and deleted once (a withdrawal, or the erasure of thei
 learner), so a session's ``INSERT`` adds its contribution and its ``REMOVE`` takes it off;
 the aggregates' own records (sort key ``course#...``) carry nothing analytics need.
 
-``STREAM_FILTERS`` is the event source mapping's filter (Lambda event filtering), declared
-here so the construct deploys it and the tests hold the handler to it: only a session's
-records reach the aggregator. A session is the only item with a history key.
+The event source mapping's filter (``analytics_keys.STREAM_FILTERS``, plain data the
+construct imports) lets only those records through; the tests hold this module to it.
 """
 
 from __future__ import annotations
@@ -20,17 +19,8 @@ from stats_api.dynamodb_calls import from_attributes
 from stats_api.sessions import Session
 from stats_api.shapes import SESSION
 
-# A withdrawal's record must carry the session it removed: old and new images.
-STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+# Which record carries the session, and whether it adds or takes off its numbers.
 _IMAGE_OF = {"INSERT": ("NewImage", +1), "REMOVE": ("OldImage", -1)}
-
-STREAM_FILTERS: tuple[dict[str, Any], ...] = tuple(
-    {
-        "eventName": [event_name],
-        "dynamodb": {image: {table_keys.HISTORY_SORT_KEY: {"S": [{"exists": True}]}}},
-    }
-    for event_name, (image, _) in _IMAGE_OF.items()
-)
 
 
 def contribution(record: Mapping[str, Any]) -> Contribution | None:

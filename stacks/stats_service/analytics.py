@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stats_api import deployment
-from stats_api.analytics_stream import STREAM_FILTERS
+from stats_api.analytics_keys import STREAM_FILTERS
 
 from . import lambda_runtime
 from .functions import execution_role

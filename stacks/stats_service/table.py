@@ -10,7 +10,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from stats_api import analytics_keys, table_keys
-from stats_api.analytics_stream import STREAM_VIEW_TYPE
+from stats_api.analytics_keys import STREAM_VIEW_TYPE
 
 from .props import StatsServiceProps
 

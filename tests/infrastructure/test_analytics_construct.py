@@ -13,7 +13,7 @@ from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
-from stats_api.analytics_stream import STREAM_FILTERS
+from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.deployment import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_api.routes import ANALYTICS_ROUTES, ANALYTICS_SCOPE, LEARNER_ROUTES
 from stats_service import IamAuth, JwtAuth, StatsService, StatsServiceProps

@@ -14,7 +14,8 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from stats_api import analytics_keys, analytics_store
-from stats_api.analytics_stream import STREAM_FILTERS, contribution
+from stats_api.analytics_keys import STREAM_FILTERS
+from stats_api.analytics_stream import contribution
 from stats_api.course_analytics import Contribution
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.session_store import default_store

@@ -1,4 +1,4 @@
-"""A deployment's settings, parsed and checked in one place.
+"""The settings a stage deploys with, parsed and checked in one place.
 
 A stage's configuration is committed in ``cdk.json``, under ``context.stages.<stage>``,
 with the keys below (JSON values: ``"history": true``, ``"reservedConcurrency": 5``); that
@@ -68,7 +68,7 @@ SETTINGS = (
 
 
 @dataclass(frozen=True)
-class DeployContext:
+class StageConfiguration:
     stage: Stage
     auth: Auth
     allow_header_auth: bool = False
@@ -89,7 +89,7 @@ class DeployContext:
     overridden: tuple[tuple[str, str, str | None], ...] = ()
 
     @classmethod
-    def parse(cls, given: Context) -> DeployContext:
+    def parse(cls, given: Context) -> StageConfiguration:
         """The stage's committed configuration with any ``-c`` overrides, or a ValueError
         naming the wrong value."""
         stage = _stage(given("stage"))

@@ -45,8 +45,8 @@ class JwtAuth:
             raise ValueError("-c auth=jwt needs -c jwtIssuer=https://... -c jwtAudience=...")
         return cls(
             issuer=str(issuer),
-            audience=names(audience),
-            required_scopes=names(context("jwtScopes") or ""),
+            audience=_names(audience),
+            required_scopes=_names(context("jwtScopes") or ""),
         )
 
     def route_authorizer(self) -> apigw.IHttpRouteAuthorizer | None:
@@ -101,7 +101,7 @@ AUTH_CLASSES: dict[AuthMode, type[Auth]] = {
 }
 
 
-def names(value: object) -> tuple[str, ...]:
+def _names(value: object) -> tuple[str, ...]:
     """A comma-separated list (-c), or a JSON list (cdk.json)."""
     names = value if isinstance(value, list | tuple) else str(value).split(",")
     return tuple(str(name).strip() for name in names if str(name).strip())

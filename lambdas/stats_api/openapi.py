@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from stats_api import history_rules, session_rules, timestamps
+from stats_api import auth_modes, history_rules, session_rules, timestamps
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.routes import (
     COURSE_STATS_TAG,
@@ -36,25 +36,15 @@ SESSION_INPUT = "SessionInput"
 USER_ID_PATTERN = f"^[!-~](?:[ -~]{{0,{session_rules.USER_ID_MAX_LENGTH - 2}}}[!-~])?$"
 
 # The auth modes a stage deploys with; a stage uses one of them. Header-auth stages (dev,
-# the local run) authenticate no one: the empty requirement says so.
+# the local run) authenticate no one: their requirement is empty.
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
-    "jwt": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "JWT stages: a token of the stage's OIDC issuer; the caller is its "
-        "`sub`. Missing or invalid: 401. A route's required scopes: any one of them, else 403.",
-    },
-    "sigv4": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "Authorization",
-        "description": "IAM stages: AWS Signature Version 4 for the service `execute-api`. "
-        "Unsigned or wrongly signed: 403. The signer names the caller in `userId`.",
-        "x-amazon-apigateway-authtype": "awsSigv4",
-    },
+    name: scheme
+    for schemes in auth_modes.SECURITY_SCHEMES.values()
+    for name, scheme in schemes.items()
 }
-SECURITY: list[dict[str, list[str]]] = [{}, {"jwt": []}, {"sigv4": []}]
+SECURITY: list[dict[str, list[str]]] = [
+    {name: [] for name in schemes} for schemes in auth_modes.SECURITY_SCHEMES.values()
+]
 USER_ID_PARAMETER = {
     "name": session_rules.USER_ID_HEADER,
     "in": "header",

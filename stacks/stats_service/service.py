@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stats_api import deployment
-from stats_api.routes import FETCH_COURSE_STATS, FETCH_SESSION, RECORD_SESSION, deployed_routes
+from stats_api.routes import deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
@@ -27,7 +27,7 @@ class StatsService(Construct):
     """Records learners' study sessions and serves their per-course stats over HTTP.
 
     Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
-    ``functions`` (by route function id) and each function by name, ``alarm_topic``,
+    ``functions`` (each deployed route's, by its function id), ``alarm_topic``,
     ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
     ``aliases`` (each function's ``live`` alias, which the API invokes) and
     ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
@@ -90,15 +90,3 @@ class StatsService(Construct):
     def url(self) -> str:
         """The API's base URL (a token until deploy)."""
         return self.stage.url
-
-    @property
-    def record_session_function(self) -> lambda_.Function:
-        return self.functions[RECORD_SESSION.function_id]
-
-    @property
-    def fetch_course_stats_function(self) -> lambda_.Function:
-        return self.functions[FETCH_COURSE_STATS.function_id]
-
-    @property
-    def fetch_session_function(self) -> lambda_.Function:
-        return self.functions[FETCH_SESSION.function_id]

@@ -60,7 +60,7 @@ def table_system_errors(
     cdk-monitoring-constructs' table alarm sums a fixed list of nine operations that leaves
     out TransactWriteItems, the service's only write. Each term is filled with 0 so that an
     operation without datapoints in a period (not called, or nothing published) cannot
-    leave the sum without a value while the other one has errors.
+    leave the sum without a value while another one has errors.
     """
     terms = {
         operation[0].lower() + operation[1:]: table.metric(

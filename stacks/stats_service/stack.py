@@ -8,6 +8,8 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from stats_api import auth_modes
+
 from .props import StatsServiceProps
 from .service import StatsService
 
@@ -40,7 +42,7 @@ class StatsStack(Stack):
             self,
             "AuthMode",
             value=self.service.props.auth.mode,
-            description="How callers authenticate: header, iam or jwt",
+            description=f"How callers authenticate: {auth_modes.listed()}",
         )
         if self.service.domain is not None:
             domain = self.service.domain

@@ -106,8 +106,8 @@ def test_should_declare_the_auth_modes_and_not_require_the_header_where_a_jwt_de
 
     assert schemes["jwt"]["scheme"] == "bearer"
     assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    # Any one of: no authentication (header-auth stages), a JWT, a SigV4 signature.
-    assert DOC["security"] == [{}, {"jwt": []}, {"sigv4": []}]
+    # Any one of: no authentication (header-auth stages), a SigV4 signature, a JWT.
+    assert DOC["security"] == [{}, {"sigv4": []}, {"jwt": []}]
     assert (user_header["in"], user_header["required"]) == ("header", False)
     for methods in DOC["paths"].values():
         for operation in methods.values():

@@ -28,8 +28,8 @@ from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.handlers import record_session
 from stats_api.routes import RECORD_SESSION
-from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import Session
+from stats_api.stored_items import course_stats_item, session_item
 from tests.support import dataset
 from tests.support.store_probe import StoreProbe
 

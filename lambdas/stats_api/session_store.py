@@ -6,12 +6,11 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from stats_api import table_keys, timestamps
+from stats_api import stored_items, table_keys, timestamps
 from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.dynamodb_calls import (
     # Importable from here too: monitoring's p99 alarm is documented and tested against
@@ -27,7 +26,6 @@ from stats_api.dynamodb_calls import (
 from stats_api.errors import InvalidRequest, TemporarilyUnavailable
 from stats_api.history_rules import Window
 from stats_api.sessions import CourseStats, Page, Session, SessionAlreadyRecorded
-from stats_api.shapes import SESSION
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -87,11 +85,11 @@ class SessionStore:
 
     def fetch_session(self, user_id: str, session_id: str) -> Session | None:
         item = self._get(table_keys.session_key(user_id, session_id))
-        return None if item is None else _session(item)
+        return None if item is None else stored_items.session(item)
 
     def fetch_course_stats(self, user_id: str, course_id: str) -> CourseStats | None:
         item = self._get(table_keys.course_stats_key(user_id, course_id))
-        return None if item is None else _course_stats(item)
+        return None if item is None else stored_items.course_stats(item)
 
     def list_courses(
         self, user_id: str, limit: int, after: Mapping[str, str] | None
@@ -117,7 +115,7 @@ class SessionStore:
                 table_keys.COURSE_STATS_PREFIX
             ),
         )
-        return Page([_course_stats(item) for item in items], last_key)
+        return Page([stored_items.course_stats(item) for item in items], last_key)
 
     def list_sessions(
         self,
@@ -138,7 +136,7 @@ class SessionStore:
             sort_keys=(table_keys.SORT_KEY, table_keys.HISTORY_SORT_KEY),
             in_query=lambda key: low <= key[table_keys.HISTORY_SORT_KEY] <= high,
         )
-        return Page([_session(item) for item in items], last_key)
+        return Page([stored_items.session(item) for item in items], last_key)
 
     def window_stats(self, user_id: str, course_id: str, window: Window) -> CourseStats | None:
         """The stats of the course's sessions in ``window``: reads every one of them."""
@@ -146,7 +144,7 @@ class SessionStore:
         sessions: list[Session] = []
         while True:
             response = call(self._client.query, TableName=self._table, **request)
-            sessions += [_session(from_attributes(item)) for item in response["Items"]]
+            sessions += [stored_items.session(from_attributes(item)) for item in response["Items"]]
             if "LastEvaluatedKey" not in response:
                 return CourseStats.of(course_id, sessions)
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
@@ -194,7 +192,7 @@ class SessionStore:
     def _put_new_session(self, user_id: str, session: Session) -> dict[str, Any]:
         return {
             "TableName": self._table,
-            "Item": to_attributes(session_item(user_id, session)),
+            "Item": to_attributes(stored_items.session_item(user_id, session)),
             # A session id is written once: a replay or a reuse cancels the transaction.
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},
@@ -211,19 +209,16 @@ class SessionStore:
     def _change_course_stats(self, user_id: str, session: Session, sign: int) -> dict[str, Any]:
         # ADD creates the aggregate on a course's first session and sums exactly after;
         # a withdrawal adds the negated numbers, so the sums come back exactly.
+        added = stored_items.course_stats_change(session, sign)
         return {
             "TableName": self._table,
             "Key": to_attributes(table_keys.course_stats_key(user_id, session.course_id)),
-            "UpdateExpression": "SET courseId = :course "
-            "ADD totalModulesStudied :modules, timeStudied :time, "
-            "averageScoreSum :score, sessionCount :count",
+            "UpdateExpression": f"SET {stored_items.COURSE_ID} = :course "
+            "ADD " + ", ".join(f"{name} :{name}" for name in added),
             "ExpressionAttributeValues": to_attributes(
                 {
                     ":course": session.course_id,
-                    ":modules": sign * session.total_modules_studied,
-                    ":time": sign * session.time_studied,
-                    ":score": sign * session.average_score,
-                    ":count": sign,
+                    **{f":{name}": value for name, value in added.items()},
                 }
             ),
         }
@@ -233,7 +228,7 @@ class SessionStore:
     ) -> dict[str, Any]:
         """The aggregate's part of a withdrawal, valid only while the count is as read."""
         guard = {
-            "ConditionExpression": "sessionCount = :seen",
+            "ConditionExpression": f"{stored_items.SESSION_COUNT} = :seen",
             "ExpressionAttributeValues": to_attributes({":seen": session_count}),
         }
         if session_count == 1:  # the course's last session: the course stats go too
@@ -285,44 +280,6 @@ class SessionStore:
             return items, None
         last = items[limit - 1]
         return items[:limit], {name: str(last[name]) for name in keys}
-
-
-def session_item(user_id: str, session: Session) -> dict[str, Any]:
-    """A session as stored: the user's key, the session's attributes (named as in the API)
-    and its key in the history index."""
-    return {
-        **table_keys.session_key(user_id, session.session_id),
-        **SESSION.render(session),
-        table_keys.HISTORY_SORT_KEY: table_keys.history_key(
-            session.course_id, session.completed_at, session.session_id
-        ),
-    }
-
-
-def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
-    """The aggregate item the transactions' ``ADD``s build up (written whole by the benchmark)."""
-    return {
-        **table_keys.course_stats_key(user_id, stats.course_id),
-        "courseId": stats.course_id,
-        "totalModulesStudied": stats.total_modules_studied,
-        "timeStudied": stats.time_studied,
-        "averageScoreSum": stats.average_score_sum,
-        "sessionCount": stats.session_count,
-    }
-
-
-def _session(item: Mapping[str, Any]) -> Session:
-    return Session(**SESSION.attributes(item))
-
-
-def _course_stats(item: Mapping[str, Any]) -> CourseStats:
-    return CourseStats(
-        course_id=str(item["courseId"]),
-        total_modules_studied=int(item["totalModulesStudied"]),
-        time_studied=Decimal(item["timeStudied"]),
-        average_score_sum=Decimal(item["averageScoreSum"]),
-        session_count=int(item["sessionCount"]),
-    )
 
 
 def _history_range(course_id: str, window: Window) -> tuple[str, str]:

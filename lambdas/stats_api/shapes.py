@@ -1,8 +1,9 @@
 """The API's response bodies, each declared once: its JSON properties, their schemas, and
 the domain attribute that fills each one.
 
-The handlers render with these, the OpenAPI document publishes them, the data-access module
-stores a session's attributes under the same names, and the tests read them back.
+The handlers render with these, the OpenAPI document publishes them, and the tests read
+them back. What the table stores is declared apart (``stored_items``), so renaming a field
+here changes no data at rest.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _BODY = session_rules.SESSION_BODY_SCHEMA["properties"]
 
 @dataclass(frozen=True)
 class Field:
-    name: str  # the JSON property (and, for a session, the table attribute)
+    name: str  # the JSON property
     attribute: str  # the domain object's attribute
     schema: Mapping[str, Any]
 
@@ -32,15 +33,6 @@ class Shape:
     def render(self, value: object) -> dict[str, Any]:
         """The JSON object for ``value``, a domain object with the fields' attributes."""
         return {field.name: getattr(value, field.attribute) for field in self.fields}
-
-    def attributes(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        """The domain attributes a JSON object (or a stored item) holds, integers as int."""
-        return {
-            field.attribute: int(document[field.name])
-            if field.schema.get("type") == "integer"
-            else document[field.name]
-            for field in self.fields
-        }
 
     def json_schema(self) -> dict[str, Any]:
         return {

@@ -46,7 +46,7 @@ from local_run.emulator import REGION, embedded_dynamodb
 from local_run.gateway import Gateway
 from local_run.server import LocalApi, LocalApiServer
 from stats_api.routes import ROUTES
-from stats_api.session_store import default_store
+from stats_api.table_access import default_table
 from tests.support import REPO_ROOT, dataset
 
 SIZES = (100, 1_000, 10_000, 100_000)
@@ -155,7 +155,7 @@ def _decode(document: dict[str, Any]) -> ScaleRun:
 
 
 def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleRun:
-    default_store.cache_clear()  # the handlers' store, for this table and this moto
+    default_table.cache_clear()  # the handlers' table client, for this table and this moto
     with _reference_run() as reference_port, embedded_dynamodb(TABLE), _serving() as port:
         client = boto3.client("dynamodb", region_name=REGION)
         rng = random.Random(2026)  # noqa: S311 - reproducible request mix, not secrets

@@ -35,14 +35,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / ".mutation"
 PACKAGE = "stats_api"
-# The rules, the domain's rounding, the session store, the cursors and the caller's identity.
+# The rules, the domain's rounding, the stored items, the table's reads and writes, the cursors
+# and the caller's identity.
 MUTATED = (
     "session_rules.py",
     "history_rules.py",
     "timestamps.py",
     "cursors.py",
     "sessions.py",
-    "session_store.py",
+    "stored_items.py",
+    "session_records.py",
+    "history_reads.py",
+    "table_access.py",
     "http.py",
 )
 COPIED = ("tests", "local_run", "docs/openapi.json")

@@ -15,8 +15,8 @@ from tests.support import REPO_ROOT
 
 PROBE = """
 import gc
-from stats_api import session_store
-print(session_store.default_store.cache_info().currsize, gc.get_freeze_count() > 0)
+from stats_api import table_access
+print(table_access.default_table.cache_info().currsize, gc.get_freeze_count() > 0)
 """
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from stats_api import table_keys
-from stats_api.session_store import default_store
+from stats_api.erasure import learner_keys
+from stats_api.table_access import default_table
 from tests.support.handler_client import (
     TABLE,
     USER,
@@ -89,7 +90,7 @@ def test_should_list_every_item_of_a_learner_longer_than_one_query_answer(
     store_probe.reset()
     store_probe.answer_next("Query", cut)
 
-    keys = list(default_store().learner_keys(USER))
+    keys = list(learner_keys(default_table(), USER))
 
     assert sorted(key[table_keys.SORT_KEY] for key in keys) == sorted(
         item[table_keys.SORT_KEY]["S"] for item in everything

@@ -61,7 +61,7 @@ openapi: $(READY) ## regenerate docs/openapi.json from the route table and the f
 	$(BIN)/python -m stats_api.openapi docs/openapi.json
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
-# after changing a rule in session_rules.py (a unit test fails while the module is stale).
+# after changing a rule in session_body.py (a unit test fails while the module is stale).
 validator: $(READY)
 	$(BIN)/python -m stats_api.validator_build
 

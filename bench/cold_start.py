@@ -54,7 +54,6 @@ from bench.cold_child import FLOORS, RESULT_MARKER
 from bench.timing import Timing, elapsed_ms
 from local_run.emulator import create_table
 from local_run.events import api_event
-from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.routes import (
     FETCH_COURSE_STATS,
     RECORD_SESSION,
@@ -63,6 +62,7 @@ from stats_api.routes import (
     Route,
 )
 from stats_api.session_records import SessionRecords
+from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.table_access import TableAccess
 from tests.support import dataset
 

@@ -38,8 +38,9 @@ PACKAGE = "stats_api"
 # The rules, the domain's rounding, the stored items, the table's reads and writes, the cursors
 # and the caller's identity.
 MUTATED = (
-    "session_rules.py",
-    "history_rules.py",
+    "identifiers.py",
+    "session_body.py",
+    "query_parameters.py",
     "timestamps.py",
     "cursors.py",
     "sessions.py",

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stats_api import session_rules
+from stats_api import identifiers, session_body
 
-_BODY = session_rules.SESSION_BODY_SCHEMA["properties"]
+_BODY = session_body.SESSION_BODY_SCHEMA["properties"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _as_published(name: str) -> dict[str, Any]:
     return {key: value for key, value in _BODY[name].items() if key != "description"}
 
 
-COURSE_ID = Field("courseId", "course_id", session_rules.COURSE_ID_SCHEMA)
+COURSE_ID = Field("courseId", "course_id", identifiers.COURSE_ID_SCHEMA)
 
 SESSION = Shape(
     name="Session",
@@ -96,10 +96,10 @@ COURSE_STATS = Shape(
             "average_score",
             {
                 "type": "number",
-                "minimum": session_rules.MIN_SCORE,
-                "maximum": session_rules.MAX_SCORE,
+                "minimum": session_body.MIN_SCORE,
+                "maximum": session_body.MAX_SCORE,
                 "description": "Arithmetic mean of the sessions' average scores, rounded "
-                f"half-even to {session_rules.MAX_DECIMAL_PLACES} decimal places.",
+                f"half-even to {session_body.MAX_DECIMAL_PLACES} decimal places.",
             },
         ),
         Field("sessionCount", "session_count", {"type": "integer", "minimum": 1}),

@@ -8,7 +8,6 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.dynamodb_calls import (
     call,
     created_during_init,
@@ -16,6 +15,7 @@ from stats_api.dynamodb_calls import (
     new_client,
     to_attributes,
 )
+from stats_api.shared_names import TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

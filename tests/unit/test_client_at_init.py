@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.dynamodb_calls import INITIALIZATION_TYPE_ENV
+from stats_api.shared_names import TABLE_NAME_ENV
 from tests.support import REPO_ROOT
 
 PROBE = """

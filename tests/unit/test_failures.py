@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from local_run.events import LambdaContext
-from stats_api.deployment import (
+from stats_api.shared_names import (
     FAULTS_METRIC,
     FUNCTION_NAME_DIMENSION,
     METRICS_NAMESPACE,

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from stats_api.deployment import HISTORY_ENV
-from stats_api.history_rules import MAX_PAGE_SIZE
+from stats_api.query_parameters import MAX_PAGE_SIZE
+from stats_api.shared_names import HISTORY_ENV
 from tests.support.handler_client import (
     COURSE,
     fetch_course_stats,

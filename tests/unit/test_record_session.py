@@ -12,7 +12,7 @@ import pytest
 
 from local_run.events import api_event
 from stats_api.routes import RECORD_SESSION
-from stats_api.session_rules import MAX_BODY_BYTES
+from stats_api.session_body import MAX_BODY_BYTES
 from tests.support.handler_client import (
     COURSE,
     USER,

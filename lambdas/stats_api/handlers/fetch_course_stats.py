@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 
-from stats_api.deployment import HISTORY_ENV
 from stats_api.errors import InvalidRequest, NotFound
 from stats_api.history_reads import history_reads
 from stats_api.http import Request, Response, endpoint
 from stats_api.session_records import session_records
 from stats_api.shapes import COURSE_STATS
+from stats_api.shared_names import HISTORY_ENV
 
 
 @endpoint

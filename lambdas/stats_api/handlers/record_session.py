@@ -5,12 +5,12 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 
 from stats_api import timestamps
-from stats_api.deployment import SESSIONS_RECORDED_METRIC
 from stats_api.http import Request, Response, endpoint
 from stats_api.observability import metrics
 from stats_api.session_records import session_records
 from stats_api.sessions import Session, record_session
 from stats_api.shapes import SESSION
+from stats_api.shared_names import SESSIONS_RECORDED_METRIC
 
 
 @endpoint

@@ -64,7 +64,7 @@ from stats_api.routes import (
 from stats_api.session_records import SessionRecords
 from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.table_access import TableAccess
-from tests.support import dataset
+from stats_devkit import dataset
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

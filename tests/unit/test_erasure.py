@@ -12,12 +12,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from stats_api import erasure
 from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools import erasure
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.handler_client import TABLE, record, session_body, table_items
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

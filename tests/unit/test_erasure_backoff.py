@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from stats_api.erasure import BATCH_WRITE_ATTEMPTS, delete_items, learner_keys
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools.erasure import BATCH_WRITE_ATTEMPTS, delete_items, learner_keys
 from tests.support.handler_client import TABLE, USER, record, session_body
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -30,7 +30,7 @@ def test_should_wait_twice_as_long_before_each_retry_up_to_a_ceiling_then_give_u
     }
     store_probe.answer_next("BatchWriteItem", *[unprocessed] * BATCH_WRITE_ATTEMPTS)
     waits: list[float] = []
-    monkeypatch.setattr("stats_api.erasure.time.sleep", waits.append)
+    monkeypatch.setattr("stats_tools.erasure.time.sleep", waits.append)
 
     with pytest.raises(TemporarilyUnavailable):
         delete_items(default_table(), keys)
@@ -50,7 +50,7 @@ def test_should_not_wait_when_the_first_try_takes_every_item(
 ) -> None:
     assert record(body=session_body()).status == 201
     waits: list[Any] = []
-    monkeypatch.setattr("stats_api.erasure.time.sleep", waits.append)
+    monkeypatch.setattr("stats_tools.erasure.time.sleep", waits.append)
 
     delete_items(default_table(), list(learner_keys(default_table(), USER)))
 

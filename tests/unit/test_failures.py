@@ -17,6 +17,7 @@ from stats_api.shared_names import (
     METRICS_NAMESPACE,
     SERVICE_NAME,
 )
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     TABLE,
@@ -28,7 +29,6 @@ from tests.support.handler_client import (
     session_body,
     table_items,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from stats_api import identifiers, openapi
+from stats_api import identifiers
 from stats_api import session_body as body_rules
 from stats_api.errors import RequestError, TemporarilyUnavailable
 from stats_api.routes import ROUTES
+from stats_tools import openapi
 from tests.support import REPO_ROOT
 
 COMMITTED_DOCUMENT = REPO_ROOT / "docs" / "openapi.json"

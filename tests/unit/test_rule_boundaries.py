@@ -33,7 +33,7 @@ from stats_api.session_body import (
     MIN_SCORE,
 )
 from stats_api.sessions import CourseStats
-from tests.support.dataset import make_sessions, seed
+from stats_devkit.dataset import make_sessions, seed
 from tests.support.handler_client import (
     COURSE,
     TABLE,

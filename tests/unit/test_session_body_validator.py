@@ -11,7 +11,8 @@ from typing import Any
 import fastjsonschema
 import pytest
 
-from stats_api import session_body, session_body_validator, validator_build
+from stats_api import session_body, session_body_validator
+from stats_tools import validator_build
 
 VALIDATION_SCHEMA = validator_build.validation_schema(session_body.SESSION_BODY_SCHEMA)
 REFERENCE = fastjsonschema.compile(VALIDATION_SCHEMA, **validator_build.COMPILE_OPTIONS)

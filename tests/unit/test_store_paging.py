@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from stats_api import table_keys
-from stats_api.erasure import learner_keys
 from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools.erasure import learner_keys
 from tests.support.handler_client import (
     TABLE,
     USER,
@@ -23,7 +24,6 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

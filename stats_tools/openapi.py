@@ -279,7 +279,7 @@ def render(doc: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """``make openapi``: ``python -m stats_api.openapi docs/openapi.json``."""
+    """``make openapi``: ``python -m stats_tools.openapi docs/openapi.json``."""
     (target,) = argv
     Path(target).write_text(render(document()), encoding="utf-8")
     print(f"wrote {target}")

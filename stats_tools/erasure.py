@@ -1,6 +1,6 @@
 """Erase a learner: every item of one user (sessions and course stats), for an operator.
 
-``make erase USER=<id> STAGE=<stage>`` (or ``python -m stats_api.erasure``) lists what it
+``make erase USER=<id> STAGE=<stage>`` (or ``python -m stats_tools.erasure``) lists what it
 would delete; with ``CONFIRM=yes`` (``--confirm``) it deletes it, retrying throttled
 batches, and reports the counts. Not a route: no caller of the API can erase anyone.
 Point-in-time recovery keeps restorable copies of the table for up to 35 days after.
@@ -22,10 +22,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stats_api import table_keys
 from stats_api.dynamodb_calls import CLIENT_CONFIG, call, to_attributes
 from stats_api.errors import TemporarilyUnavailable
+from stats_api.shared_names import STACK_NAME, TABLE_NAME_OUTPUT
 from stats_api.table_access import TableAccess
 
-STACK_NAME = "StatsService-{stage}"
-TABLE_OUTPUT = "TableName"
 BATCH_WRITE_LIMIT = 25  # BatchWriteItem's
 BATCH_WRITE_ATTEMPTS = 8  # unprocessed deletes retried with exponential backoff
 
@@ -120,15 +119,15 @@ def stage_table(session: boto3.Session, stage: str) -> str:
     described = session.client("cloudformation").describe_stacks(StackName=stack)
     outputs = described["Stacks"][0].get("Outputs", [])
     for output in outputs:
-        if output.get("OutputKey") == TABLE_OUTPUT:
+        if output.get("OutputKey") == TABLE_NAME_OUTPUT:
             return str(output["OutputValue"])
-    raise LookupError(f"stack {stack} has no {TABLE_OUTPUT} output")
+    raise LookupError(f"stack {stack} has no {TABLE_NAME_OUTPUT} output")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """0 when done; 2 for a bad argument or AWS not set up; 1 when AWS refuses. Every
     failure is one line on stderr, for an operator to act on (no traceback)."""
-    parser = argparse.ArgumentParser(prog="python -m stats_api.erasure", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m stats_tools.erasure", description=__doc__)
     parser.add_argument("--user", required=True, help="the userId to erase")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--stage", help="the deployed stage (reads its stack's TableName)")

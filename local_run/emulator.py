@@ -30,7 +30,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 from stats_api import table_keys
-from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

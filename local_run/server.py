@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
 from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
-from stats_api import openapi
 from stats_api.routes import ROUTES
+from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
 DEFAULT_PORT = 3000

@@ -18,8 +18,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_api.deployment import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 from stats_api.routes import RECORD_SESSION, Route
+from stats_api.shared_names import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 
 from .monitoring_names import alarm_name_prefix, dashboard_name
 from .service_metrics import handler_metric, table_operations, table_system_errors

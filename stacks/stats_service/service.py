@@ -9,7 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stats_api import deployment
+from stats_api import shared_names
 from stats_api.routes import deployed_routes
 
 from . import lambda_runtime, snap_start
@@ -80,7 +80,7 @@ class StatsService(Construct):
             code=code,
         )
         for key, value in {
-            "service": deployment.SERVICE_NAME,
+            "service": shared_names.SERVICE_NAME,
             "stage": props.stage_name,
             **props.tags,
         }.items():

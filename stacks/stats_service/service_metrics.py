@@ -11,8 +11,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 
-from stats_api.deployment import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME
 from stats_api.routes import Route
+from stats_api.shared_names import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME
 
 # Powertools Metrics' own dimension for the service name it was given.
 SERVICE_DIMENSION = "service"

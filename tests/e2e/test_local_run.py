@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from stats_api import openapi
+from stats_tools import openapi
 from tests.support.local_process import LocalApiProcess, Reply, request, run_local_api
 
 BODY = {"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}

@@ -12,14 +12,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from stats_api.deployment import (
+from stats_api.routes import CORE_ROUTES, RECORD_SESSION, deployed_routes
+from stats_api.shared_names import (
     FAULTS_METRIC,
     FUNCTION_NAME_DIMENSION,
     METRICS_NAMESPACE,
     SERVICE_NAME,
     SESSIONS_RECORDED_METRIC,
 )
-from stats_api.routes import CORE_ROUTES, RECORD_SESSION, deployed_routes
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from tests.support.templates import (
     alarm_publishing,

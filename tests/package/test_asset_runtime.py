@@ -30,7 +30,6 @@ from moto.server import ThreadedMotoServer
 
 from local_run.emulator import create_table
 from local_run.events import api_event
-from stats_api.deployment import HISTORY_ENV, RELEASE_CHECK_HANDLER, TABLE_NAME_ENV
 from stats_api.routes import (
     FETCH_COURSE_STATS,
     FETCH_SESSION,
@@ -41,6 +40,7 @@ from stats_api.routes import (
     WITHDRAW_SESSION,
     Route,
 )
+from stats_api.shared_names import HISTORY_ENV, RELEASE_CHECK_HANDLER, TABLE_NAME_ENV
 from stats_service import StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run

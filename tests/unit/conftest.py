@@ -14,10 +14,10 @@ import pytest
 from moto import mock_aws
 
 from local_run.emulator import create_table
-from stats_api.deployment import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.observability import logger, metrics
+from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
+from stats_devkit.store_probe import StoreProbe, watching_store
 from tests.support.handler_client import TABLE
-from tests.support.store_probe import StoreProbe, watching_store
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from stats_api import openapi
 from stats_api.routes import ROUTES, Route
+from stats_tools import openapi
 from tests.support.handler_client import call, record, session_body
 
 SCHEMAS = openapi.document()["components"]["schemas"]

@@ -58,12 +58,12 @@ smoke: $(READY)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e -m smoke
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
-	$(BIN)/python -m stats_api.openapi docs/openapi.json
+	$(BIN)/python -m stats_tools.openapi docs/openapi.json
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
-# after changing a rule in session_rules.py (a unit test fails while the module is stale).
+# after changing a rule in session_body.py (a unit test fails while the module is stale).
 validator: $(READY)
-	$(BIN)/python -m stats_api.validator_build
+	$(BIN)/python -m stats_tools.validator_build
 
 # A stage deploys as cdk.json's context.stages.<stage> commits it: the release workflow runs
 # this same `make deploy`. CONTEXT adds one-off context for a trial, e.g.
@@ -84,13 +84,13 @@ deploy: $(READY)
 # USER must come from the command line: the environment's USER is the login name.
 erase: $(READY)
 	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }
-	$(BIN)/python -m stats_api.erasure --user "$(USER)" --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
+	$(BIN)/python -m stats_tools.erasure --user "$(USER)" --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 # Bring course analytics up to date with the sessions a stage already holds, once analytics
 # are turned on (your AWS credentials): a dry run that counts them, unless CONFIRM=yes.
 # Idempotent with the stream and with itself (docs/design.md, "Turning analytics on").
 analytics-backfill: $(READY)
-	$(BIN)/python -m stats_api.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
+	$(BIN)/python -m stats_tools.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

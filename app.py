@@ -14,18 +14,19 @@ from __future__ import annotations
 from aws_cdk import Annotations, App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from stats_api.shared_names import STACK_NAME
 from stats_service import StatsStack
-from stats_service.deploy_context import DeployContext
+from stats_service.stage_configuration import StageConfiguration
 
 UNCOMMITTED_WARNING = "stats-service:uncommittedConfiguration"
 
 
 def build_app(app: App | None = None) -> App:
     app = app or App()
-    context = DeployContext.parse(app.node.try_get_context)
+    context = StageConfiguration.parse(app.node.try_get_context)
     stack = StatsStack(
         app,
-        f"StatsService-{context.stage.name}",
+        STACK_NAME.format(stage=context.stage.name),
         service_props=context.service_props,
         env=context.environment(),
     )

@@ -30,7 +30,7 @@ from bench import (
 )
 from bench.doc_blocks import refresh_block
 from local_run.emulator import isolate_from_aws
-from tests.support.store_probe import StoreProbe, watching_store
+from stats_devkit.store_probe import StoreProbe, watching_store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TABLE = "stats-bench"

@@ -44,7 +44,7 @@ def _floor(target: str, document: dict[str, Any]) -> tuple[float, int]:
     from botocore.config import Config  # noqa: PLC0415
 
     imported = time.perf_counter()
-    # The same settings as session_store.CLIENT_CONFIG (standard retries load their module).
+    # The same settings as dynamodb_calls.CLIENT_CONFIG (standard retries load their module).
     config = Config(
         connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 3}
     )

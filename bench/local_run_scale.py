@@ -4,7 +4,7 @@ HTTP server, and the process's memory, as the embedded table grows to 100,000 se
 The server is the local run's own (``local_run.server``: its HTTP server, gateway, the
 deployed handlers, moto with the emulator's item-level rollback), started in this process
 on a free port. Between checkpoints, sessions are seeded into the same embedded table
-through the same in-process moto backend, with BatchWriteItem (``tests.support.dataset``:
+through the same in-process moto backend, with BatchWriteItem (``stats_devkit.dataset``:
 each user's course gets its sessions and their aggregate), since recording 100,000 sessions
 one HTTP POST at a time would take the benchmark's whole budget; the timed requests all go
 over HTTP. At each checkpoint, ``REQUESTS`` rounds each POST a new session for a seeded
@@ -46,8 +46,8 @@ from local_run.emulator import REGION, embedded_dynamodb
 from local_run.gateway import Gateway
 from local_run.server import LocalApi, LocalApiServer
 from stats_api.routes import ROUTES
-from stats_api.session_store import default_store
-from tests.support import REPO_ROOT, dataset
+from stats_api.table_access import default_table
+from stats_devkit import REPO_ROOT, dataset
 
 SIZES = (100, 1_000, 10_000, 100_000)
 COURSES_PER_USER = 5
@@ -155,7 +155,7 @@ def _decode(document: dict[str, Any]) -> ScaleRun:
 
 
 def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleRun:
-    default_store.cache_clear()  # the handlers' store, for this table and this moto
+    default_table.cache_clear()  # the handlers' table client, for this table and this moto
     with _reference_run() as reference_port, embedded_dynamodb(TABLE), _serving() as port:
         client = boto3.client("dynamodb", region_name=REGION)
         rng = random.Random(2026)  # noqa: S311 - reproducible request mix, not secrets

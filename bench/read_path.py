@@ -5,7 +5,7 @@ For each N a fresh table holds one user's N sessions in one course plus their ag
 (the same items for both designs). Both handlers run in this process against moto, behind
 the service's HTTP layer; a probe on each one's DynamoDB client counts its requests on every
 call, and read units are priced from the items read (``bench.capacity``). Both designs must
-answer the same body, equal to the stats summed independently by ``tests.support.dataset``.
+answer the same body, equal to the stats summed independently by ``stats_devkit.dataset``.
 
 The user has sessions in this course only: the Query design's best case. Sessions in other
 courses would sit in the same partition and be read and billed too.
@@ -33,8 +33,8 @@ from stats_api.handlers import fetch_course_stats, list_sessions
 from stats_api.http import LambdaHandler, Response
 from stats_api.routes import FETCH_COURSE_STATS, LIST_SESSIONS
 from stats_api.shapes import COURSE_STATS, SESSION
-from tests.support import dataset
-from tests.support.store_probe import StoreProbe
+from stats_devkit import dataset
+from stats_devkit.store_probe import StoreProbe
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -154,7 +154,7 @@ lost is the per-call subsegments Tracer would add (each DynamoDB request, annota
 
 **Course stats.** For each N, a fresh moto table (in-process, `moto.mock_aws`) holds one
 user's N sessions in one course and the course's aggregate item, seeded with
-BatchWriteItem (`tests/support/dataset.py`). The write benchmark checks that these items are
+BatchWriteItem (`stats_devkit/dataset.py`). The write benchmark checks that these items are
 exactly those the real POST handler stores. Ours is the deployed handler,
 `stats_api.handlers.fetch_course_stats.handler`, called with an API Gateway payload-2.0
 event. The alternative (`bench/query_design.py`) keeps the same table and keys, without the
@@ -415,7 +415,7 @@ def _local_method(local: ScaleRun) -> str:
         f"{local_run_scale.REFERENCE_SIZE:,} sessions throughout, so that the machine's drift "
         "between checkpoints cancels out of the ratio. Between "
         "checkpoints the table is seeded through the same in-process moto with BatchWriteItem "
-        "(each course's sessions and their aggregate, as `tests/support/dataset.py` builds "
+        "(each course's sessions and their aggregate, as `stats_devkit/dataset.py` builds "
         "them), not through 100,000 HTTP POSTs; the timed requests all go over HTTP. Memory "
         "is the process's resident set after each checkpoint, and its growth over the "
         "process with the server up and an empty table, per session seeded."

@@ -7,7 +7,7 @@ larger of its before and after sizes). The alternatives are priced on the same i
 same transaction without the index (before the history routes), the Query design's single
 PutItem, and a Put plus an Update without a transaction (cheaper, but not atomic).
 
-It also checks ``tests.support.dataset`` against the service: the items the handler stored must
+It also checks ``stats_devkit.dataset`` against the service: the items the handler stored must
 equal those the read benchmark seeds directly for the same sessions.
 """
 
@@ -28,10 +28,10 @@ from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.handlers import record_session
 from stats_api.routes import RECORD_SESSION
-from stats_api.session_store import course_stats_item, session_item
 from stats_api.sessions import Session
-from tests.support import dataset
-from tests.support.store_probe import StoreProbe
+from stats_api.stored_items import course_stats_item, session_item
+from stats_devkit import dataset
+from stats_devkit.store_probe import StoreProbe
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -141,7 +141,7 @@ def _post_event(session: Session) -> dict[str, Any]:
 
 
 def _check_seeded_items_match(client: DynamoDBClient, table: str, sessions: list[Session]) -> None:
-    """The handler's items equal ``tests.support.dataset``'s for the same sessions."""
+    """The handler's items equal ``stats_devkit.dataset``'s for the same sessions."""
     stored = client.query(
         TableName=table,
         KeyConditionExpression="userId = :user",
@@ -152,7 +152,7 @@ def _check_seeded_items_match(client: DynamoDBClient, table: str, sessions: list
     expected.append(dataset.to_wire(course_stats_item(USER, dataset.expected_stats(sessions))))
     check(
         _plain(stored) == _plain(expected),
-        "the items the handler stored differ from the ones tests.support.dataset seeds",
+        "the items the handler stored differ from the ones stats_devkit.dataset seeds",
     )
 
 

@@ -1,8 +1,8 @@
-"""``AUTH=header|jwt|iam make run``: the local run's three ways to know the caller, as the
-three auth modes a stage can deploy with.
+"""``AUTH=header|jwt|iam make run``: the local run's ways to know the caller, one for each
+auth mode a stage can deploy with (``stats_api.auth_modes``).
 
-Each mode gives the local API Gateway its authorizer, the local-only routes it needs (the
-OIDC issuer's, for JWT), and the curl lines the banner prints for it.
+Each mode's setup (``SETUPS``) gives the local API Gateway its authorizer, the local-only
+routes it needs (the OIDC issuer's, for JWT), and the curl lines the banner prints for it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from urllib.parse import parse_qs
 from local_run import oidc
 from local_run.authorizers import Authorizer, IamAuthorizer, JwtAuthorizer, NoAuthorizer
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
+from stats_api.auth_modes import AUTH_MODES, AuthMode
 from stats_api.routes import ANALYTICS_SCOPE
 
-MODES = ("header", "jwt", "iam")
-DEFAULT_MODE = "header"
+DEFAULT_MODE: AuthMode = "header"
 DEFAULT_REGION = "us-east-1"
 # Made-up credentials callers sign with locally; they open nothing anywhere else.
 DEFAULT_ACCESS_KEY_ID = "AKIALOCALSTATSSERVICE"
@@ -36,7 +36,7 @@ LocalRoute = Callable[[HttpRequest], HttpResponse]
 class AuthSettings:
     """What the environment says about auth, read once when the local run starts."""
 
-    mode: str = DEFAULT_MODE
+    mode: AuthMode = DEFAULT_MODE
     region: str = DEFAULT_REGION
     access_key_id: str = DEFAULT_ACCESS_KEY_ID
     secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
@@ -48,9 +48,10 @@ class AuthSettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> AuthSettings:
-        mode = environ.get("AUTH") or DEFAULT_MODE
-        if mode not in MODES:
-            raise ValueError(f"AUTH must be one of {', '.join(MODES)}, not {mode!r}")
+        given = environ.get("AUTH") or DEFAULT_MODE
+        mode = next((mode for mode in AUTH_MODES if mode == given), None)
+        if mode is None:
+            raise ValueError(f"AUTH must be one of {', '.join(AUTH_MODES)}, not {given!r}")
         return cls(
             mode=mode,
             # As `make e2e` signs for a local URL: the SDKs read AWS_REGION, boto3 only
@@ -82,10 +83,10 @@ class AuthSetup:
 
 def auth_setup(settings: AuthSettings, url: str) -> AuthSetup:
     """The authorizer, local routes and banner lines of ``settings.mode`` for the API at ``url``."""
-    if settings.mode == "jwt":
-        return _jwt_setup(settings, url)
-    if settings.mode == "iam":
-        return _iam_setup(settings, url)
+    return SETUPS[settings.mode](settings, url)
+
+
+def _header_setup(_: AuthSettings, url: str) -> AuthSetup:
     return AuthSetup(
         NoAuthorizer(),
         description="header auth: the caller is the userId header; the analytics routes "
@@ -152,6 +153,14 @@ def _iam_setup(settings: AuthSettings, url: str) -> AuthSetup:
             url, f"curl -s --aws-sigv4 {sigv4} --user {user}", "-H 'userId: learner-42'"
         ),
     )
+
+
+# How the local run emulates each mode, by name.
+SETUPS: dict[AuthMode, Callable[[AuthSettings, str], AuthSetup]] = {
+    "header": _header_setup,
+    "iam": _iam_setup,
+    "jwt": _jwt_setup,
+}
 
 
 def _curl_lines(url: str, curl: str, caller: str) -> tuple[str, ...]:

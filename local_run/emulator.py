@@ -31,7 +31,7 @@ from moto.dynamodb.models.table import Table
 
 from stats_api import analytics_keys, table_keys
 from stats_api.analytics_keys import STREAM_VIEW_TYPE
-from stats_api.deployment import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

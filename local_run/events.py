@@ -3,7 +3,8 @@
 The local server and the tests hand the handlers the same event shape API Gateway does:
 lower-cased headers, path parameters, ``requestContext.http``, a request id and, behind an
 authorizer, ``requestContext.authorizer`` in the shape of its kind (``jwt_authorizer``,
-``iam_authorizer``, ``lambda_authorizer``). Shapes as AWS documents them:
+``iam_authorizer``; no auth mode has a Lambda authorizer, so only the tests build its
+context). Shapes as AWS documents them:
 https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
 """
 
@@ -106,11 +107,6 @@ def iam_authorizer(
             "userId": principal_id,
         }
     }
-
-
-def lambda_authorizer(context: dict[str, Any]) -> dict[str, Any]:
-    """A Lambda authorizer's context: whatever its simple response put in ``context``."""
-    return {"lambda": dict(context)}
 
 
 def _query_parameters(raw_query: str) -> dict[str, str]:

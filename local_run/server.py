@@ -31,9 +31,9 @@ from local_run.gateway import (
     load_handler_path,
 )
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
-from stats_api import openapi
-from stats_api.deployment import AGGREGATOR_HANDLER
 from stats_api.routes import ROUTES
+from stats_api.shared_names import AGGREGATOR_HANDLER
+from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
 DEFAULT_PORT = 3000

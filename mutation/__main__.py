@@ -35,17 +35,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / ".mutation"
 PACKAGE = "stats_api"
-# The rules, the domain's rounding, the session store, the cursors and the caller's identity.
+# The rules, the domain's rounding, the stored items, the table's reads and writes, the cursors
+# and the caller's identity.
 MUTATED = (
-    "session_rules.py",
-    "history_rules.py",
+    "identifiers.py",
+    "session_body.py",
+    "query_parameters.py",
     "timestamps.py",
     "cursors.py",
     "sessions.py",
-    "session_store.py",
+    "stored_items.py",
+    "session_records.py",
+    "history_reads.py",
+    "table_access.py",
     "http.py",
 )
-COPIED = ("tests", "local_run", "docs/openapi.json")
+COPIED = ("tests", "local_run", "stats_tools", "stats_devkit", "docs/openapi.json")
 TEST_TIER = "tests/unit"
 # Mutants no test caught: survived, or timed out (on a busy machine a worker can run out of
 # time with no loop in sight, so a timeout is re-run, never counted as caught).

@@ -25,7 +25,6 @@ from botocore.exceptions import ClientError
 
 from stats_api import analytics_keys, table_keys, timestamps
 from stats_api.course_analytics import Contribution, CourseAnalytics, DailyAnalytics, Totals
-from stats_api.deployment import ANALYTICS_TABLE_ENV
 from stats_api.dynamodb_calls import (
     CLIENT_CONFIG,
     call,
@@ -35,6 +34,7 @@ from stats_api.dynamodb_calls import (
 )
 from stats_api.errors import InvalidRequest, TemporarilyUnavailable
 from stats_api.sessions import Page
+from stats_api.shared_names import ANALYTICS_TABLE_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

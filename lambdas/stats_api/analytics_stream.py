@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stats_api import table_keys
+from stats_api import stored_items, table_keys
 from stats_api.course_analytics import Contribution
 from stats_api.dynamodb_calls import from_attributes
-from stats_api.sessions import Session
-from stats_api.shapes import SESSION
 
 # Which record carries the session, and whether it adds or takes off its numbers.
 _IMAGE_OF = {"INSERT": ("NewImage", +1), "REMOVE": ("OldImage", -1)}
@@ -34,7 +32,7 @@ def contribution(record: Mapping[str, Any]) -> Contribution | None:
     item = from_attributes(image)
     return Contribution(
         user_id=str(item[table_keys.PARTITION_KEY]),
-        session=Session(**SESSION.attributes(item)),
+        session=stored_items.session(item),
         sign=sign,
         # Numeric strings of up to 40 digits, increasing along a shard (and so along one
         # item's changes, which all land in one shard, in order).

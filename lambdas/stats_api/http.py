@@ -20,10 +20,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from stats_api import history_rules, session_rules
-from stats_api.deployment import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
+from stats_api import identifiers, query_parameters, session_body
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable
 from stats_api.observability import logger, metrics
+from stats_api.shared_names import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -70,39 +70,39 @@ class Request:
         authorizer = (self._event.get("requestContext") or {}).get("authorizer") or {}
         jwt = authorizer.get("jwt")
         if jwt is not None:
-            return session_rules.token_subject((jwt.get("claims") or {}).get("sub"))
-        return session_rules.user_id(self._header(session_rules.USER_ID_HEADER))
+            return identifiers.token_subject((jwt.get("claims") or {}).get("sub"))
+        return identifiers.user_id(self._header(identifiers.USER_ID_HEADER))
 
     @property
     def course_id(self) -> str:
-        return session_rules.course_id(self._path_parameter("courseId"))
+        return identifiers.course_id(self._path_parameter("courseId"))
 
     @property
     def session_id(self) -> str:
-        return session_rules.session_id(self._path_parameter("sessionId"))
+        return identifiers.session_id(self._path_parameter("sessionId"))
 
     @property
     def page_size(self) -> int:
-        return history_rules.page_size(self._query("limit"))
+        return query_parameters.page_size(self._query("limit"))
 
     @property
     def days_per_page(self) -> int:
-        return history_rules.days_per_page(self._query("limit"))
+        return query_parameters.days_per_page(self._query("limit"))
 
     @property
     def cursor(self) -> str | None:
-        return history_rules.cursor(self._query("cursor"))
+        return query_parameters.cursor(self._query("cursor"))
 
     @property
-    def window(self) -> history_rules.Window:
-        return history_rules.window(self._query("since"), self._query("until"))
+    def window(self) -> query_parameters.Window:
+        return query_parameters.window(self._query("since"), self._query("until"))
 
     def session_body(self) -> dict[str, Any]:
         raw = self._event.get("body") or ""
         if not self._event.get("isBase64Encoded"):
-            return session_rules.session_body(raw.encode("utf-8", "surrogatepass"))
+            return session_body.parse(raw.encode("utf-8", "surrogatepass"))
         try:
-            return session_rules.session_body(base64.b64decode(raw, validate=True))
+            return session_body.parse(base64.b64decode(raw, validate=True))
         except binascii.Error:
             raise InvalidRequest("the body is not valid base64") from None
 

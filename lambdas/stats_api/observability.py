@@ -10,7 +10,7 @@ import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 
-from stats_api.deployment import METRICS_NAMESPACE, SERVICE_NAME
+from stats_api.shared_names import METRICS_NAMESPACE, SERVICE_NAME
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)

@@ -33,8 +33,8 @@ import boto3
 from botocore.config import Config
 
 from stats_api import routes
-from stats_api.deployment import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
-from stats_api.deployment import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
+from stats_api.shared_names import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
+from stats_api.shared_names import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
 
 __all__ = [
     "LAMBDA_CONFIG",

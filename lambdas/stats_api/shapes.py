@@ -1,8 +1,9 @@
 """The API's response bodies, each declared once: its JSON properties, their schemas, and
 the domain attribute that fills each one.
 
-The handlers render with these, the OpenAPI document publishes them, the data-access module
-stores a session's attributes under the same names, and the tests read them back.
+The handlers render with these, the OpenAPI document publishes them, and the tests read
+them back. What the table stores is declared apart (``stored_items``), so renaming a field
+here changes no data at rest.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stats_api import session_rules
+from stats_api import identifiers, session_body
 
-_BODY = session_rules.SESSION_BODY_SCHEMA["properties"]
+_BODY = session_body.SESSION_BODY_SCHEMA["properties"]
 
 
 @dataclass(frozen=True)
 class Field:
-    name: str  # the JSON property (and, for a session, the table attribute)
+    name: str  # the JSON property
     attribute: str  # the domain object's attribute
     schema: Mapping[str, Any]
 
@@ -32,15 +33,6 @@ class Shape:
     def render(self, value: object) -> dict[str, Any]:
         """The JSON object for ``value``, a domain object with the fields' attributes."""
         return {field.name: getattr(value, field.attribute) for field in self.fields}
-
-    def attributes(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        """The domain attributes a JSON object (or a stored item) holds, integers as int."""
-        return {
-            field.attribute: int(document[field.name])
-            if field.schema.get("type") == "integer"
-            else document[field.name]
-            for field in self.fields
-        }
 
     def json_schema(self) -> dict[str, Any]:
         return {
@@ -57,7 +49,7 @@ def _as_published(name: str) -> dict[str, Any]:
     return {key: value for key, value in _BODY[name].items() if key != "description"}
 
 
-COURSE_ID = Field("courseId", "course_id", session_rules.COURSE_ID_SCHEMA)
+COURSE_ID = Field("courseId", "course_id", identifiers.COURSE_ID_SCHEMA)
 
 SESSION = Shape(
     name="Session",
@@ -104,10 +96,10 @@ COURSE_STATS = Shape(
             "average_score",
             {
                 "type": "number",
-                "minimum": session_rules.MIN_SCORE,
-                "maximum": session_rules.MAX_SCORE,
+                "minimum": session_body.MIN_SCORE,
+                "maximum": session_body.MAX_SCORE,
                 "description": "Arithmetic mean of the sessions' average scores, rounded "
-                f"half-even to {session_rules.MAX_DECIMAL_PLACES} decimal places.",
+                f"half-even to {session_body.MAX_DECIMAL_PLACES} decimal places.",
             },
         ),
         Field("sessionCount", "session_count", {"type": "integer", "minimum": 1}),

@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stats_api import deployment
+from stats_api import shared_names
 from stats_api.analytics_keys import STREAM_FILTERS
 
 from . import lambda_runtime
@@ -94,7 +94,7 @@ def aggregator_function(
         description="Course analytics from the sessions table's stream",
         runtime=lambda_runtime.RUNTIME,
         architecture=lambda_runtime.ARCHITECTURE,
-        handler=deployment.AGGREGATOR_HANDLER,
+        handler=shared_names.AGGREGATOR_HANDLER,
         code=code,
         layers=[layer],
         role=role,
@@ -104,8 +104,8 @@ def aggregator_function(
         timeout=Duration.seconds(60),
         tracing=lambda_.Tracing.ACTIVE,
         environment={
-            deployment.TABLE_NAME_ENV: table.table_name,
-            deployment.ANALYTICS_TABLE_ENV: analytics_table.table_name,
+            shared_names.TABLE_NAME_ENV: table.table_name,
+            shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name,
         },
     )
     function.add_event_source(

@@ -16,7 +16,6 @@ from constructs import Construct
 
 from stats_api.routes import Route, deployed_routes
 
-from .auth import route_authorizer, route_scopes
 from .props import StatsServiceProps
 
 
@@ -57,7 +56,7 @@ def add_routes(
     props: StatsServiceProps,
 ) -> None:
     """Each route to its own function, every one behind the authorizer ``props.auth`` names."""
-    authorizer = route_authorizer(props.auth)
+    authorizer = props.auth.route_authorizer()
     for route in routes:
         api.add_routes(
             path=route.path,
@@ -66,7 +65,7 @@ def add_routes(
                 f"{route.function_id}Integration", functions[route.function_id]
             ),
             authorizer=authorizer,
-            authorization_scopes=route_scopes(props.auth, route),
+            authorization_scopes=props.auth.route_scopes(route),
         )
     if authorizer is None:
         Validations.of(api).acknowledge(

@@ -13,8 +13,8 @@ from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_certificatemanager as acm
 from constructs import Construct
 
-from .deploy_rules import refuse_deploy_unless
 from .props import StatsServiceProps
+from .template_rules import refuse_deploy_unless
 
 
 def custom_domain(

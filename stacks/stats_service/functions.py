@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stats_api import deployment, table_keys
+from stats_api import shared_names, table_keys
 from stats_api.routes import Route
 
 from . import lambda_runtime
@@ -34,14 +34,14 @@ def route_function(
         props=props,
         others="every other statement names its table or log group",
     )
-    environment = {deployment.TABLE_NAME_ENV: table.table_name}
+    environment = {shared_names.TABLE_NAME_ENV: table.table_name}
     index_actions: tuple[str, ...] = ()
     if props.history:
-        environment[deployment.HISTORY_ENV] = "on"
+        environment[shared_names.HISTORY_ENV] = "on"
         index_actions = route.history_index_actions
     _grant_table(role, table, route.table_actions, index_actions)
     if route.analytics and analytics_table is not None:
-        environment[deployment.ANALYTICS_TABLE_ENV] = analytics_table.table_name
+        environment[shared_names.ANALYTICS_TABLE_ENV] = analytics_table.table_name
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=list(route.analytics_table_actions),

@@ -11,7 +11,7 @@ from constructs import Construct
 
 import stats_api
 
-from .deploy_rules import refuse_deploy_unless
+from .template_rules import refuse_deploy_unless
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # the newest runtime Powertools 3.37 supports
 ARCHITECTURE = lambda_.Architecture.ARM_64  # ~20% cheaper per GB-second than x86_64

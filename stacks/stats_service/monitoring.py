@@ -1,8 +1,8 @@
 """Alarms and a dashboard for a ``StatsService``, built with cdk-monitoring-constructs.
 
 Alarms cover what a learner would notice or what costs money: API 5xx rate, function
-errors, faults and throttles, DynamoDB throttling and system errors. They notify one SNS
-topic.
+errors, faults, throttles and p99 latency, DynamoDB throttling and system errors (summed
+over the operations the deployed routes call). They notify one SNS topic.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stats_api.deployment import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 from stats_api.routes import RECORD_SESSION, Route
+from stats_api.shared_names import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 
 from .monitoring_names import alarm_name_prefix, dashboard_name
 from .service_metrics import handler_metric, table_operations, table_system_errors
@@ -29,7 +29,7 @@ API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
 # A healthy invocation takes tens of milliseconds, a first one per environment a few hundred
 # (the DynamoDB client and its connection are made on first use). 2 s is the client's read
-# timeout (session_store.CLIENT_CONFIG): a p99 above it means more than 1% of requests sat
+# timeout (dynamodb_calls.CLIENT_CONFIG): a p99 above it means more than 1% of requests sat
 # out a timeout or a retry, which no healthy release does. Three 1-minute periods in a row,
 # so one slow minute does not roll a release back, and a canary's 5-minute bake can.
 LATENCY_P99 = Duration.seconds(2)

@@ -149,7 +149,7 @@ class StatsServiceProps:
         if not self.production:
             return []
         found = []
-        if isinstance(self.auth, HeaderAuth) and not self.allow_header_auth:
+        if not self.auth.authenticates_callers and not self.allow_header_auth:
             found.append(
                 "production refuses header auth (any caller could claim any userId): use "
                 "JwtAuth or IamAuth, or set allow_header_auth=True deliberately "

@@ -22,7 +22,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stats_api import deployment
+from stats_api import shared_names
 from stats_api.routes import Route
 
 from . import lambda_runtime
@@ -157,7 +157,7 @@ def release_check_hook(
         description=f"Pre-traffic check of each release of {route.route_key}",
         runtime=lambda_runtime.RUNTIME,
         architecture=lambda_runtime.ARCHITECTURE,
-        handler=deployment.RELEASE_CHECK_HANDLER,
+        handler=shared_names.RELEASE_CHECK_HANDLER,
         code=code,  # the functions' own asset; boto3 only, no layer
         role=role,
         log_group=log_group,
@@ -166,8 +166,8 @@ def release_check_hook(
         timeout=Duration.minutes(2),
         tracing=lambda_.Tracing.ACTIVE,
         environment={
-            deployment.RELEASE_CHECK_TARGET_ENV: version.function_arn,
-            deployment.RELEASE_CHECK_ROUTE_ENV: route.route_key,
+            shared_names.RELEASE_CHECK_TARGET_ENV: version.function_arn,
+            shared_names.RELEASE_CHECK_ROUTE_ENV: route.route_key,
         },
     )
     Validations.of(hook).acknowledge(

@@ -11,14 +11,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stats_api import deployment
-from stats_api.routes import (
-    ANALYTICS_ROUTES,
-    FETCH_COURSE_STATS,
-    FETCH_SESSION,
-    RECORD_SESSION,
-    deployed_routes,
-)
+from stats_api import shared_names
+from stats_api.routes import ANALYTICS_ROUTES, deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
@@ -36,7 +30,7 @@ class StatsService(Construct):
     """Records learners' study sessions and serves their per-course stats over HTTP.
 
     Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
-    ``functions`` (by route function id) and each function by name, ``alarm_topic``,
+    ``functions`` (each deployed route's, by its function id), ``alarm_topic``,
     ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
     ``aliases`` (each function's ``live`` alias, which the API invokes) and
     ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
@@ -115,7 +109,7 @@ class StatsService(Construct):
             code=code,
         )
         for key, value in {
-            "service": deployment.SERVICE_NAME,
+            "service": shared_names.SERVICE_NAME,
             "stage": props.stage_name,
             **props.tags,
         }.items():
@@ -137,15 +131,3 @@ class StatsService(Construct):
     def url(self) -> str:
         """The API's base URL (a token until deploy)."""
         return self.stage.url
-
-    @property
-    def record_session_function(self) -> lambda_.Function:
-        return self.functions[RECORD_SESSION.function_id]
-
-    @property
-    def fetch_course_stats_function(self) -> lambda_.Function:
-        return self.functions[FETCH_COURSE_STATS.function_id]
-
-    @property
-    def fetch_session_function(self) -> lambda_.Function:
-        return self.functions[FETCH_SESSION.function_id]

@@ -11,8 +11,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 
-from stats_api.deployment import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME
 from stats_api.routes import Route
+from stats_api.shared_names import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME
 
 # Powertools Metrics' own dimension for the service name it was given.
 SERVICE_DIMENSION = "service"
@@ -60,7 +60,7 @@ def table_system_errors(
     cdk-monitoring-constructs' table alarm sums a fixed list of nine operations that leaves
     out TransactWriteItems, the service's only write. Each term is filled with 0 so that an
     operation without datapoints in a period (not called, or nothing published) cannot
-    leave the sum without a value while the other one has errors.
+    leave the sum without a value while another one has errors.
     """
     terms = {
         operation[0].lower() + operation[1:]: table.metric(

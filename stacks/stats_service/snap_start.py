@@ -21,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from . import lambda_runtime
-from .deploy_rules import refuse_deploy_unless
+from .template_rules import refuse_deploy_unless
 
 DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html"
 OLDEST_PYTHON = (3, 12)

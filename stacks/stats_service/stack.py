@@ -8,6 +8,9 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from stats_api import auth_modes
+from stats_api.shared_names import TABLE_NAME_OUTPUT
+
 from .props import StatsServiceProps
 from .service import StatsService
 
@@ -27,7 +30,7 @@ class StatsStack(Stack):
         props = service_props(self) if callable(service_props) else service_props
         self.service = StatsService(self, "StatsService", props)
         CfnOutput(self, "ApiUrl", value=self.service.url, description="Base URL of the API")
-        CfnOutput(self, "TableName", value=self.service.table.table_name)
+        CfnOutput(self, TABLE_NAME_OUTPUT, value=self.service.table.table_name)
         CfnOutput(
             self,
             "AlarmTopicArn",
@@ -40,7 +43,7 @@ class StatsStack(Stack):
             self,
             "AuthMode",
             value=self.service.props.auth.mode,
-            description="How callers authenticate: header, iam or jwt",
+            description=f"How callers authenticate: {auth_modes.listed()}",
         )
         if self.service.analytics_table is not None:
             # What `make analytics-backfill` writes to.

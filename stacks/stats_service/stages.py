@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_logs as logs
 
-AuthMode = Literal["header", "iam", "jwt"]
-AUTH_MODES: tuple[AuthMode, ...] = ("header", "iam", "jwt")
+from stats_api.auth_modes import AuthMode
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,19 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from local_run.auth_modes import MODES, AuthSettings
+from local_run.auth_modes import AuthSettings
+from stats_api.auth_modes import AUTH_MODES, AuthMode
 from tests.support.api_client import BASE_URL, Api, Caller, local_only
 from tests.support.local_process import LocalApiProcess
 
-TARGET_MODES = [os.environ.get("AUTH") or "header"] if BASE_URL else list(MODES)
+TARGET_MODES = [os.environ.get("AUTH") or "header"] if BASE_URL else list(AUTH_MODES)
 LOCAL_RUN_CHECKS = "test_local_*.py"
 _targets: list[Api] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if BASE_URL and TARGET_MODES[0] not in MODES:
-        pytest.exit(f"AUTH must be one of {', '.join(MODES)}, not {TARGET_MODES[0]!r}", 2)
+    if BASE_URL and TARGET_MODES[0] not in AUTH_MODES:
+        pytest.exit(f"AUTH must be one of {', '.join(AUTH_MODES)}, not {TARGET_MODES[0]!r}", 2)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,7 +41,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", params=TARGET_MODES)
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    mode: str = request.param
+    mode: AuthMode = request.param
     if BASE_URL:
         try:
             target = Api.deployed_stage(BASE_URL, mode, os.environ)

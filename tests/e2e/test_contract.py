@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from stats_api.session_rules import MAX_BODY_BYTES
+from stats_api.session_body import MAX_BODY_BYTES
 from tests.support.api_client import Api, Caller
 
 BODY = {"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from local_run.auth_modes import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, MODES
+from local_run.auth_modes import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from local_run.oidc import TOKEN_PATH
+from stats_api.auth_modes import AUTH_MODES
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.local_process import request
@@ -125,7 +126,7 @@ def what_the_readme_names(mode: str, url: str) -> tuple[list[str], dict[str, str
     return [], {}
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", AUTH_MODES)
 def test_should_pass_the_staging_gate_typed_as_a_user_types_it(mode: str, tmp_path: Path) -> None:
     with make_run(mode, tmp_path) as url:
         arguments, exports = what_the_readme_names(mode, url)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from stats_api import openapi
+from stats_tools import openapi
 from tests.support.local_process import LocalApiProcess, Reply, request, run_local_api
 
 BODY = {"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}
@@ -182,7 +182,7 @@ def test_should_refuse_an_unknown_auth_mode_in_one_line() -> None:
     run = run_local_api(0, AUTH="magic")
 
     assert run.returncode == 2
-    assert run.stderr == "error: AUTH must be one of header, jwt, iam, not 'magic'\n"
+    assert run.stderr == "error: AUTH must be one of header, iam, jwt, not 'magic'\n"
 
 
 def test_should_stop_cleanly_on_ctrl_c(tmp_path: Path) -> None:

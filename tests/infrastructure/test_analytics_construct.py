@@ -14,8 +14,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
 from stats_api.analytics_keys import STREAM_FILTERS
-from stats_api.deployment import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_api.routes import ANALYTICS_ROUTES, ANALYTICS_SCOPE, LEARNER_ROUTES
+from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_service import IamAuth, JwtAuth, StatsService, StatsServiceProps
 from stats_service.analytics import BATCH_SIZE, MAX_BATCHING_WINDOW, RETRY_ATTEMPTS
 from tests.support.templates import function_for, role_statements, synth

@@ -12,7 +12,6 @@ from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
 
 from stats_api import table_keys
-from stats_api.deployment import HISTORY_ENV
 from stats_api.routes import (
     CORE_ROUTES,
     FETCH_COURSE_STATS,
@@ -22,6 +21,7 @@ from stats_api.routes import (
     LIST_SESSIONS,
     WITHDRAW_SESSION,
 )
+from stats_api.shared_names import HISTORY_ENV
 from stats_service import StatsService, StatsServiceProps
 from tests.support.templates import function_for, functions, role_statements, synth
 

@@ -20,7 +20,7 @@ from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 
-from stats_api import release_check, session_store
+from stats_api import dynamodb_calls, release_check
 from stats_api.routes import CORE_ROUTES, deployed_routes
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from stats_service.monitoring import LATENCY_P99
@@ -210,7 +210,7 @@ def test_should_alarm_when_p99_latency_stays_above_the_stores_read_timeout(
 ) -> None:
     # The threshold is the DynamoDB client's read timeout: above it, more than 1% of
     # requests waited out a timeout or a retry.
-    assert LATENCY_P99.to_seconds() == session_store.CLIENT_CONFIG.read_timeout  # type: ignore[attr-defined]
+    assert LATENCY_P99.to_seconds() == dynamodb_calls.CLIENT_CONFIG.read_timeout  # type: ignore[attr-defined]
     latency = [
         a["Properties"]
         for a in _resources(template, "AWS::CloudWatch::Alarm").values()

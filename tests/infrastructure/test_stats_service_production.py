@@ -12,14 +12,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from stats_api.deployment import (
+from stats_api.routes import CORE_ROUTES, RECORD_SESSION, deployed_routes
+from stats_api.shared_names import (
     FAULTS_METRIC,
     FUNCTION_NAME_DIMENSION,
     METRICS_NAMESPACE,
     SERVICE_NAME,
     SESSIONS_RECORDED_METRIC,
 )
-from stats_api.routes import CORE_ROUTES, RECORD_SESSION
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from tests.support.templates import (
     alarm_publishing,
@@ -495,11 +495,10 @@ def test_should_refuse_at_synth_a_brought_table_keyed_otherwise(
         StatsService(stack, "Stats", StatsServiceProps(table=table))
 
 
-def test_should_expose_each_function_by_name() -> None:
-    service = StatsService(Stack(App(), "Consumer"), "Stats")
+@pytest.mark.parametrize("history", [False, True], ids=["core", "history"])
+def test_should_expose_each_deployed_route_s_function_by_its_function_id(history: bool) -> None:
+    service = StatsService(Stack(App(), "Consumer"), "Stats", StatsServiceProps(history=history))
 
     assert {
-        service.record_session_function.node.id,
-        service.fetch_course_stats_function.node.id,
-        service.fetch_session_function.node.id,
-    } == {route.function_id for route in CORE_ROUTES}
+        function_id: function.node.id for function_id, function in service.functions.items()
+    } == {route.function_id: route.function_id for route in deployed_routes(history)}

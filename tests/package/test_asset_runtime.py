@@ -31,13 +31,6 @@ from moto.server import ThreadedMotoServer
 
 from local_run.emulator import create_analytics_table, create_table
 from local_run.events import api_event
-from stats_api.deployment import (
-    AGGREGATOR_HANDLER,
-    ANALYTICS_TABLE_ENV,
-    HISTORY_ENV,
-    RELEASE_CHECK_HANDLER,
-    TABLE_NAME_ENV,
-)
 from stats_api.routes import (
     FETCH_COURSE_ANALYTICS,
     FETCH_COURSE_STATS,
@@ -49,6 +42,13 @@ from stats_api.routes import (
     ROUTES,
     WITHDRAW_SESSION,
     Route,
+)
+from stats_api.shared_names import (
+    AGGREGATOR_HANDLER,
+    ANALYTICS_TABLE_ENV,
+    HISTORY_ENV,
+    RELEASE_CHECK_HANDLER,
+    TABLE_NAME_ENV,
 )
 from stats_service import StatsService, StatsServiceProps
 from tests.support import REPO_ROOT

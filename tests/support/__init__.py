@@ -1,5 +1,6 @@
-"""Helpers the test tiers (and the benchmarks) share, imported as ``tests.support``."""
+"""Helpers the test tiers share, imported as ``tests.support`` (what the benchmarks use too
+is in ``stats_devkit``)."""
 
-from pathlib import Path
+from stats_devkit import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["REPO_ROOT"]

@@ -22,10 +22,10 @@ from local_run.gateway import load_handler_path
 from local_run.stream import StreamPump
 from stats_api import analytics_store
 from stats_api.course_analytics import Totals
-from stats_api.deployment import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_api.routes import FETCH_COURSE_ANALYTICS, LIST_COURSE_DAYS
+from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
+from stats_devkit.store_probe import StoreProbe, watching_store
 from tests.support.handler_client import TABLE, HttpResponse, call
-from tests.support.store_probe import StoreProbe, watching_store
 
 ANALYTICS_TABLE = "stats-analytics-test"
 REGION = "us-east-1"

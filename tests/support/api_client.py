@@ -1,6 +1,7 @@
 """A client of the HTTP API in any auth mode, for the end-to-end suite.
 
-The same client serves the local run (``make test``) and a deployed stage (``make e2e``):
+The same client serves the local run (``make test``) and a deployed stage (``make e2e``).
+How it signs for each auth mode is declared once, in ``SIGNING``:
 - ``header``: the caller is the ``userId`` header;
 - ``jwt``: a bearer token per caller, minted by the local run's ``/local/token`` or, for a
   deployed stage, supplied as ``TOKEN`` (and ``TOKEN_2``... for tests that need more
@@ -28,6 +29,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from local_run.auth_modes import DEFAULT_REGION, AuthSettings
+from stats_api.auth_modes import AuthMode
 from stats_api.routes import ANALYTICS_SCOPE
 from tests.support.local_process import Reply, request
 
@@ -58,6 +60,22 @@ def signing_region(base_url: str, environ: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
+class Signing:
+    """How the suite authenticates as a caller in one auth mode."""
+
+    caller_in_header: bool  # the caller names itself in ``userId``
+    bearer_tokens: bool  # a bearer token per caller: minted locally, or TOKEN, TOKEN_2...
+    sigv4: bool  # every request SigV4-signed with AWS credentials
+
+
+SIGNING: dict[AuthMode, Signing] = {
+    "header": Signing(caller_in_header=True, bearer_tokens=False, sigv4=False),
+    "iam": Signing(caller_in_header=True, bearer_tokens=False, sigv4=True),
+    "jwt": Signing(caller_in_header=False, bearer_tokens=True, sigv4=False),
+}
+
+
+@dataclass(frozen=True)
 class Caller:
     """Someone calling the API: ``name`` is who the service takes them for."""
 
@@ -70,7 +88,7 @@ class Caller:
 @dataclass
 class Api:
     base_url: str
-    mode: str
+    mode: AuthMode
     mints_tokens: bool  # JWT mode: the local run's issuer, else the TOKENs supplied
     credentials: Credentials | ReadOnlyCredentials | None = None  # IAM mode
     region: str = ""
@@ -81,7 +99,7 @@ class Api:
     analytics_credentials: Credentials | ReadOnlyCredentials | None = None
 
     @classmethod
-    def local(cls, base_url: str, mode: str, settings: AuthSettings, banner: str) -> Api:
+    def local(cls, base_url: str, mode: AuthMode, settings: AuthSettings, banner: str) -> Api:
         credentials = Credentials(settings.access_key_id, settings.secret_access_key)
         return cls(
             base_url,
@@ -96,12 +114,12 @@ class Api:
         )
 
     @classmethod
-    def deployed_stage(cls, base_url: str, mode: str, environ: Mapping[str, str]) -> Api:
+    def deployed_stage(cls, base_url: str, mode: AuthMode, environ: Mapping[str, str]) -> Api:
         """The stage at ``base_url`` (or a local run started by hand: it mints tokens)."""
         base_url = base_url.rstrip("/")
         tokens = [value for name, value in sorted(environ.items()) if name.startswith("TOKEN")]
         api = cls(base_url, mode, mints_tokens=False, tokens=[t for t in tokens if t])
-        if mode == "iam":
+        if api.signing.sigv4:
             found = boto3.Session().get_credentials()
             if found is None:
                 raise RuntimeError(
@@ -110,23 +128,27 @@ class Api:
                 )
             api.credentials = found.get_frozen_credentials()
             api.region = signing_region(base_url, environ)
-        if mode == "jwt" and not api.tokens:
+        if api.signing.bearer_tokens and not api.tokens:
             api.mints_tokens = request("GET", f"{base_url}/local/token?sub=probe").status == 200
             if not api.mints_tokens:
                 raise RuntimeError("AUTH=jwt needs TOKEN=<a bearer token of the stage's issuer>")
         return api
 
+    @property
+    def signing(self) -> Signing:
+        return SIGNING[self.mode]
+
     def new_caller(self, spare_tokens: Iterator[str], *, writes: bool = True) -> Caller:
         """A caller no other test uses; against a deployed JWT stage, the next spare token
         (a stage's issuer mints tokens for its users, not for this suite). A caller that
         only reads (``writes=False``) is not listed among what the run leaves behind."""
-        if self.mode == "jwt" and not self.mints_tokens:
+        if self.signing.bearer_tokens and not self.mints_tokens:
             token = next(spare_tokens, None)
             if token is None:
                 pytest.skip("needs one more caller: set TOKEN_2 (a token for another user)")
             return Caller(str(jwt.decode(token, options={"verify_signature": False})["sub"]), token)
         name = f"e2e-{uuid.uuid4()}"
-        if self.mode == "jwt":
+        if self.signing.bearer_tokens:
             minted = request("GET", f"{self.base_url}/local/token?sub={name}").body
             return Caller(name, minted["access_token"])
         if writes:
@@ -169,12 +191,12 @@ class Api:
         all_headers = dict(headers or {})
         if payload is not None:
             all_headers.setdefault("content-type", "application/json")
-        if caller is not None and self.mode in ("header", "iam"):
+        if caller is not None and self.signing.caller_in_header:
             all_headers.setdefault(USER_HEADER, caller.name)
         if caller is not None and caller.token is not None:
             all_headers["authorization"] = f"Bearer {caller.token}"
         url = self.base_url + path
-        if caller is not None and self.mode == "iam":
+        if caller is not None and self.signing.sigv4:
             all_headers = self.signed(method, url, all_headers, payload, caller.credentials)
         return request(method, url, raw_body=payload, headers=all_headers)
 

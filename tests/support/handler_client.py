@@ -107,6 +107,12 @@ def withdraw(
     )
 
 
+def lambda_authorizer(context: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda authorizer's context (whatever its simple response put in ``context``): no
+    stage has one, but a consumer of the construct may put one in front of the handlers."""
+    return {"lambda": dict(context)}
+
+
 def session_body(**overrides: Any) -> dict[str, Any]:
     return {"totalModulesStudied": 3, "timeStudied": 45.5, "averageScore": 87.25, **overrides}
 

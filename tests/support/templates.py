@@ -8,8 +8,8 @@ from typing import Any
 
 from aws_cdk import App, Stack, assertions
 
-from stats_api.deployment import RELEASE_CHECK_HANDLER
 from stats_api.routes import CORE_ROUTES, ROUTES
+from stats_api.shared_names import RELEASE_CHECK_HANDLER
 from stats_service import StatsService, StatsServiceProps
 
 

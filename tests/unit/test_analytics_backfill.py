@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from stats_api import analytics_backfill
 from stats_api.analytics_store import default_analytics_store
 from stats_api.analytics_stream import contribution
+from stats_tools import analytics_backfill
 from tests.support.analytics import (
     ANALYTICS_TABLE,
     StreamTap,

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from local_run.events import iam_authorizer, jwt_authorizer, lambda_authorizer
+from local_run.events import iam_authorizer, jwt_authorizer
 from tests.support.handler_client import (
     fetch_course_stats,
     fetch_session,
+    lambda_authorizer,
     record,
     session_body,
     table_items,

@@ -9,14 +9,14 @@ import sys
 
 import pytest
 
-from stats_api.deployment import TABLE_NAME_ENV
 from stats_api.dynamodb_calls import INITIALIZATION_TYPE_ENV
+from stats_api.shared_names import TABLE_NAME_ENV
 from tests.support import REPO_ROOT
 
 PROBE = """
 import gc
-from stats_api import session_store
-print(session_store.default_store.cache_info().currsize, gc.get_freeze_count() > 0)
+from stats_api import table_access
+print(table_access.default_table.cache_info().currsize, gc.get_freeze_count() > 0)
 """
 
 

@@ -18,8 +18,10 @@ from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.analytics_stream import contribution
 from stats_api.course_analytics import Contribution
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.session_store import default_store
 from stats_api.sessions import Session
+from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools.erasure import delete_items, learner_keys
 from tests.support.analytics import (
     ANALYTICS_TABLE,
     StreamTap,
@@ -31,7 +33,6 @@ from tests.support.analytics import (
     truth,
 )
 from tests.support.handler_client import record, session_body, withdraw
-from tests.support.store_probe import StoreProbe
 
 COURSE = "algebra-1"
 
@@ -241,8 +242,7 @@ def test_should_take_off_an_erased_learner(client: Any, tap: StreamTap) -> None:
     post("bob")
     aggregate(tap.take())
 
-    store = default_store()
-    store.delete_items(list(store.learner_keys("ada")))  # what `make erase` runs
+    delete_items(default_table(), list(learner_keys(default_table(), "ada")))  # make erase
     aggregate(tap.take())
 
     body = course_analytics(COURSE).body

@@ -16,7 +16,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from stats_api import analytics_store
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.session_store import default_store
+from stats_api.table_access import default_table
+from stats_tools.erasure import delete_items, learner_keys
 from tests.support.analytics import (
     StreamTap,
     aggregate,
@@ -103,8 +104,7 @@ class CourseAnalyticsModel(RuleBasedStateMachine):
 
     @rule(user=st.sampled_from(USERS))
     def erase(self, user: str) -> None:
-        store = default_store()
-        store.delete_items(list(store.learner_keys(user)))
+        delete_items(default_table(), list(learner_keys(default_table(), user)))
         self.sessions = [s for s in self.sessions if s[0] != user]
         self.withdrawn = [s for s in self.withdrawn if s[0] != user]
         self._collect()

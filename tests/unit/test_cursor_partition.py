@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import pytest
 
 from stats_api.cursors import redeem
-from stats_api.history_rules import MAX_CURSOR_LENGTH
+from stats_api.query_parameters import MAX_CURSOR_LENGTH
 from stats_api.table_keys import HISTORY_SORT_KEY, PARTITION_KEY, SORT_KEY
+from stats_devkit.store_probe import StoreProbe
 from tests.support.forged_cursors import courses_scope, resigned, resigned_with, sessions_scope
 from tests.support.handler_client import (
     COURSE,
@@ -29,7 +30,6 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from stats_api import cursors, history_rules
+from stats_api import cursors, query_parameters
 from stats_api.errors import InvalidRequest
 from tests.support.handler_client import list_courses, list_sessions, record, session_body
 
@@ -35,7 +35,7 @@ def encoded(plain: bytes) -> str:
 def redeemed(cursor: str, scope: str = SCOPE) -> dict[str, str] | None:
     """The key ``cursor`` starts a page after, or None when it is refused (a 400)."""
     try:
-        return cursors.redeem(history_rules.cursor(cursor) or "", scope)
+        return cursors.redeem(query_parameters.cursor(cursor) or "", scope)
     except InvalidRequest as error:
         refusal = error
     assert refusal.status == 400
@@ -66,7 +66,7 @@ def test_should_redeem_a_cursor_it_issued_for_the_same_scope() -> None:
     ids=lambda plain: repr(plain[:12]),
 )
 def test_should_refuse_a_cursor_of_any_other_json_with_400(plain: bytes) -> None:
-    assert redeemed(encoded(plain)[: history_rules.MAX_CURSOR_LENGTH]) is None
+    assert redeemed(encoded(plain)[: query_parameters.MAX_CURSOR_LENGTH]) is None
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from stats_api import erasure
-from stats_api.session_store import default_store
+from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools import erasure
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.handler_client import TABLE, record, session_body, table_items
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -65,7 +65,7 @@ def test_should_retry_what_dynamodb_leaves_unprocessed(
     dynamodb: Any, store_probe: StoreProbe
 ) -> None:
     seed_learner("leaver", courses=1, sessions_per_course=2)
-    keys = list(default_store().learner_keys("leaver"))
+    keys = list(erasure.learner_keys(default_table(), "leaver"))
     # Throttled: DynamoDB hands the whole batch back, twice, then takes it.
     unprocessed = {
         "UnprocessedItems": {TABLE: [{"DeleteRequest": {"Key": _wire(key)}} for key in keys]},
@@ -73,7 +73,7 @@ def test_should_retry_what_dynamodb_leaves_unprocessed(
     }
     store_probe.answer_next("BatchWriteItem", unprocessed, unprocessed)
 
-    erasure.erase(default_store(), "leaver", confirm=True)
+    erasure.erase(default_table(), "leaver", confirm=True)
 
     assert store_probe.operations.count("BatchWriteItem") == 3
     assert owners(dynamodb) == []

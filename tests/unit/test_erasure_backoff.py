@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.session_store import BATCH_WRITE_ATTEMPTS, default_store
+from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools.erasure import BATCH_WRITE_ATTEMPTS, delete_items, learner_keys
 from tests.support.handler_client import TABLE, USER, record, session_body
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -20,7 +21,7 @@ def test_should_wait_twice_as_long_before_each_retry_up_to_a_ceiling_then_give_u
     store_probe: StoreProbe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert record(body=session_body()).status == 201
-    keys = list(default_store().learner_keys(USER))
+    keys = list(learner_keys(default_table(), USER))
     unprocessed = {
         "UnprocessedItems": {
             TABLE: [{"DeleteRequest": {"Key": {n: {"S": v} for n, v in k.items()}}} for k in keys]
@@ -29,10 +30,10 @@ def test_should_wait_twice_as_long_before_each_retry_up_to_a_ceiling_then_give_u
     }
     store_probe.answer_next("BatchWriteItem", *[unprocessed] * BATCH_WRITE_ATTEMPTS)
     waits: list[float] = []
-    monkeypatch.setattr("stats_api.session_store.time.sleep", waits.append)
+    monkeypatch.setattr("stats_tools.erasure.time.sleep", waits.append)
 
     with pytest.raises(TemporarilyUnavailable):
-        default_store().delete_items(keys)
+        delete_items(default_table(), keys)
 
     assert len(waits) == BATCH_WRITE_ATTEMPTS - 1  # none before the first try
     assert 0 < waits[0] < 1
@@ -49,9 +50,9 @@ def test_should_not_wait_when_the_first_try_takes_every_item(
 ) -> None:
     assert record(body=session_body()).status == 201
     waits: list[Any] = []
-    monkeypatch.setattr("stats_api.session_store.time.sleep", waits.append)
+    monkeypatch.setattr("stats_tools.erasure.time.sleep", waits.append)
 
-    default_store().delete_items(list(default_store().learner_keys(USER)))
+    delete_items(default_table(), list(learner_keys(default_table(), USER)))
 
     assert waits == []
     assert store_probe.operations.count("BatchWriteItem") == 1

@@ -11,12 +11,13 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from local_run.events import LambdaContext
-from stats_api.deployment import (
+from stats_api.shared_names import (
     FAULTS_METRIC,
     FUNCTION_NAME_DIMENSION,
     METRICS_NAMESPACE,
     SERVICE_NAME,
 )
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     TABLE,
@@ -28,7 +29,6 @@ from tests.support.handler_client import (
     session_body,
     table_items,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.dataset import make_sessions, seed
+from stats_devkit.dataset import make_sessions, seed
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     TABLE,
@@ -17,7 +18,6 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

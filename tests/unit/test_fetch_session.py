@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     USER,
@@ -15,7 +16,6 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

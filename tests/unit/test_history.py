@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from stats_api.deployment import HISTORY_ENV
-from stats_api.history_rules import MAX_PAGE_SIZE
+from stats_api.query_parameters import MAX_PAGE_SIZE
+from stats_api.shared_names import HISTORY_ENV
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     fetch_course_stats,
@@ -24,7 +25,6 @@ from tests.support.handler_client import (
     session_body,
     table_items,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from stats_api import session_rules
+from stats_api import session_body as body_rules
 from stats_api.errors import InvalidRequest
 from tests.support.handler_client import (
     fetch_course_stats,
@@ -25,10 +25,10 @@ from tests.support.handler_client import (
 )
 
 FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200)
-PLACES = session_rules.MAX_DECIMAL_PLACES
+PLACES = body_rules.MAX_DECIMAL_PLACES
 BOUNDS = {
-    "timeStudied": (0, session_rules.MAX_MINUTES_PER_SESSION),
-    "averageScore": (session_rules.MIN_SCORE, session_rules.MAX_SCORE),
+    "timeStudied": (0, body_rules.MAX_MINUTES_PER_SESSION),
+    "averageScore": (body_rules.MIN_SCORE, body_rules.MAX_SCORE),
 }
 
 
@@ -84,7 +84,7 @@ def test_should_accept_minutes_computed_from_seconds_and_show_what_it_kept(
 def test_should_keep_any_number_in_range_to_6_places_rounded_half_even(
     field: str, sent: str, kept: str
 ) -> None:
-    body = session_rules.session_body(raw(field, sent).encode())
+    body = body_rules.parse(raw(field, sent).encode())
 
     assert body[field] == Decimal(kept)
     assert str(body[field]) == kept  # stored and printed in its shortest positional form
@@ -112,7 +112,7 @@ def test_should_accept_both_ends_of_each_range() -> None:
 )
 def test_should_refuse_a_number_out_of_range_as_sent(field: str, sent: str) -> None:
     with pytest.raises(InvalidRequest, match=field):
-        session_rules.session_body(raw(field, sent).encode())
+        body_rules.parse(raw(field, sent).encode())
 
 
 def test_should_answer_400_and_store_nothing_for_a_score_kept_in_range_but_sent_beyond(
@@ -187,10 +187,10 @@ def test_should_accept_exactly_the_numbers_in_range_and_keep_them_rounded_half_e
 
     if not low <= value <= high:
         with pytest.raises(InvalidRequest, match=field):
-            session_rules.session_body(raw(field, text).encode())
+            body_rules.parse(raw(field, text).encode())
         return
 
-    body = session_rules.session_body(raw(field, text).encode())
+    body = body_rules.parse(raw(field, text).encode())
     assert Fraction(body[field]) == half_even(value)
     spelled = str(body[field])  # positional, without trailing zeros: stored as it prints
     assert "E" not in spelled

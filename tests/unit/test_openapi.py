@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from stats_api import openapi, session_rules
+from stats_api import identifiers
+from stats_api import session_body as body_rules
 from stats_api.errors import RequestError, TemporarilyUnavailable
 from stats_api.routes import ROUTES
+from stats_tools import openapi
 from tests.support import REPO_ROOT
 
 COMMITTED_DOCUMENT = REPO_ROOT / "docs" / "openapi.json"
@@ -36,7 +38,7 @@ def accepts_body(fields: dict[str, str]) -> bool:
     """Whether the handlers accept a body whose fields are these JSON texts."""
     raw = "{" + ", ".join(f'"{name}": {text}' for name, text in fields.items()) + "}"
     try:
-        session_rules.session_body(raw.encode())
+        body_rules.parse(raw.encode())
     except RequestError:
         return False
     return True
@@ -102,12 +104,12 @@ def test_should_document_every_status_the_handlers_answer() -> None:
 
 def test_should_declare_the_auth_modes_and_not_require_the_header_where_a_jwt_decides() -> None:
     schemes = DOC["components"]["securitySchemes"]
-    user_header = PARAMETERS[session_rules.USER_ID_HEADER]
+    user_header = PARAMETERS[identifiers.USER_ID_HEADER]
 
     assert schemes["jwt"]["scheme"] == "bearer"
     assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    # Any one of: no authentication (header-auth stages), a JWT, a SigV4 signature.
-    assert DOC["security"] == [{}, {"jwt": []}, {"sigv4": []}]
+    # Any one of: no authentication (header-auth stages), a SigV4 signature, a JWT.
+    assert DOC["security"] == [{}, {"sigv4": []}, {"jwt": []}]
     assert (user_header["in"], user_header["required"]) == ("header", False)
     for path, methods in DOC["paths"].items():
         for operation in methods.values():
@@ -117,7 +119,7 @@ def test_should_declare_the_auth_modes_and_not_require_the_header_where_a_jwt_de
             assert names_caller != path.startswith("/analytics/"), path
 
 
-@pytest.mark.parametrize("field", sorted(session_rules.SESSION_BODY_SCHEMA["required"]))
+@pytest.mark.parametrize("field", sorted(body_rules.SESSION_BODY_SCHEMA["required"]))
 def test_should_refuse_a_body_without_a_documented_required_field(field: str) -> None:
     assert field in BODY_SCHEMA["required"]
     body = {name: text for name, text in VALID_BODY.items() if name != field}
@@ -154,8 +156,8 @@ def test_should_publish_the_kept_decimal_places_on_every_decimal_field() -> None
     for name, schema in BODY_SCHEMA["properties"].items():
         if schema.get("type") != "number":
             continue
-        places = session_rules.MAX_DECIMAL_PLACES
-        assert schema[session_rules.DECIMAL_PLACES_KEYWORD] == places
+        places = body_rules.MAX_DECIMAL_PLACES
+        assert schema[body_rules.DECIMAL_PLACES_KEYWORD] == places
         assert f"kept to {places} decimal places, rounded half-even" in schema["description"]
         assert "multipleOf" not in schema, name  # it would refuse what is kept by rounding
         assert accepts_body({**VALID_BODY, name: "0.0000001"})
@@ -199,18 +201,16 @@ def test_should_accept_a_user_header_exactly_when_it_matches_the_documented_patt
     value: str,
 ) -> None:
     # The values a header can carry on the wire: ASCII, no surrounding white space.
-    documented = PARAMETERS[session_rules.USER_ID_HEADER]["schema"]
-    assert accepts(session_rules.user_id, value) == matches(documented, value)
+    documented = PARAMETERS[identifiers.USER_ID_HEADER]["schema"]
+    assert accepts(identifiers.user_id, value) == matches(documented, value)
 
 
 @PROPERTY_CHECKS
-@given(value=st.text(max_size=70) | st.from_regex(session_rules.COURSE_ID_PATTERN, fullmatch=True))
+@given(value=st.text(max_size=70) | st.from_regex(identifiers.COURSE_ID_PATTERN, fullmatch=True))
 def test_should_accept_a_course_id_exactly_when_it_matches_the_documented_pattern(
     value: str,
 ) -> None:
-    assert accepts(session_rules.course_id, value) == matches(
-        PARAMETERS["courseId"]["schema"], value
-    )
+    assert accepts(identifiers.course_id, value) == matches(PARAMETERS["courseId"]["schema"], value)
 
 
 @PROPERTY_CHECKS
@@ -222,7 +222,7 @@ def test_should_accept_a_course_id_exactly_when_it_matches_the_documented_patter
 def test_should_accept_a_session_id_exactly_when_it_matches_the_documented_pattern(
     value: str,
 ) -> None:
-    accepted = accepts(session_rules.session_id, value)
+    accepted = accepts(identifiers.session_id, value)
 
     assert accepted == matches(PARAMETERS["sessionId"]["schema"], value)
     assert accepted == matches(BODY_SCHEMA["properties"]["sessionId"], value)

@@ -12,7 +12,8 @@ import pytest
 
 from local_run.events import api_event
 from stats_api.routes import RECORD_SESSION
-from stats_api.session_rules import MAX_BODY_BYTES
+from stats_api.session_body import MAX_BODY_BYTES
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     USER,
@@ -24,7 +25,6 @@ from tests.support.handler_client import (
     session_body,
     table_items,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -31,8 +31,8 @@ from botocore.stub import ANY, Stubber
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler
 from stats_api import release_check
-from stats_api.deployment import RELEASE_CHECK_HANDLER
 from stats_api.routes import CORE_ROUTES, ROUTES, Route
+from stats_api.shared_names import RELEASE_CHECK_HANDLER
 from tests.support.handler_client import table_items
 
 TARGET = "arn:aws:lambda:eu-west-1:123456789012:function:Stats-FetchSession:7"

@@ -1,7 +1,7 @@
 """Both ends of every documented range (docs/api.md), each just inside and just outside, in
 the fast tier, and the half-even rounding of the course mean at exact ties. The limits are
-read from where they are declared (``session_rules``, ``history_rules``). The rules are
-checked in-process, without a table; a few go through the handlers on moto as well."""
+read from where they are declared (``identifiers``, ``session_body``, ``query_parameters``).
+The rules are checked in-process, without a table; a few go through the handlers on moto as well."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from local_run.events import api_event, jwt_authorizer
-from stats_api import history_rules, session_rules, timestamps
+from stats_api import identifiers, query_parameters, timestamps
+from stats_api import session_body as body_rules
 from stats_api.errors import InvalidRequest, PayloadTooLarge
-from stats_api.history_rules import MAX_PAGE_SIZE
 from stats_api.http import Request
+from stats_api.identifiers import USER_ID_HEADER, USER_ID_MAX_LENGTH
+from stats_api.query_parameters import MAX_PAGE_SIZE
 from stats_api.routes import FETCH_COURSE_STATS
-from stats_api.session_rules import (
+from stats_api.session_body import (
     EARLIEST_COMPLETION,
     MAX_BODY_BYTES,
     MAX_CLOCK_AHEAD_MINUTES,
@@ -29,11 +31,9 @@ from stats_api.session_rules import (
     MAX_MODULES_PER_SESSION,
     MAX_SCORE,
     MIN_SCORE,
-    USER_ID_HEADER,
-    USER_ID_MAX_LENGTH,
 )
 from stats_api.sessions import CourseStats
-from tests.support.dataset import make_sessions, seed
+from stats_devkit.dataset import make_sessions, seed
 from tests.support.handler_client import (
     COURSE,
     TABLE,
@@ -98,13 +98,13 @@ def test_should_refuse_a_token_subject_just_outside_its_length_range(length: int
 
 @pytest.mark.parametrize("length", [1, 128])
 def test_should_accept_a_course_id_at_each_end_of_its_length_range(length: int) -> None:
-    assert session_rules.course_id("c" * length) == "c" * length
+    assert identifiers.course_id("c" * length) == "c" * length
 
 
 @pytest.mark.parametrize("length", [0, 129])
 def test_should_refuse_a_course_id_just_outside_its_length_range(length: int) -> None:
     with pytest.raises(InvalidRequest, match="courseId"):
-        session_rules.course_id("c" * length)
+        identifiers.course_id("c" * length)
 
 
 # The body's numbers: each range's two ends, and the smallest step beyond each
@@ -131,13 +131,13 @@ def raw_body(**texts: str) -> bytes:
 
 @pytest.mark.parametrize(("field", "value"), INSIDE, ids=[f"{f}={v}" for f, v in INSIDE])
 def test_should_accept_a_number_at_each_end_of_its_range(field: str, value: Decimal) -> None:
-    assert session_rules.session_body(raw_body(**{field: str(value)}))[field] == value
+    assert body_rules.parse(raw_body(**{field: str(value)}))[field] == value
 
 
 @pytest.mark.parametrize(("field", "value"), OUTSIDE, ids=[f"{f}={v}" for f, v in OUTSIDE])
 def test_should_refuse_a_number_just_outside_its_range(field: str, value: Decimal) -> None:
     with pytest.raises(InvalidRequest, match=field):
-        session_rules.session_body(raw_body(**{field: str(value)}))
+        body_rules.parse(raw_body(**{field: str(value)}))
 
 
 # The body's size: at most 4096 bytes
@@ -152,12 +152,12 @@ def test_should_accept_a_body_of_exactly_the_size_limit() -> None:
     body = body_of_size(MAX_BODY_BYTES)
 
     assert len(body) == MAX_BODY_BYTES
-    assert session_rules.session_body(body) == session_rules.session_body(raw_body())
+    assert body_rules.parse(body) == body_rules.parse(raw_body())
 
 
 def test_should_refuse_a_body_one_byte_over_the_size_limit_with_413() -> None:
     with pytest.raises(PayloadTooLarge) as refused:
-        session_rules.session_body(body_of_size(MAX_BODY_BYTES + 1))
+        body_rules.parse(body_of_size(MAX_BODY_BYTES + 1))
 
     assert refused.value.status == 413
 
@@ -169,7 +169,7 @@ LATEST = NOW + datetime.timedelta(minutes=MAX_CLOCK_AHEAD_MINUTES)
 
 @pytest.mark.parametrize("moment", [EARLIEST_COMPLETION, LATEST], ids=["earliest", "latest"])
 def test_should_accept_a_completed_at_at_each_end_of_its_range(moment: datetime.datetime) -> None:
-    assert session_rules.completed_at(utc(moment), now=NOW) == moment
+    assert body_rules.completed_at(utc(moment), now=NOW) == moment
 
 
 @pytest.mark.parametrize(
@@ -179,14 +179,14 @@ def test_should_refuse_a_completed_at_a_microsecond_outside_its_range(
     moment: datetime.datetime,
 ) -> None:
     with pytest.raises(InvalidRequest, match="completedAt"):
-        session_rules.completed_at(utc(moment), now=NOW)
+        body_rules.completed_at(utc(moment), now=NOW)
 
 
 def test_should_accept_a_completed_at_with_six_decimal_places_of_seconds() -> None:
     # The finest the kept form holds; a seventh place is refused (tests/unit/test_history.py).
     moment = datetime.datetime(2026, 11, 2, 8, 0, 0, 123456, tzinfo=datetime.UTC)
 
-    assert session_rules.completed_at("2026-11-02T08:00:00.123456Z", now=NOW) == moment
+    assert body_rules.completed_at("2026-11-02T08:00:00.123456Z", now=NOW) == moment
 
 
 def test_should_take_the_clock_ahead_limit_from_the_services_clock(
@@ -194,9 +194,9 @@ def test_should_take_the_clock_ahead_limit_from_the_services_clock(
 ) -> None:
     monkeypatch.setattr(timestamps, "now", lambda: NOW)
 
-    assert session_rules.completed_at(utc(LATEST)) == LATEST
+    assert body_rules.completed_at(utc(LATEST)) == LATEST
     with pytest.raises(InvalidRequest, match="completedAt"):
-        session_rules.completed_at(utc(LATEST + MICROSECOND))
+        body_rules.completed_at(utc(LATEST + MICROSECOND))
 
 
 @pytest.mark.usefixtures("dynamodb")
@@ -266,13 +266,13 @@ def test_should_refuse_a_parameter_given_twice_naming_it() -> None:
 
 @pytest.mark.parametrize("limit", [1, MAX_PAGE_SIZE])
 def test_should_accept_a_limit_at_each_end_of_its_range(limit: int) -> None:
-    assert history_rules.page_size(str(limit)) == limit
+    assert query_parameters.page_size(str(limit)) == limit
 
 
 @pytest.mark.parametrize("limit", [0, MAX_PAGE_SIZE + 1])
 def test_should_refuse_a_limit_just_outside_its_range(limit: int) -> None:
     with pytest.raises(InvalidRequest, match="limit"):
-        history_rules.page_size(str(limit))
+        query_parameters.page_size(str(limit))
 
 
 def test_should_serve_a_page_of_exactly_the_largest_limit(dynamodb: Any) -> None:
@@ -312,7 +312,7 @@ EIGHT_UTC = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.UTC)
     ],
 )
 def test_should_read_an_instant_in_any_offset_as_the_same_utc_instant(spelled: str) -> None:
-    assert history_rules.window(spelled, None).since == EIGHT_UTC
+    assert query_parameters.window(spelled, None).since == EIGHT_UTC
 
 
 @pytest.mark.parametrize(
@@ -320,7 +320,7 @@ def test_should_read_an_instant_in_any_offset_as_the_same_utc_instant(spelled: s
     ["2028-02-29T00:00:00Z", "2026-02-28T23:59:59.999999Z", "2026-12-31T23:59:59Z"],
 )
 def test_should_accept_the_last_day_and_second_of_a_month_or_year(spelled: str) -> None:
-    since = history_rules.window(spelled, None).since
+    since = query_parameters.window(spelled, None).since
 
     assert since is not None
     assert timestamps.kept(since).startswith(spelled.removesuffix("Z")[:19])
@@ -339,7 +339,7 @@ def test_should_accept_the_last_day_and_second_of_a_month_or_year(spelled: str) 
 )
 def test_should_refuse_a_date_or_time_just_past_the_calendars_or_clocks_end(spelled: str) -> None:
     with pytest.raises(InvalidRequest, match="since"):
-        history_rules.window(spelled, None)
+        query_parameters.window(spelled, None)
 
 
 @pytest.fixture
@@ -355,7 +355,7 @@ def machine_zone_ahead_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 @pytest.mark.usefixtures("machine_zone_ahead_of_utc")
 def test_should_keep_instants_in_utc_whatever_the_machines_zone() -> None:
     assert datetime.datetime.now().astimezone().utcoffset() != datetime.timedelta(0)
-    since = history_rules.window("2026-11-02T13:30:00+05:30", None).since
+    since = query_parameters.window("2026-11-02T13:30:00+05:30", None).since
     assert since is not None
 
     assert timestamps.kept(since) == timestamps.kept(EIGHT_UTC) == "2026-11-02T08:00:00.000000Z"
@@ -365,17 +365,17 @@ def test_should_keep_instants_in_utc_whatever_the_machines_zone() -> None:
 
 
 def test_should_accept_a_window_of_one_microsecond() -> None:
-    window = history_rules.window(utc(NOW), utc(NOW + MICROSECOND))
+    window = query_parameters.window(utc(NOW), utc(NOW + MICROSECOND))
 
     assert (window.since, window.until) == (NOW, NOW + MICROSECOND)
 
 
 def test_should_take_a_window_whose_since_equals_its_until_as_empty() -> None:
-    window = history_rules.window(utc(NOW), utc(NOW))
+    window = query_parameters.window(utc(NOW), utc(NOW))
 
     assert (window.since, window.until) == (NOW, NOW)
 
 
 def test_should_refuse_a_window_whose_since_is_after_its_until() -> None:
     with pytest.raises(InvalidRequest, match="since"):
-        history_rules.window(utc(NOW + MICROSECOND), utc(NOW))
+        query_parameters.window(utc(NOW + MICROSECOND), utc(NOW))

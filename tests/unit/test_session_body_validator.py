@@ -11,9 +11,10 @@ from typing import Any
 import fastjsonschema
 import pytest
 
-from stats_api import session_body_validator, session_rules, validator_build
+from stats_api import session_body, session_body_validator
+from stats_tools import validator_build
 
-VALIDATION_SCHEMA = validator_build.validation_schema(session_rules.SESSION_BODY_SCHEMA)
+VALIDATION_SCHEMA = validator_build.validation_schema(session_body.SESSION_BODY_SCHEMA)
 REFERENCE = fastjsonschema.compile(VALIDATION_SCHEMA, **validator_build.COMPILE_OPTIONS)
 SESSION_ID = "6f1c1ae6-4a55-4a6a-9d43-1d1f0e4d2b7e"
 
@@ -41,12 +42,12 @@ def test_validator_imports_only_the_standard_library() -> None:
 
 
 def test_generation_keeps_every_validation_keyword_and_drops_only_wording() -> None:
-    for name, rule in session_rules.SESSION_BODY_SCHEMA["properties"].items():
+    for name, rule in session_body.SESSION_BODY_SCHEMA["properties"].items():
         kept = VALIDATION_SCHEMA["properties"][name]
         assert kept == {
             k: v for k, v in rule.items() if k != "description" and not k.startswith("x-")
         }
-    assert VALIDATION_SCHEMA["required"] == session_rules.SESSION_BODY_SCHEMA["required"]
+    assert VALIDATION_SCHEMA["required"] == session_body.SESSION_BODY_SCHEMA["required"]
     assert VALIDATION_SCHEMA["additionalProperties"] is False
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from stats_api import table_keys
-from stats_api.session_store import default_store
+from stats_api.table_access import default_table
+from stats_devkit.store_probe import StoreProbe
+from stats_tools.erasure import learner_keys
 from tests.support.handler_client import (
     TABLE,
     USER,
@@ -22,7 +24,6 @@ from tests.support.handler_client import (
     record,
     session_body,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
@@ -89,7 +90,7 @@ def test_should_list_every_item_of_a_learner_longer_than_one_query_answer(
     store_probe.reset()
     store_probe.answer_next("Query", cut)
 
-    keys = list(default_store().learner_keys(USER))
+    keys = list(learner_keys(default_table(), USER))
 
     assert sorted(key[table_keys.SORT_KEY] for key in keys) == sorted(
         item[table_keys.SORT_KEY]["S"] for item in everything

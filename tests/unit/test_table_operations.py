@@ -20,9 +20,9 @@ from stats_api.routes import (
     WITHDRAW_SESSION,
     Route,
 )
+from stats_devkit.store_probe import StoreProbe
 from stats_service.service_metrics import table_operations
 from tests.support import handler_client as api
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

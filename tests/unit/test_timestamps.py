@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from local_run.events import api_event
-from stats_api import history_rules, table_keys, timestamps
+from stats_api import query_parameters, table_keys, timestamps
 from stats_api.errors import InvalidRequest
 from stats_api.routes import LIST_SESSIONS
 from tests.support.handler_client import (
@@ -157,7 +157,7 @@ def test_should_put_a_session_in_a_window_exactly_when_its_instant_is_in_it(
     bound = st.none() | spelled_instants() | spelled_instants(around=near)
     since, until = data.draw(bound, label="since"), data.draw(bound, label="until")
     try:
-        window = history_rules.window(
+        window = query_parameters.window(
             None if since is None else since[0], None if until is None else until[0]
         )
     except InvalidRequest:

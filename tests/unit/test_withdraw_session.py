@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from stats_devkit.store_probe import StoreProbe
 from tests.support.handler_client import (
     COURSE,
     assert_internal_error,
@@ -21,7 +22,6 @@ from tests.support.handler_client import (
     table_items,
     withdraw,
 )
-from tests.support.store_probe import StoreProbe
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
 

@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stats_api.analytics_store import default_analytics_store
 from stats_api.analytics_stream import contribution
-from stats_api.deployment import FUNCTION_NAME_DIMENSION, SESSIONS_AGGREGATED_METRIC
 from stats_api.observability import logger, metrics
+from stats_api.shared_names import FUNCTION_NAME_DIMENSION, SESSIONS_AGGREGATED_METRIC
 
 
 @logger.inject_lambda_context

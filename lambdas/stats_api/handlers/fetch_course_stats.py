@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import os
 
-from stats_api.deployment import HISTORY_ENV
 from stats_api.errors import InvalidRequest, NotFound
+from stats_api.history_reads import history_reads
 from stats_api.http import Request, Response, endpoint
-from stats_api.session_store import default_store
+from stats_api.session_records import session_records
 from stats_api.shapes import COURSE_STATS
+from stats_api.shared_names import HISTORY_ENV
 
 
 @endpoint
 def handler(request: Request) -> Response:
     user_id, course_id, window = request.user_id, request.course_id, request.window
     if window.is_open:
-        stats = default_store().fetch_course_stats(user_id, course_id)
+        stats = session_records().fetch_course_stats(user_id, course_id)
     elif os.environ.get(HISTORY_ENV) != "on":
         raise InvalidRequest("since and until need the history routes, off in this deployment")
     else:
-        stats = default_store().window_stats(user_id, course_id, window)
+        stats = history_reads().window_stats(user_id, course_id, window)
     if stats is None:
         raise NotFound(f"no sessions recorded for course {course_id}")
     return Response(200, COURSE_STATS.render(stats))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from stats_api import cursors
+from stats_api.history_reads import history_reads
 from stats_api.http import Request, Response, endpoint
-from stats_api.session_store import default_store
 from stats_api.shapes import COURSE_PAGE
 
 
@@ -14,6 +14,6 @@ def handler(request: Request) -> Response:
     courses, next_cursor = cursors.page_of(
         request.cursor,
         scope=f"courses\n{user_id}",
-        fetch=lambda after: default_store().list_courses(user_id, limit, after),
+        fetch=lambda after: history_reads().list_courses(user_id, limit, after),
     )
     return Response(200, COURSE_PAGE.render(courses, next_cursor))

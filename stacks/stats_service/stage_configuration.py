@@ -1,4 +1,4 @@
-"""A deployment's settings, parsed and checked in one place.
+"""The settings a stage deploys with, parsed and checked in one place.
 
 A stage's configuration is committed in ``cdk.json``, under ``context.stages.<stage>``,
 with the keys below (JSON values: ``"history": true``, ``"reservedConcurrency": 5``); that
@@ -30,7 +30,7 @@ next CI deploy would put it back).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,12 +39,12 @@ from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
+from stats_api import auth_modes
+
+from .auth import AUTH_CLASSES, Auth, Context
 from .props import StatsServiceProps
 from .releases import DEPLOYMENT_CONFIGS
-from .stages import AUTH_MODES, DEFAULT_STAGE, STAGES, AuthMode, Stage
-
-Context = Callable[[str], Any]
+from .stages import DEFAULT_STAGE, STAGES, Stage
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
@@ -72,7 +72,7 @@ SETTINGS = (
 
 
 @dataclass(frozen=True)
-class DeployContext:
+class StageConfiguration:
     stage: Stage
     auth: Auth
     allow_header_auth: bool = False
@@ -94,7 +94,7 @@ class DeployContext:
     overridden: tuple[tuple[str, str, str | None], ...] = ()
 
     @classmethod
-    def parse(cls, given: Context) -> DeployContext:
+    def parse(cls, given: Context) -> StageConfiguration:
         """The stage's committed configuration with any ``-c`` overrides, or a ValueError
         naming the wrong value."""
         stage = _stage(given("stage"))
@@ -111,7 +111,7 @@ class DeployContext:
 
         return cls(
             stage=stage,
-            auth=_auth(_auth_mode(context("auth") or stage.default_auth), context),
+            auth=_auth(context("auth") or stage.default_auth, context),
             allow_header_auth=_flag(context, "allowHeaderAuth"),
             history=_flag(context, "history"),
             analytics=_flag(context, "analytics"),
@@ -232,30 +232,10 @@ def _stage(value: object) -> Stage:
     return STAGES[name]
 
 
-def _auth_mode(value: object) -> AuthMode:
-    if value not in AUTH_MODES:
-        raise ValueError(f"unknown auth {value!r}: choose header, iam or jwt with -c auth=MODE")
-    return value
-
-
-def _auth(mode: AuthMode, context: Context) -> Auth:
-    if mode == "header":
-        return HeaderAuth()
-    if mode == "iam":
-        return IamAuth()
-    issuer, audience = context("jwtIssuer"), context("jwtAudience")
-    if not issuer or not audience:
-        raise ValueError("-c auth=jwt needs -c jwtIssuer=https://... -c jwtAudience=...")
-    return JwtAuth(
-        issuer=str(issuer),
-        audience=_names(audience),
-        required_scopes=_names(context("jwtScopes") or ""),
-        **(
-            {"analytics_scopes": _names(context("jwtAnalyticsScopes"))}
-            if context("jwtAnalyticsScopes")
-            else {}
-        ),
-    )
+def _auth(mode: object, context: Context) -> Auth:
+    if mode not in AUTH_CLASSES:
+        raise ValueError(f"unknown auth {mode!r}: choose {auth_modes.listed()} with -c auth=MODE")
+    return AUTH_CLASSES[mode].from_context(context)
 
 
 def _positive_count(context: Context, key: str) -> int | None:
@@ -304,9 +284,3 @@ def _flag(context: Context, key: str) -> bool:
 
 def _optional_text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _names(value: object) -> tuple[str, ...]:
-    """A comma-separated list (-c), or a JSON list (cdk.json)."""
-    names = value if isinstance(value, list | tuple) else str(value).split(",")
-    return tuple(str(name).strip() for name in names if str(name).strip())

@@ -1,9 +1,10 @@
 """The API's OpenAPI 3.1 document, built from the declarations the handlers run on.
 
 Operations come from the route table (``routes``), the request body and the identifiers'
-rules from ``session_rules``, the response bodies from ``shapes``; nothing here restates a
-limit. ``make openapi`` writes it to ``docs/openapi.json`` (a test fails while that file is
-stale), the local run serves it at ``/openapi.json``, and Redocly and Spectral lint it.
+rules from ``identifiers`` and ``session_body``, the response bodies from ``shapes``; nothing
+here restates a limit. ``make openapi`` writes it to ``docs/openapi.json`` (a test fails
+while that file is stale), the local run serves it at ``/openapi.json``, and Redocly and
+Spectral lint it.
 Not imported by any handler: it costs the functions nothing.
 """
 
@@ -15,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from stats_api import history_rules, session_rules, timestamps
+from stats_api import auth_modes, identifiers, query_parameters, session_body, timestamps
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.routes import (
     ANALYTICS_SCOPE,
@@ -35,36 +36,26 @@ LOCAL_SERVER_URL = "http://127.0.0.1:3000"
 SESSION_INPUT = "SessionInput"
 
 # Printable ASCII without surrounding spaces: the form a header value takes on the wire.
-USER_ID_PATTERN = f"^[!-~](?:[ -~]{{0,{session_rules.USER_ID_MAX_LENGTH - 2}}}[!-~])?$"
+USER_ID_PATTERN = f"^[!-~](?:[ -~]{{0,{identifiers.USER_ID_MAX_LENGTH - 2}}}[!-~])?$"
 
 # The auth modes a stage deploys with; a stage uses one of them. Header-auth stages (dev,
-# the local run) authenticate no one: the empty requirement says so.
+# the local run) authenticate no one: their requirement is empty.
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
-    "jwt": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "JWT stages: a token of the stage's OIDC issuer; the caller is its "
-        "`sub`. Missing or invalid: 401. A route's required scopes: any one of them, else 403.",
-    },
-    "sigv4": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "Authorization",
-        "description": "IAM stages: AWS Signature Version 4 for the service `execute-api`. "
-        "Unsigned or wrongly signed: 403. The signer names the caller in `userId`.",
-        "x-amazon-apigateway-authtype": "awsSigv4",
-    },
+    name: scheme
+    for schemes in auth_modes.SECURITY_SCHEMES.values()
+    for name, scheme in schemes.items()
 }
-SECURITY: list[dict[str, list[str]]] = [{}, {"jwt": []}, {"sigv4": []}]
+SECURITY: list[dict[str, list[str]]] = [
+    {name: [] for name in schemes} for schemes in auth_modes.SECURITY_SCHEMES.values()
+]
 USER_ID_PARAMETER = {
-    "name": session_rules.USER_ID_HEADER,
+    "name": identifiers.USER_ID_HEADER,
     "in": "header",
     # Required on header-auth and IAM stages; a JWT stage ignores it.
     "required": False,
     "description": "The caller, on header-auth and IAM stages (missing there: 400); ignored "
     "on JWT stages, where the token's `sub` is the caller. "
-    f"1-{session_rules.USER_ID_MAX_LENGTH} printable characters, surrounding white space "
+    f"1-{identifiers.USER_ID_MAX_LENGTH} printable characters, surrounding white space "
     "trimmed.",
     "schema": {"type": "string", "pattern": USER_ID_PATTERN},
 }
@@ -93,7 +84,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     409: ("Conflict", "The sessionId was already recorded with other stats or course."),
     413: (
         "PayloadTooLarge",
-        f"The body is above {session_rules.MAX_BODY_BYTES} bytes; nothing is stored.",
+        f"The body is above {session_body.MAX_BODY_BYTES} bytes; nothing is stored.",
     ),
     429: ("TooManyRequests", "The stage's throttling limit was exceeded."),
     500: ("InternalError", "The database failed; the message is generic."),
@@ -107,25 +98,29 @@ COMMON_ERRORS = (401, 403, 429, 500, TemporarilyUnavailable.status)
 
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "courseId": {
-        "description": session_rules.COURSE_ID_RULE,
-        "schema": session_rules.COURSE_ID_SCHEMA,
+        "description": identifiers.COURSE_ID_RULE,
+        "schema": identifiers.COURSE_ID_SCHEMA,
     },
-    "sessionId": {"description": "A UUID, any case.", "schema": session_rules.SESSION_ID_SCHEMA},
+    "sessionId": {"description": "A UUID, any case.", "schema": identifiers.SESSION_ID_SCHEMA},
 }
 _INSTANT = {"type": "string", "format": "date-time"}
 QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": {
-        "description": f"Items per page, 1-{history_rules.MAX_PAGE_SIZE}.",
+        "description": f"Items per page, 1-{query_parameters.MAX_PAGE_SIZE}.",
         "schema": {
             "type": "integer",
             "minimum": 1,
-            "maximum": history_rules.MAX_PAGE_SIZE,
-            "default": history_rules.DEFAULT_PAGE_SIZE,
+            "maximum": query_parameters.MAX_PAGE_SIZE,
+            "default": query_parameters.DEFAULT_PAGE_SIZE,
         },
     },
     "cursor": {
         "description": "The `nextCursor` of the previous page, for the same caller and query.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": history_rules.MAX_CURSOR_LENGTH},
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": query_parameters.MAX_CURSOR_LENGTH,
+        },
     },
     "since": {
         "description": f"Sessions completed at or after this instant ({timestamps.RFC3339_RULE}).",
@@ -140,12 +135,12 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
 DAY_PARAMETERS: dict[str, dict[str, Any]] = {
     "dayLimit": {
         "name": "limit",
-        "description": f"Days per page, 1-{history_rules.MAX_DAYS_PER_PAGE}.",
+        "description": f"Days per page, 1-{query_parameters.MAX_DAYS_PER_PAGE}.",
         "schema": {
             "type": "integer",
             "minimum": 1,
-            "maximum": history_rules.MAX_DAYS_PER_PAGE,
-            "default": history_rules.DEFAULT_DAYS_PER_PAGE,
+            "maximum": query_parameters.MAX_DAYS_PER_PAGE,
+            "default": query_parameters.DEFAULT_DAYS_PER_PAGE,
         },
     },
     "daySince": {
@@ -181,10 +176,10 @@ def _ref(kind: str, name: str) -> dict[str, str]:
 def session_input_schema() -> dict[str, Any]:
     """The POST body, as the handlers validate it."""
     return {
-        **session_rules.SESSION_BODY_SCHEMA,
-        "description": f"A JSON object of at most {session_rules.MAX_BODY_BYTES} bytes. "
+        **session_body.SESSION_BODY_SCHEMA,
+        "description": f"A JSON object of at most {session_body.MAX_BODY_BYTES} bytes. "
         "Numbers are read as exact decimals; the range is checked on the number as sent, "
-        f"then `{session_rules.DECIMAL_PLACES_KEYWORD}` says to how many decimal places it "
+        f"then `{session_body.DECIMAL_PLACES_KEYWORD}` says to how many decimal places it "
         "is kept (rounded half-even); the response shows the kept values.",
     }
 
@@ -230,7 +225,7 @@ def _operation(route: Route) -> dict[str, Any]:
             _ref("parameters", _DAY_PARAMETER_OF.get(name, name) if route.analytics else name)
             for name in route.query_parameters
         ]
-        + ([] if route.analytics else [_ref("parameters", session_rules.USER_ID_HEADER)]),
+        + ([] if route.analytics else [_ref("parameters", identifiers.USER_ID_HEADER)]),
     }
     if route.takes_session_body:
         operation["requestBody"] = {
@@ -262,7 +257,7 @@ def _components() -> dict[str, Any]:
                 for name, rule in QUERY_PARAMETERS.items()
             },
             **{key: {"in": "query", "required": False, **p} for key, p in DAY_PARAMETERS.items()},
-            session_rules.USER_ID_HEADER: USER_ID_PARAMETER,
+            identifiers.USER_ID_HEADER: USER_ID_PARAMETER,
         },
         "schemas": {
             SESSION_INPUT: session_input_schema(),
@@ -315,7 +310,7 @@ def render(doc: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """``make openapi``: ``python -m stats_api.openapi docs/openapi.json``."""
+    """``make openapi``: ``python -m stats_tools.openapi docs/openapi.json``."""
     (target,) = argv
     Path(target).write_text(render(document()), encoding="utf-8")
     print(f"wrote {target}")

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from botocore.hooks import BaseEventHooks
 
-from stats_api import session_store
+from stats_api import table_access
 
 
 @dataclass
@@ -111,19 +111,19 @@ class StoreProbe:
 
 @contextmanager
 def watching_store(probe: StoreProbe) -> Iterator[StoreProbe]:
-    """``probe`` on the client of ``session_store.default_store()``, created afresh.
+    """``probe`` on the client of ``table_access.default_table()``, created afresh.
 
-    Use inside ``moto.mock_aws()``: the store's client is created here, with the probe.
+    Use inside ``moto.mock_aws()``: the table's client is created here, with the probe.
     """
     session = boto3.Session()
     boto3.DEFAULT_SESSION = session  # what boto3.client(), as the store calls it, uses
     probe.attach(session.events)
-    session_store.default_store.cache_clear()
+    table_access.default_table.cache_clear()
     try:
-        session_store.default_store()
+        table_access.default_table()
     finally:
         probe.detach(session.events)
     try:
         yield probe
     finally:
-        session_store.default_store.cache_clear()
+        table_access.default_table.cache_clear()

@@ -1,7 +1,7 @@
 """Bring course analytics up to date with a table that already holds sessions, for an
 operator, once the analytics are turned on.
 
-``make analytics-backfill STAGE=<stage>`` (or ``python -m stats_api.analytics_backfill``)
+``make analytics-backfill STAGE=<stage>`` (or ``python -m stats_tools.analytics_backfill``)
 counts the sessions it would read; with ``CONFIRM=yes`` (``--confirm``) it reads every
 session (a Scan: an operator's one-off, never a request path) and applies each one's
 contribution exactly as the aggregator does, through the same contribution markers, while
@@ -22,13 +22,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from stats_api import table_keys
+from stats_api import stored_items, table_keys
 from stats_api.analytics_store import AnalyticsStore
 from stats_api.course_analytics import Contribution
 from stats_api.dynamodb_calls import CLIENT_CONFIG, from_attributes
-from stats_api.erasure import NotSetUp, aws_session, stage_output
-from stats_api.sessions import Session
-from stats_api.shapes import SESSION
+from stats_api.shared_names import TABLE_NAME_OUTPUT
+from stats_tools.erasure import NotSetUp, aws_session, stage_output
 
 ANALYTICS_TABLE_OUTPUT = "AnalyticsTableName"
 BACKFILL_SEQUENCE = 0  # older than any stream record: a later withdrawal still applies
@@ -45,7 +44,7 @@ def sessions(client: Any, table: str) -> Iterator[Contribution]:
                 continue  # a course stats aggregate
             yield Contribution(
                 user_id=str(item[table_keys.PARTITION_KEY]),
-                session=Session(**SESSION.attributes(item)),
+                session=stored_items.session(item),
                 sign=+1,
                 sequence=BACKFILL_SEQUENCE,
             )
@@ -74,7 +73,7 @@ def backfill(
 def main(argv: Sequence[str] | None = None) -> int:
     """0 when done; 2 for a bad argument or AWS not set up; 1 when AWS refuses."""
     parser = argparse.ArgumentParser(
-        prog="python -m stats_api.analytics_backfill", description=__doc__
+        prog="python -m stats_tools.analytics_backfill", description=__doc__
     )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--stage", help="the deployed stage (reads its stack's outputs)")
@@ -84,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         session = aws_session(os.environ)
         table, analytics = args.tables or (
-            stage_output(session, args.stage, "TableName"),
+            stage_output(session, args.stage, TABLE_NAME_OUTPUT),
             stage_output(session, args.stage, ANALYTICS_TABLE_OUTPUT),
         )
         client = session.client("dynamodb", config=CLIENT_CONFIG)

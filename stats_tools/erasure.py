@@ -1,6 +1,6 @@
 """Erase a learner: every item of one user (sessions and course stats), for an operator.
 
-``make erase USER=<id> STAGE=<stage>`` (or ``python -m stats_api.erasure``) lists what it
+``make erase USER=<id> STAGE=<stage>`` (or ``python -m stats_tools.erasure``) lists what it
 would delete; with ``CONFIRM=yes`` (``--confirm``) it deletes it, retrying throttled
 batches, and reports the counts. Not a route: no caller of the API can erase anyone.
 Point-in-time recovery keeps restorable copies of the table for up to 35 days after.
@@ -11,18 +11,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stats_api import table_keys
-from stats_api.dynamodb_calls import CLIENT_CONFIG
-from stats_api.session_store import SessionStore
+from stats_api.dynamodb_calls import CLIENT_CONFIG, call, to_attributes
+from stats_api.errors import TemporarilyUnavailable
+from stats_api.shared_names import STACK_NAME, TABLE_NAME_OUTPUT
+from stats_api.table_access import TableAccess
 
-STACK_NAME = "StatsService-{stage}"
-TABLE_OUTPUT = "TableName"
+BATCH_WRITE_LIMIT = 25  # BatchWriteItem's
+BATCH_WRITE_ATTEMPTS = 8  # unprocessed deletes retried with exponential backoff
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,51 @@ class Erasure:
         )
 
 
-def erase(store: SessionStore, user_id: str, *, confirm: bool) -> Erasure:
-    keys = list(store.learner_keys(user_id))
+def learner_keys(table: TableAccess, user_id: str) -> Iterator[dict[str, str]]:
+    """The key of every item of the user: sessions and course stats."""
+    yield from table.query_all(
+        {
+            "KeyConditionExpression": "#pk = :user",
+            "ProjectionExpression": "#pk, #sk",
+            "ExpressionAttributeNames": {
+                "#pk": table_keys.PARTITION_KEY,
+                "#sk": table_keys.SORT_KEY,
+            },
+            "ExpressionAttributeValues": to_attributes({":user": user_id}),
+            "ConsistentRead": True,
+        }
+    )
+
+
+def delete_items(table: TableAccess, keys: list[dict[str, str]]) -> None:
+    """Delete the items ``keys`` name, 25 per request, retrying what DynamoDB leaves
+    unprocessed (throttling) with exponential backoff."""
+    for start in range(0, len(keys), BATCH_WRITE_LIMIT):
+        pending: Any = {
+            table.name: [
+                {"DeleteRequest": {"Key": to_attributes(key)}}
+                for key in keys[start : start + BATCH_WRITE_LIMIT]
+            ]
+        }
+        for attempt in range(BATCH_WRITE_ATTEMPTS):
+            if attempt:
+                time.sleep(min(0.05 * 2**attempt, 5))
+            pending = call(table.client.batch_write_item, RequestItems=pending).get(
+                "UnprocessedItems"
+            )
+            if not pending:
+                break
+        else:
+            raise TemporarilyUnavailable
+
+
+def erase(table: TableAccess, user_id: str, *, confirm: bool) -> Erasure:
+    keys = list(learner_keys(table, user_id))
     courses = sum(
         1 for key in keys if key[table_keys.SORT_KEY].startswith(table_keys.COURSE_STATS_PREFIX)
     )
     if confirm:
-        store.delete_items(keys)
+        delete_items(table, keys)
     return Erasure(user_id, len(keys) - courses, courses, deleted=confirm)
 
 
@@ -73,7 +115,7 @@ def aws_session(environ: Mapping[str, str]) -> boto3.Session:
 
 def stage_table(session: boto3.Session, stage: str) -> str:
     """The table of the deployed stack ``StatsService-<stage>``, from its outputs."""
-    return stage_output(session, stage, TABLE_OUTPUT)
+    return stage_output(session, stage, TABLE_NAME_OUTPUT)
 
 
 def stage_output(session: boto3.Session, stage: str, key: str) -> str:
@@ -90,7 +132,7 @@ def stage_output(session: boto3.Session, stage: str, key: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """0 when done; 2 for a bad argument or AWS not set up; 1 when AWS refuses. Every
     failure is one line on stderr, for an operator to act on (no traceback)."""
-    parser = argparse.ArgumentParser(prog="python -m stats_api.erasure", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m stats_tools.erasure", description=__doc__)
     parser.add_argument("--user", required=True, help="the userId to erase")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--stage", help="the deployed stage (reads its stack's TableName)")
@@ -102,8 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         session = aws_session(os.environ)
         table = args.table or stage_table(session, args.stage)
-        store = SessionStore(session.client("dynamodb", config=CLIENT_CONFIG), table)
-        erased = erase(store, args.user, confirm=args.confirm)
+        client = session.client("dynamodb", config=CLIENT_CONFIG)
+        erased = erase(TableAccess(client, table), args.user, confirm=args.confirm)
     except NotSetUp as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

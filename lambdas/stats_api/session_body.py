@@ -1,4 +1,4 @@
-"""Field rules for what clients send: the one declaration of every limit and pattern.
+"""The POST body's rules: the one declaration of every field's limits, and its parsing.
 
 The request-body JSON Schema below is what the handlers validate with and what the OpenAPI
 document publishes, so the two cannot disagree. The handlers run it as plain Python,
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from stats_api import session_body_validator, timestamps
 from stats_api.errors import InvalidRequest, PayloadTooLarge
+from stats_api.identifiers import UUID_PATTERN
 
 MAX_BODY_BYTES = 4096
 MAX_MODULES_PER_SESSION = 1000
@@ -39,20 +39,6 @@ _KEPT = (
     f"kept to {MAX_DECIMAL_PLACES} decimal places, rounded half-even "
     "(1.6666666666666667 is kept as 1.666667), and returned as kept"
 )
-
-USER_ID_MAX_LENGTH = 128
-# Open edX course keys (course-v1:MITx+6.00x+2T2024) fit; '#' never does: it separates the
-# parts of the table's sort keys.
-COURSE_ID_PATTERN = r"[A-Za-z0-9._:+-]{1,128}"
-COURSE_ID_RULE = "1-128 characters of A-Z a-z 0-9 . _ - : +"
-UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-USER_ID_HEADER = "userId"
-
-# JSON Schema of the identifiers, for the published document (the checks below use the
-# same patterns).
-COURSE_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{COURSE_ID_PATTERN}$"}
-SESSION_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{UUID_PATTERN}$"}
 
 SESSION_BODY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -108,47 +94,7 @@ _INTEGER_FIELDS = tuple(
 )
 
 
-def user_id(value: str | None) -> str:
-    """The caller named by the ``userId`` header (no authorizer, IAM or a Lambda authorizer)."""
-    value = (value or "").strip()
-    if not value:
-        raise InvalidRequest(f"the {USER_ID_HEADER} header is required")
-    if len(value) > USER_ID_MAX_LENGTH or not value.isprintable():
-        raise InvalidRequest(
-            f"the {USER_ID_HEADER} header must be 1-{USER_ID_MAX_LENGTH} printable characters"
-        )
-    return value
-
-
-def token_subject(value: object) -> str:
-    """The caller named by a JWT's ``sub`` claim, exactly as the issuer wrote it.
-
-    Never trimmed or normalised: ``" alice"`` and ``"alice"`` are different subjects to the
-    issuer, so they are different users here.
-    """
-    if not isinstance(value, str) or not value:
-        raise InvalidRequest("the token has no sub claim to identify the user")
-    if len(value) > USER_ID_MAX_LENGTH:
-        raise InvalidRequest(
-            f"the token's sub claim must be at most {USER_ID_MAX_LENGTH} characters"
-        )
-    return value
-
-
-def course_id(value: str | None) -> str:
-    if value is None or not re.fullmatch(COURSE_ID_PATTERN, value):
-        raise InvalidRequest(f"courseId must be {COURSE_ID_RULE}")
-    return value
-
-
-def session_id(value: str | None) -> str:
-    """A UUID in its canonical lower-case form, so lookups ignore the client's casing."""
-    if value is None or not re.fullmatch(UUID_PATTERN, value):
-        raise InvalidRequest("sessionId must be a UUID")
-    return value.lower()
-
-
-def session_body(raw: bytes) -> dict[str, Any]:
+def parse(raw: bytes) -> dict[str, Any]:
     """Parse and validate a POST body; numbers come back as ``int`` or exact ``Decimal``."""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")

@@ -1,4 +1,6 @@
-"""Names the CDK construct and the running functions must agree on."""
+"""Names the CDK construct and the running functions must agree on (and the operator's
+tools: the deployed stack's name and outputs, here because this module imports nothing, so
+``make erase`` need not load the CDK to find a stage's table)."""
 
 TABLE_NAME_ENV = "TABLE_NAME"
 # Set (to "on") where the history routes are turned on: the functions may query the table's
@@ -23,3 +25,6 @@ AGGREGATOR_HANDLER = "stats_api.handlers.aggregate_course_analytics.handler"
 RELEASE_CHECK_HANDLER = "stats_api.release_check.handler"
 RELEASE_CHECK_TARGET_ENV = "RELEASE_CHECK_TARGET"
 RELEASE_CHECK_ROUTE_ENV = "RELEASE_CHECK_ROUTE"
+# The stack a stage deploys as (one per region) and the output naming its table.
+STACK_NAME = "StatsService-{stage}"
+TABLE_NAME_OUTPUT = "TableName"

@@ -1,0 +1,88 @@
+"""The items the table holds, each declared once: their attributes as stored.
+
+Apart from the response bodies (``shapes``) on purpose: a JSON field can be renamed without
+changing data at rest, so items written before still read. Renaming anything here is a
+data migration; ``tests/unit/test_stored_items.py`` holds items as stored today.
+The keys (``userId``, ``sessionId``, the history index's key) are ``table_keys``'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from stats_api import table_keys
+from stats_api.sessions import CourseStats, Session
+
+# Both kinds of item.
+COURSE_ID = "courseId"
+TOTAL_MODULES_STUDIED = "totalModulesStudied"
+TIME_STUDIED = "timeStudied"
+# A session only.
+AVERAGE_SCORE = "averageScore"
+COMPLETED_AT = "completedAt"
+# A course stats aggregate only: running sums, so that a mean is exact until it is published.
+AVERAGE_SCORE_SUM = "averageScoreSum"
+SESSION_COUNT = "sessionCount"
+
+
+def session_item(user_id: str, session: Session) -> dict[str, Any]:
+    """A session as stored: its key (the session id is the sort key), its numbers, and its
+    key in the history index."""
+    return {
+        **table_keys.session_key(user_id, session.session_id),
+        COURSE_ID: session.course_id,
+        TOTAL_MODULES_STUDIED: session.total_modules_studied,
+        TIME_STUDIED: session.time_studied,
+        AVERAGE_SCORE: session.average_score,
+        COMPLETED_AT: session.completed_at,
+        table_keys.HISTORY_SORT_KEY: table_keys.history_key(
+            session.course_id, session.completed_at, session.session_id
+        ),
+    }
+
+
+def session(item: Mapping[str, Any]) -> Session:
+    return Session(
+        session_id=str(item[table_keys.SORT_KEY]),
+        course_id=str(item[COURSE_ID]),
+        total_modules_studied=int(item[TOTAL_MODULES_STUDIED]),
+        time_studied=Decimal(item[TIME_STUDIED]),
+        average_score=Decimal(item[AVERAGE_SCORE]),
+        completed_at=str(item[COMPLETED_AT]),
+    )
+
+
+def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
+    """The aggregate item the transactions' ``ADD``s build up (written whole by the benchmark
+    and the tests' data set)."""
+    return {
+        **table_keys.course_stats_key(user_id, stats.course_id),
+        COURSE_ID: stats.course_id,
+        TOTAL_MODULES_STUDIED: stats.total_modules_studied,
+        TIME_STUDIED: stats.time_studied,
+        AVERAGE_SCORE_SUM: stats.average_score_sum,
+        SESSION_COUNT: stats.session_count,
+    }
+
+
+def course_stats_change(session: Session, sign: int) -> dict[str, int | Decimal]:
+    """What recording (``sign`` +1) or withdrawing (-1) ``session`` adds to its course's
+    running sums, by stored name."""
+    return {
+        TOTAL_MODULES_STUDIED: sign * session.total_modules_studied,
+        TIME_STUDIED: sign * session.time_studied,
+        AVERAGE_SCORE_SUM: sign * session.average_score,
+        SESSION_COUNT: sign,
+    }
+
+
+def course_stats(item: Mapping[str, Any]) -> CourseStats:
+    return CourseStats(
+        course_id=str(item[COURSE_ID]),
+        total_modules_studied=int(item[TOTAL_MODULES_STUDIED]),
+        time_studied=Decimal(item[TIME_STUDIED]),
+        average_score_sum=Decimal(item[AVERAGE_SCORE_SUM]),
+        session_count=int(item[SESSION_COUNT]),
+    )

@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase clean
+.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase analytics-backfill clean
 
 setup: $(READY)
 
@@ -85,6 +85,12 @@ deploy: $(READY)
 erase: $(READY)
 	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }
 	$(BIN)/python -m stats_tools.erasure --user "$(USER)" --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
+
+# Bring course analytics up to date with the sessions a stage already holds, once analytics
+# are turned on (your AWS credentials): a dry run that counts them, unless CONFIRM=yes.
+# Idempotent with the stream and with itself (docs/design.md, "Turning analytics on").
+analytics-backfill: $(READY)
+	$(BIN)/python -m stats_tools.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

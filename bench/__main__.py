@@ -18,6 +18,7 @@ import boto3
 from moto import mock_aws
 
 from bench import (
+    analytics_cost,
     cold_start,
     environment,
     local_run_scale,
@@ -27,6 +28,7 @@ from bench import (
     report,
     write_path,
 )
+from bench.doc_blocks import refresh_block
 from local_run.emulator import isolate_from_aws
 from stats_devkit.store_probe import StoreProbe, watching_store
 
@@ -71,20 +73,12 @@ def main() -> None:
     plot.write(results, DOCS / "benchmarks.png")
     (DOCS / "benchmarks.md").write_text(report.render(results))
     refresh_block(DOCS / "design.md", "write-cost", report.design_figures(results))
+    # Course analytics: arithmetic over the aggregator's items, nothing to measure on moto.
+    refresh_block(
+        DOCS / "design.md", "analytics-cost", analytics_cost.render(analytics_cost.measure())
+    )
     print(report.summary(results))
     _progress(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")
-
-
-def refresh_block(path: Path, name: str, text: str) -> None:
-    """Replace what lies between ``<!-- make bench: NAME -->`` and ``<!-- /make bench -->``
-    in ``path`` with ``text``: a doc quotes the report's figures, never copies of them."""
-    start, end = f"<!-- make bench: {name} -->", "<!-- /make bench -->"
-    document = path.read_text()
-    before, found, rest = document.partition(start)
-    _, closed, after = rest.partition(end)
-    if not (found and closed):
-        raise ValueError(f"{path} has no {start} ... {end} block")
-    path.write_text(f"{before}{start}\n{text}\n{end}{after}")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,17 @@ from local_run import oidc
 from local_run.authorizers import Authorizer, IamAuthorizer, JwtAuthorizer, NoAuthorizer
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
 from stats_api.auth_modes import AUTH_MODES, AuthMode
+from stats_api.routes import ANALYTICS_SCOPE
 
 DEFAULT_MODE: AuthMode = "header"
 DEFAULT_REGION = "us-east-1"
 # Made-up credentials callers sign with locally; they open nothing anywhere else.
 DEFAULT_ACCESS_KEY_ID = "AKIALOCALSTATSSERVICE"
 DEFAULT_SECRET_ACCESS_KEY = "local-secret-for-the-stats-service-only"  # noqa: S105
+# A second local principal, the one an IAM policy grants the analytics routes (and only
+# them): as on a stage, the learners' signer is refused there, and this one elsewhere.
+DEFAULT_ANALYTICS_ACCESS_KEY_ID = "AKIALOCALSTATSANALYTICS"
+DEFAULT_ANALYTICS_SECRET_ACCESS_KEY = "local-secret-for-course-analytics-only"  # noqa: S105
 
 LocalRoute = Callable[[HttpRequest], HttpResponse]
 
@@ -37,6 +42,9 @@ class AuthSettings:
     secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
     # JWT only: a route needs at least one of these scopes (none: any valid token).
     required_scopes: tuple[str, ...] = ()
+    analytics_scopes: tuple[str, ...] = (ANALYTICS_SCOPE,)
+    analytics_access_key_id: str = DEFAULT_ANALYTICS_ACCESS_KEY_ID
+    analytics_secret_access_key: str = DEFAULT_ANALYTICS_SECRET_ACCESS_KEY
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> AuthSettings:
@@ -53,12 +61,21 @@ class AuthSettings:
             secret_access_key=environ.get("LOCAL_AWS_SECRET_ACCESS_KEY")
             or DEFAULT_SECRET_ACCESS_KEY,
             required_scopes=tuple(environ.get("JWT_SCOPES", "").replace(",", " ").split()),
+            analytics_scopes=tuple(
+                (environ.get("JWT_ANALYTICS_SCOPES") or ANALYTICS_SCOPE).replace(",", " ").split()
+            ),
+            analytics_access_key_id=environ.get("LOCAL_ANALYTICS_ACCESS_KEY_ID")
+            or DEFAULT_ANALYTICS_ACCESS_KEY_ID,
+            analytics_secret_access_key=environ.get("LOCAL_ANALYTICS_SECRET_ACCESS_KEY")
+            or DEFAULT_ANALYTICS_SECRET_ACCESS_KEY,
         )
 
 
 @dataclass(frozen=True)
 class AuthSetup:
     authorizer: Authorizer
+    # The analytics routes' (None: the same as every route's; header auth has none at all).
+    analytics_authorizer: Authorizer | None = None
     local_routes: dict[str, LocalRoute] = field(default_factory=dict)
     description: str = ""
     curl_lines: tuple[str, ...] = ()
@@ -72,7 +89,8 @@ def auth_setup(settings: AuthSettings, url: str) -> AuthSetup:
 def _header_setup(_: AuthSettings, url: str) -> AuthSetup:
     return AuthSetup(
         NoAuthorizer(),
-        description="header auth: the caller is the userId header",
+        description="header auth: the caller is the userId header; the analytics routes "
+        "are open to anyone, as on a header-auth stage (dev only)",
         curl_lines=_curl_lines(url, "curl -s", "-H 'userId: learner-42'"),
     )
 
@@ -97,8 +115,12 @@ def _jwt_setup(settings: AuthSettings, url: str) -> AuthSetup:
         f"TOKEN=$(curl -s '{url}{oidc.TOKEN_PATH}?sub=learner-42{scope_query}' "
         "| python3 -c 'import json, sys; print(json.load(sys.stdin)[\"access_token\"])')"
     )
+    analytics = JwtAuthorizer(
+        issuer.url, (issuer.audience,), issuer.jwks(), settings.analytics_scopes
+    )
     return AuthSetup(
         authorizer,
+        analytics_authorizer=analytics,
         local_routes={
             oidc.DISCOVERY_PATH: lambda _: json_response(200, issuer.discovery_document()),
             oidc.JWKS_PATH: lambda _: json_response(200, issuer.jwks()),
@@ -106,6 +128,7 @@ def _jwt_setup(settings: AuthSettings, url: str) -> AuthSetup:
         },
         description=f"JWT auth: issuer {issuer.url}, audience {issuer.audience}"
         + (f", required scopes (any of) {' '.join(scopes)}" if scopes else "")
+        + f"; analytics routes: scope {' '.join(settings.analytics_scopes)}"
         + "; the caller is the token's sub",
         curl_lines=(fetch_token, *_curl_lines(url, "curl -s", '-H "Authorization: Bearer $TOKEN"')),
     )
@@ -113,13 +136,19 @@ def _jwt_setup(settings: AuthSettings, url: str) -> AuthSetup:
 
 def _iam_setup(settings: AuthSettings, url: str) -> AuthSetup:
     authorizer = IamAuthorizer(settings.access_key_id, settings.secret_access_key, settings.region)
+    analytics = IamAuthorizer(
+        settings.analytics_access_key_id, settings.analytics_secret_access_key, settings.region
+    )
     sigv4 = shlex.quote(f"aws:amz:{settings.region}:execute-api")
     user = shlex.quote(f"{settings.access_key_id}:{settings.secret_access_key}")
     return AuthSetup(
         authorizer,
+        analytics_authorizer=analytics,
         description=f"IAM auth: SigV4 for execute-api in {settings.region}, access key "
         f"{settings.access_key_id}, secret key {settings.secret_access_key}; the signer "
-        "names the caller in the userId header",
+        "names the caller in the userId header; the analytics routes take access key "
+        f"{settings.analytics_access_key_id}, secret key "
+        f"{settings.analytics_secret_access_key} (and only they do)",
         curl_lines=_curl_lines(
             url, f"curl -s --aws-sigv4 {sigv4} --user {user}", "-H 'userId: learner-42'"
         ),

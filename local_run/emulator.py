@@ -29,13 +29,15 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
-from stats_api import table_keys
-from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api import analytics_keys, table_keys
+from stats_api.analytics_keys import STREAM_VIEW_TYPE
+from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 TABLE_NAME = "stats-local"
+ANALYTICS_TABLE_NAME = "stats-analytics-local"
 REGION = "us-east-1"
 
 _DUMMY_SETTINGS = {
@@ -64,12 +66,13 @@ _REAL_AWS_SETTINGS = (
 
 def isolate_from_aws(environ: MutableMapping[str, str], table_name: str) -> None:
     """Point ``environ`` at the embedded table with dummy credentials, and nothing real; the
-    history routes are on, as the local run serves every route."""
+    history and analytics routes are on, as the local run serves every route."""
     for name in _REAL_AWS_SETTINGS:
         environ.pop(name, None)
     environ.update(_DUMMY_SETTINGS)
     environ[TABLE_NAME_ENV] = table_name
     environ[HISTORY_ENV] = "on"
+    environ[ANALYTICS_TABLE_ENV] = ANALYTICS_TABLE_NAME
 
 
 @contextmanager
@@ -77,7 +80,9 @@ def embedded_dynamodb(table_name: str = TABLE_NAME) -> Iterator[None]:
     """moto's DynamoDB with the service's empty table, for as long as the block runs."""
     isolate_from_aws(os.environ, table_name)
     with mock_aws(), item_level_rollback():
-        create_table(boto3.client("dynamodb", region_name=REGION), table_name)
+        client = boto3.client("dynamodb", region_name=REGION)
+        create_table(client, table_name, stream=True)
+        create_analytics_table(client, ANALYTICS_TABLE_NAME)
         yield
 
 
@@ -97,6 +102,9 @@ def item_level_rollback() -> Iterator[None]:
         keys = _named_items(backend, transact_items)
         before = {key: copy.deepcopy(_stored(*key)) for key in keys}
         tables = {key[0] for key in keys}
+        # Stream records of the items written before a later item failed: a transaction
+        # that did not happen must leave none (the analytics would count it).
+        streamed = {t: len(t.stream_shard.items) for t in tables if t.stream_shard is not None}
         for table in tables:
             # moto's copy.deepcopy(table) now returns the table itself: no whole-table copy,
             # and its rollback (putting "the copy" back) changes nothing.
@@ -106,6 +114,8 @@ def item_level_rollback() -> Iterator[None]:
         except BaseException:
             for key, item in before.items():
                 _restore(*key, item)
+            for table, length in streamed.items():
+                del table.stream_shard.items[length:]  # type: ignore[union-attr]
             raise
         finally:
             for table in tables:
@@ -161,9 +171,16 @@ def _restore(
         partition[range_value] = item
 
 
-def create_table(client: DynamoDBClient, name: str) -> None:
-    """Create the table from the same key schema and history index the CDK construct declares."""
+def create_table(client: DynamoDBClient, name: str, *, stream: bool = False) -> None:
+    """Create the table from the same key schema and history index the CDK construct
+    declares; with ``stream``, its stream as the analytics need it (old and new images)."""
+    streams: dict[str, object] = (
+        {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE}}
+        if stream
+        else {}
+    )
     client.create_table(
+        **streams,  # type: ignore[arg-type]
         TableName=name,
         AttributeDefinitions=[
             {"AttributeName": attribute, "AttributeType": "S"}
@@ -186,6 +203,22 @@ def create_table(client: DynamoDBClient, name: str) -> None:
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_analytics_table(client: DynamoDBClient, name: str) -> None:
+    """Create the analytics table with the key schema the CDK construct declares."""
+    client.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": attribute, "AttributeType": "S"}
+            for attribute in (analytics_keys.PARTITION_KEY, analytics_keys.SORT_KEY)
+        ],
+        KeySchema=[
+            {"AttributeName": analytics_keys.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": analytics_keys.SORT_KEY, "KeyType": "RANGE"},
         ],
         BillingMode="PAY_PER_REQUEST",
     )

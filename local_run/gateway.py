@@ -43,7 +43,12 @@ class Integration:
 
 def load_handler(route: Route) -> LambdaHandler:
     """The function Lambda would run for ``route``: its handler's dotted path, imported."""
-    module_name, _, function_name = route.handler.rpartition(".")
+    return load_handler_path(route.handler)
+
+
+def load_handler_path(dotted: str) -> LambdaHandler:
+    """The function Lambda runs for a handler setting such as ``package.module.handler``."""
+    module_name, _, function_name = dotted.rpartition(".")
     return cast(LambdaHandler, getattr(import_module(module_name), function_name))
 
 
@@ -53,16 +58,31 @@ class Gateway:
     invocation at a time."""
 
     def __init__(
-        self, integrations: Iterable[Integration], authorizer: Authorizer | None = None
+        self,
+        integrations: Iterable[Integration],
+        authorizer: Authorizer | None = None,
+        analytics_authorizer: Authorizer | None = None,
     ) -> None:
         self._handlers = {i.route: i.handler for i in integrations}
         self._router = Router(self._handlers)
         self._authorizer = authorizer or NoAuthorizer()
-        self._lock = threading.Lock()
+        # The analytics routes' own check (a JWT scope, another IAM principal), as a stage
+        # demands per route; None: the same as every route's.
+        self._analytics_authorizer = analytics_authorizer or self._authorizer
+        self.lock = threading.Lock()  # one invocation at a time: moto is not thread-safe
 
     @classmethod
-    def for_routes(cls, routes: Iterable[Route], authorizer: Authorizer | None = None) -> Gateway:
-        return cls((Integration(route, load_handler(route)) for route in routes), authorizer)
+    def for_routes(
+        cls,
+        routes: Iterable[Route],
+        authorizer: Authorizer | None = None,
+        analytics_authorizer: Authorizer | None = None,
+    ) -> Gateway:
+        return cls(
+            (Integration(route, load_handler(route)) for route in routes),
+            authorizer,
+            analytics_authorizer,
+        )
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         resolution = self._router.resolve(request.method, request.path)
@@ -72,7 +92,10 @@ class Gateway:
             allow = ("allow", ", ".join(resolution.allowed_methods))
             return error_response(405, METHOD_NOT_ALLOWED, extra_headers=(allow,))
         try:
-            authorizer_context = self._authorizer.authorize(request)
+            authorizer = (
+                self._analytics_authorizer if resolution.route.analytics else self._authorizer
+            )
+            authorizer_context = authorizer.authorize(request)
         except Refused as refusal:
             print(f"authorizer refused {request.method} {request.path}: {refusal.reason}")
             return error_response(refusal.status, refusal.message)
@@ -88,7 +111,7 @@ class Gateway:
         request_id = event["requestContext"]["requestId"]
         handler = self._handlers[resolution.route]
         try:
-            with self._lock:
+            with self.lock:
                 result = handler(event, LambdaContext())
             response = to_http_response(result)
         except Exception:  # a crashed or malformed function: API Gateway's generic 500

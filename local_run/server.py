@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +23,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
-from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
+from local_run.gateway import (
+    MAX_PAYLOAD_BYTES,
+    METHOD_NOT_ALLOWED,
+    PAYLOAD_TOO_LARGE,
+    Gateway,
+    load_handler_path,
+)
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
 from stats_api.routes import ROUTES
+from stats_api.shared_names import AGGREGATOR_HANDLER
 from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
@@ -250,12 +258,21 @@ def main() -> int:
 
 def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
     # moto and boto3 take most of a second to import: only once the port is ours.
-    from local_run.emulator import TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
+    from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
+    from local_run.stream import StreamPump  # noqa: PLC0415
 
     auth = auth_setup(settings, server.url)
     with embedded_dynamodb():
         # The handlers are imported once the environment points at the embedded table.
-        gateway = Gateway.for_routes(ROUTES, auth.authorizer)
+        gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
         server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
+        # The table's stream to the deployed aggregator, as the event source mapping does.
+        stop = threading.Event()
+        StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
+            gateway.lock, stop
+        )
         print(_banner(server.url, TABLE_NAME, auth), flush=True)
-        server.serve_forever()
+        try:
+            server.serve_forever()
+        finally:
+            stop.set()

@@ -115,13 +115,18 @@ def aws_session(environ: Mapping[str, str]) -> boto3.Session:
 
 def stage_table(session: boto3.Session, stage: str) -> str:
     """The table of the deployed stack ``StatsService-<stage>``, from its outputs."""
+    return stage_output(session, stage, TABLE_NAME_OUTPUT)
+
+
+def stage_output(session: boto3.Session, stage: str, key: str) -> str:
+    """Output ``key`` of the deployed stack ``StatsService-<stage>``."""
     stack = STACK_NAME.format(stage=stage)
     described = session.client("cloudformation").describe_stacks(StackName=stack)
     outputs = described["Stacks"][0].get("Outputs", [])
     for output in outputs:
-        if output.get("OutputKey") == TABLE_NAME_OUTPUT:
+        if output.get("OutputKey") == key:
             return str(output["OutputValue"])
-    raise LookupError(f"stack {stack} has no {TABLE_NAME_OUTPUT} output")
+    raise LookupError(f"stack {stack} has no {key} output")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,8 @@ from typing import Any
 from stats_api import auth_modes, identifiers, query_parameters, session_body, timestamps
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.routes import (
+    ANALYTICS_SCOPE,
+    ANALYTICS_TAG,
     COURSE_STATS_TAG,
     FETCH_COURSE_STATS,
     FETCH_SESSION,
@@ -61,6 +63,8 @@ USER_ID_PARAMETER = {
 TAGS = {
     SESSIONS_TAG: "Learning sessions, recorded and read back one by one.",
     COURSE_STATS_TAG: "A caller's totals for a course, kept exact as sessions are recorded.",
+    ANALYTICS_TAG: "A course's totals across all its learners, for the people who run it "
+    "(not for learners).",
 }
 
 # The error answers, by status: what a route's refusals and every route's common answers
@@ -127,6 +131,38 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": _INSTANT,
     },
 }
+# The daily analytics page in days, its window in whole UTC days: parameters of their own.
+DAY_PARAMETERS: dict[str, dict[str, Any]] = {
+    "dayLimit": {
+        "name": "limit",
+        "description": f"Days per page, 1-{query_parameters.MAX_DAYS_PER_PAGE}.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": query_parameters.MAX_DAYS_PER_PAGE,
+            "default": query_parameters.DEFAULT_DAYS_PER_PAGE,
+        },
+    },
+    "daySince": {
+        "name": "since",
+        "description": "Days whose start (00:00 UTC) is at or after this instant "
+        f"({timestamps.RFC3339_RULE}).",
+        "schema": _INSTANT,
+    },
+    "dayUntil": {
+        "name": "until",
+        "description": "Days whose start (00:00 UTC) is before this instant "
+        f"({timestamps.RFC3339_RULE}).",
+        "schema": _INSTANT,
+    },
+}
+_DAY_PARAMETER_OF = {p["name"]: key for key, p in DAY_PARAMETERS.items()}
+ANALYTICS_NOTE = (
+    " An analytics route: deployed where course analytics are turned on (the construct's "
+    "`analytics` prop, `cdk deploy -c analytics=true`); the local run serves it. JWT "
+    f"stages demand the scope `{ANALYTICS_SCOPE}` (or the deployment's own); IAM stages "
+    "grant it by policy, apart from the learners' routes. It ignores `userId`."
+)
 HISTORY_NOTE = (
     " A history route: deployed where the history routes are turned on (the construct's "
     "`history` prop, `cdk deploy -c history=true`); the local run serves it."
@@ -181,11 +217,15 @@ def _operation(route: Route) -> dict[str, Any]:
         "operationId": route.operation_id,
         "tags": [route.tag],
         "summary": route.summary,
-        "description": route.description + (HISTORY_NOTE if route.history else ""),
-        "parameters": [
-            _ref("parameters", name) for name in (*route.path_parameters, *route.query_parameters)
+        "description": route.description
+        + (HISTORY_NOTE if route.history else "")
+        + (ANALYTICS_NOTE if route.analytics else ""),
+        "parameters": [_ref("parameters", name) for name in route.path_parameters]
+        + [
+            _ref("parameters", _DAY_PARAMETER_OF.get(name, name) if route.analytics else name)
+            for name in route.query_parameters
         ]
-        + [_ref("parameters", identifiers.USER_ID_HEADER)],
+        + ([] if route.analytics else [_ref("parameters", identifiers.USER_ID_HEADER)]),
     }
     if route.takes_session_body:
         operation["requestBody"] = {
@@ -216,6 +256,7 @@ def _components() -> dict[str, Any]:
                 name: {"name": name, "in": "query", "required": False, **rule}
                 for name, rule in QUERY_PARAMETERS.items()
             },
+            **{key: {"in": "query", "required": False, **p} for key, p in DAY_PARAMETERS.items()},
             identifiers.USER_ID_HEADER: USER_ID_PARAMETER,
         },
         "schemas": {

@@ -86,6 +86,10 @@ class Request:
         return query_parameters.page_size(self._query("limit"))
 
     @property
+    def days_per_page(self) -> int:
+        return query_parameters.days_per_page(self._query("limit"))
+
+    @property
     def cursor(self) -> str | None:
         return query_parameters.cursor(self._query("cursor"))
 

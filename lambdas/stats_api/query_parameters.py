@@ -11,6 +11,9 @@ from stats_api.errors import InvalidRequest
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# The daily analytics page in days: at most a leap year's per request.
+DEFAULT_DAYS_PER_PAGE = 31
+MAX_DAYS_PER_PAGE = 366
 MAX_CURSOR_LENGTH = 2048  # a cursor holds one item's key: far less than this
 # An offset whose + was sent unencoded: query-string decoding reads a + as a space.
 _PLUS_AS_SPACE = re.compile(r".*[0-9] [0-9]{2}:[0-9]{2}")
@@ -30,10 +33,19 @@ class Window:
 
 
 def page_size(value: str | None) -> int:
+    return _limit(value, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, "")
+
+
+def days_per_page(value: str | None) -> int:
+    """``limit`` of the daily analytics: days, up to a leap year's."""
+    return _limit(value, DEFAULT_DAYS_PER_PAGE, MAX_DAYS_PER_PAGE, " of days")
+
+
+def _limit(value: str | None, default: int, maximum: int, unit: str) -> int:
     if value is None:
-        return DEFAULT_PAGE_SIZE
-    if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= MAX_PAGE_SIZE:
-        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}")
+        return default
+    if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= maximum:
+        raise InvalidRequest(f"limit must be a whole number{unit} from 1 to {maximum}")
     return int(value)
 
 

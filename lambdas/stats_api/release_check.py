@@ -85,6 +85,11 @@ def probes(route_key: str) -> list[Probe]:
         routes.LIST_SESSIONS: Probe(routes.LIST_SESSIONS, {"courseId": course}, 200),
         # Missing every field: refused by validation, before the table is touched.
         routes.RECORD_SESSION: Probe(routes.RECORD_SESSION, {"courseId": course}, 400, "{}"),
+        # A course nobody studied: read from the analytics table, found in none of its shares.
+        routes.FETCH_COURSE_ANALYTICS: Probe(
+            routes.FETCH_COURSE_ANALYTICS, {"courseId": course}, 404
+        ),
+        routes.LIST_COURSE_DAYS: Probe(routes.LIST_COURSE_DAYS, {"courseId": course}, 404),
     }
     return [probe for route, probe in by_route.items() if route.route_key == route_key]
 

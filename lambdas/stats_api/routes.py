@@ -20,9 +20,18 @@ RECORD_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", GET_ITEM)
 # (or, after the last session, deletes) the aggregate in one transaction.
 WITHDRAW_ACTIONS = ("dynamodb:DeleteItem", "dynamodb:UpdateItem", GET_ITEM)
 
+# The analytics routes read the analytics table (the course's shares, its days).
+ANALYTICS_READ_ACTIONS = ("dynamodb:BatchGetItem", QUERY)
+
+# The JWT scope the analytics routes demand by default (an OAuth resource server's custom
+# scope, as a Cognito resource server named ``stats`` spells it); a deployment may name
+# its own (JwtAuth.analytics_scopes, -c jwtAnalyticsScopes, the local JWT_ANALYTICS_SCOPES).
+ANALYTICS_SCOPE = "stats/analytics.read"
+
 # The groups the OpenAPI document files operations under.
 SESSIONS_TAG = "sessions"
 COURSE_STATS_TAG = "course stats"
+ANALYTICS_TAG = "course analytics"
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class Route:
     # On the history index; granted where the history routes are turned on.
     history_index_actions: tuple[str, ...] = ()
     history: bool = False  # one of the history routes (off unless turned on)
+    # One of the analytics routes (off unless turned on): across learners, so never a
+    # learner's to call; its actions are on the analytics table.
+    analytics: bool = False
+    analytics_table_actions: tuple[str, ...] = ()
 
     @property
     def route_key(self) -> str:
@@ -162,11 +175,54 @@ WITHDRAW_SESSION = Route(
     history=True,
 )
 
-# The mission's three routes, always deployed; the history routes where turned on.
+FETCH_COURSE_ANALYTICS = Route(
+    method="GET",
+    path="/analytics/courses/{courseId}",
+    handler="stats_api.handlers.fetch_course_analytics.handler",
+    function_id="FetchCourseAnalytics",
+    table_actions=(),
+    analytics_table_actions=ANALYTICS_READ_ACTIONS,
+    operation_id="fetchCourseAnalytics",
+    tag=ANALYTICS_TAG,
+    summary="A course's totals across all its learners",
+    description="Learners, sessions, modules, minutes and the mean score of every session "
+    "recorded in the course, maintained from the table's stream within seconds of each "
+    "write; exact (each session counted once, each withdrawal and erasure taken off) once "
+    "writes stop. One read of the course's shares, whatever the number of learners.",
+    successes=(Success(200, "The course's analytics.", "CourseAnalytics"),),
+    refusals=(400, 404),
+    analytics=True,
+)
+LIST_COURSE_DAYS = Route(
+    method="GET",
+    path="/analytics/courses/{courseId}/daily",
+    handler="stats_api.handlers.list_course_days.handler",
+    function_id="ListCourseDays",
+    table_actions=(),
+    analytics_table_actions=ANALYTICS_READ_ACTIONS,
+    operation_id="listCourseDays",
+    tag=ANALYTICS_TAG,
+    summary="A course's totals per UTC day, across all its learners",
+    description="One entry per UTC day with sessions (by completedAt), oldest first, up to "
+    "366 days a page; the days whose start (00:00 UTC) lies in [since, until). An empty "
+    "window of a studied course is an empty page.",
+    successes=(Success(200, "A page of days (an empty page is [] ).", "DailyPage"),),
+    refusals=(400, 404),
+    query_parameters=("limit", "cursor", "since", "until"),
+    analytics=True,
+)
+
+# The mission's three routes, always deployed; the history and analytics routes where
+# turned on.
 CORE_ROUTES: tuple[Route, ...] = (RECORD_SESSION, FETCH_COURSE_STATS, FETCH_SESSION)
 HISTORY_ROUTES: tuple[Route, ...] = (LIST_COURSES, LIST_SESSIONS, WITHDRAW_SESSION)
-ROUTES: tuple[Route, ...] = CORE_ROUTES + HISTORY_ROUTES
+ANALYTICS_ROUTES: tuple[Route, ...] = (FETCH_COURSE_ANALYTICS, LIST_COURSE_DAYS)
+ROUTES: tuple[Route, ...] = CORE_ROUTES + HISTORY_ROUTES + ANALYTICS_ROUTES
+# The routes a learner calls: every route but the analytics ones.
+LEARNER_ROUTES: tuple[Route, ...] = CORE_ROUTES + HISTORY_ROUTES
 
 
-def deployed_routes(history: bool) -> tuple[Route, ...]:
-    return ROUTES if history else CORE_ROUTES
+def deployed_routes(history: bool, analytics: bool = False) -> tuple[Route, ...]:
+    return (
+        CORE_ROUTES + (HISTORY_ROUTES if history else ()) + (ANALYTICS_ROUTES if analytics else ())
+    )

@@ -147,6 +147,71 @@ SESSION_PAGE = PageShape(
     "SessionPage", "The caller's sessions of a course, newest first.", "sessions", SESSION
 )
 
+
+def _across(description: str) -> Field:
+    return Field(
+        "sessionCount",
+        "session_count",
+        {"type": "integer", "minimum": 1, "description": description},
+    )
+
+
+_SUMS = tuple(
+    f
+    for f in COURSE_STATS.fields
+    if f.name in ("totalModulesStudied", "timeStudied", "averageScore")
+)
+
+COURSE_ANALYTICS = Shape(
+    name="CourseAnalytics",
+    description="A course's totals across all its learners, maintained from the recorded "
+    "sessions within seconds; exact once writes stop.",
+    fields=(
+        COURSE_ID,
+        Field(
+            "learnerCount",
+            "learner_count",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Learners with at least one session in the course.",
+            },
+        ),
+        _across("Sessions recorded in the course, by every learner."),
+        *_SUMS,
+        Field(
+            "updatedAt",
+            "updated_at",
+            {
+                "type": "string",
+                "format": "date-time",
+                "description": "When these totals last changed, in UTC with microseconds.",
+            },
+        ),
+    ),
+)
+DAILY_ANALYTICS = Shape(
+    name="DailyAnalytics",
+    description="A course's totals over the sessions completed on one UTC day.",
+    fields=(
+        Field("date", "date", {"type": "string", "format": "date", "description": "The UTC day."}),
+        _across("Sessions completed that day, by every learner."),
+        *_SUMS,
+    ),
+)
+DAILY_PAGE = PageShape(
+    "DailyPage", "A course's days with sessions, oldest first.", "days", DAILY_ANALYTICS
+)
+
 SHAPES: dict[str, Shape | PageShape] = {
-    shape.name: shape for shape in (SESSION, COURSE_STATS, COURSE_PAGE, SESSION_PAGE)
+    shape.name: shape
+    for shape in (
+        SESSION,
+        COURSE_STATS,
+        COURSE_PAGE,
+        SESSION_PAGE,
+        COURSE_ANALYTICS,
+        DAILY_ANALYTICS,
+        DAILY_PAGE,
+    )
 }

@@ -13,6 +13,12 @@ METRICS_NAMESPACE = "StatsService"
 FAULTS_METRIC = "Faults"  # Count: 1 per invocation answered 500
 SESSIONS_RECORDED_METRIC = "SessionsRecorded"  # Count: 1 per session recorded
 FUNCTION_NAME_DIMENSION = "function_name"
+# Set where the analytics routes are turned on: the analytics table's name, which the
+# aggregator writes and the analytics routes read.
+ANALYTICS_TABLE_ENV = "ANALYTICS_TABLE_NAME"
+SESSIONS_AGGREGATED_METRIC = "SessionsAggregated"  # Count: contributions applied (not replays)
+# The aggregator: not a route; the sessions table's stream invokes it.
+AGGREGATOR_HANDLER = "stats_api.handlers.aggregate_course_analytics.handler"
 # The pre-traffic check of each release (stats_api.release_check): its handler, and the
 # variables naming the version it checks (a qualified ARN) and the route that version serves.
 # Here, not there: the construct must not import that module's boto3.

@@ -26,7 +26,7 @@ def http_api(scope: Construct, props: StatsServiceProps) -> apigw.HttpApi:
         description=f"Learning session stats ({props.stage_name})",
         create_default_stage=False,
         cors_preflight=_cors(
-            props.cors_origins, {r.method for r in deployed_routes(props.history)}
+            props.cors_origins, {r.method for r in deployed_routes(props.history, props.analytics)}
         ),
     )
 
@@ -65,7 +65,7 @@ def add_routes(
                 f"{route.function_id}Integration", functions[route.function_id]
             ),
             authorizer=authorizer,
-            authorization_scopes=props.auth.route_scopes(),
+            authorization_scopes=props.auth.route_scopes(route),
         )
     if authorizer is None:
         Validations.of(api).acknowledge(

@@ -16,6 +16,7 @@ from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 
 from stats_api.auth_modes import AuthMode
+from stats_api.routes import ANALYTICS_SCOPE, Route
 
 # A stage's configuration, key by key (``-c key=value`` over cdk.json's committed values).
 Context = Callable[[str], Any]
@@ -31,12 +32,20 @@ class JwtAuth:
     issuer: str  # e.g. https://cognito-idp.<region>.amazonaws.com/<user-pool-id>
     audience: tuple[str, ...]  # accepted ``aud`` (or Cognito ``client_id``) values
     required_scopes: tuple[str, ...] = ()
+    # The analytics routes (across learners) take a token with one of these scopes,
+    # whatever ``required_scopes`` says: a learner's token is refused (403).
+    analytics_scopes: tuple[str, ...] = (ANALYTICS_SCOPE,)
 
     def __post_init__(self) -> None:
         if not self.issuer.startswith("https://"):
             raise ValueError(f"JwtAuth.issuer must be an https URL, got {self.issuer!r}")
         if not self.audience:
             raise ValueError("JwtAuth.audience needs at least one accepted audience")
+        if not self.analytics_scopes:
+            raise ValueError(
+                "JwtAuth.analytics_scopes needs at least one scope: without one, any "
+                "learner's token could read every course's analytics"
+            )
 
     @classmethod
     def from_context(cls, context: Context) -> JwtAuth:
@@ -47,6 +56,11 @@ class JwtAuth:
             issuer=str(issuer),
             audience=_names(audience),
             required_scopes=_names(context("jwtScopes") or ""),
+            **(
+                {"analytics_scopes": _names(context("jwtAnalyticsScopes"))}
+                if context("jwtAnalyticsScopes")
+                else {}
+            ),
         )
 
     def route_authorizer(self) -> apigw.IHttpRouteAuthorizer | None:
@@ -54,8 +68,10 @@ class JwtAuth:
             "JwtAuthorizer", self.issuer, jwt_audience=list(self.audience)
         )
 
-    def route_scopes(self) -> list[str] | None:
-        return list(self.required_scopes) or None
+    def route_scopes(self, route: Route) -> list[str] | None:
+        """The scopes API Gateway demands of ``route``'s token (any one of them), per
+        route: the analytics routes their own, the learners' routes ``required_scopes``."""
+        return list(self.analytics_scopes if route.analytics else self.required_scopes) or None
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,7 @@ class IamAuth:
     def route_authorizer(self) -> apigw.IHttpRouteAuthorizer | None:
         return authorizers.HttpIamAuthorizer()
 
-    def route_scopes(self) -> list[str] | None:
+    def route_scopes(self, route: Route) -> list[str] | None:
         return None
 
 
@@ -90,7 +106,7 @@ class HeaderAuth:
     def route_authorizer(self) -> apigw.IHttpRouteAuthorizer | None:
         return None
 
-    def route_scopes(self) -> list[str] | None:
+    def route_scopes(self, route: Route) -> list[str] | None:
         return None
 
 

@@ -25,6 +25,7 @@ def route_function(
     layer: lambda_.ILayerVersion,
     table: dynamodb.ITable,
     props: StatsServiceProps,
+    analytics_table: dynamodb.ITable | None = None,
 ) -> lambda_.Function:
     role, log_group = execution_role(
         scope,
@@ -39,6 +40,14 @@ def route_function(
         environment[shared_names.HISTORY_ENV] = "on"
         index_actions = route.history_index_actions
     _grant_table(role, table, route.table_actions, index_actions)
+    if route.analytics and analytics_table is not None:
+        environment[shared_names.ANALYTICS_TABLE_ENV] = analytics_table.table_name
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(route.analytics_table_actions),
+                resources=[analytics_table.table_arn],
+            )
+        )
     function = lambda_.Function(
         scope,
         route.function_id,

@@ -16,6 +16,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stats_api.routes import RECORD_SESSION, Route
@@ -35,6 +36,9 @@ LATENCY_P99 = Duration.seconds(2)
 LATENCY_PERIOD = Duration.minutes(1)
 LATENCY_PERIODS_TO_ALARM = 3
 _API_5XX_TAG = "api-5xx-rate"
+# The analytics promise freshness within seconds; a minute behind for 3 minutes running is a
+# stuck or failing aggregator, not a burst.
+AGGREGATOR_MAX_ITERATOR_AGE = Duration.minutes(1)
 
 
 class StatsServiceMonitoring(Construct):
@@ -206,6 +210,46 @@ class StatsServiceMonitoring(Construct):
                     ),
                 )
             ],
+        )
+
+    def monitor_aggregator(self, aggregator: lambda_.IFunction, failures: sqs.IQueue) -> None:
+        """The analytics aggregator: its failed batches (retried, so a Warning), its
+        iterator age (analytics falling behind the writes) and the failure queue's depth
+        (a batch given up on: the analytics miss it until an operator acts)."""
+        self.facade.monitor_lambda_function(
+            lambda_function=aggregator,
+            alarm_friendly_name="Aggregator",
+            human_readable_name="Course analytics aggregator",
+            add_fault_count_alarm={
+                "Warning": monitoring.ErrorCountThreshold(
+                    max_error_count=0,
+                    period=Duration.minutes(5),
+                    evaluation_periods=1,
+                    datapoints_to_alarm=1,
+                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            },
+            add_max_iterator_age_alarm={
+                "Critical": monitoring.MaxAgeThreshold(
+                    max_age_in_millis=AGGREGATOR_MAX_ITERATOR_AGE.to_milliseconds(),
+                    period=Duration.minutes(1),
+                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            },
+        )
+        self.facade.monitor_sqs_queue(
+            queue=failures,
+            alarm_friendly_name="AnalyticsFailures",
+            human_readable_name="Analytics batches given up on",
+            add_queue_max_size_alarm={
+                "Critical": monitoring.MaxMessageCountThreshold(
+                    max_message_count=0,
+                    period=Duration.minutes(1),
+                    evaluation_periods=1,
+                    datapoints_to_alarm=1,
+                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            },
         )
 
     def _monitor_sessions(self, record_function: lambda_.IFunction) -> None:

@@ -42,6 +42,13 @@ class StatsServiceProps:
             /courses/{courseId}/sessions``, ``DELETE /courses/{courseId}/sessions/
             {sessionId}`` and windowed course stats (``?since=&until=``), each its own
             function. Default False: the three core routes only.
+        analytics: Also deploy course analytics: ``GET /analytics/courses/{courseId}`` and
+            ``GET /analytics/courses/{courseId}/daily``, each its own function, an analytics
+            table, the sessions table's stream and the aggregator it invokes (with its
+            on-failure queue and alarms). Not for learners: with ``JwtAuth`` the routes
+            demand one of ``JwtAuth.analytics_scopes``; with ``IamAuth`` grant them apart
+            (``StatsService.grant_analytics_read``). A brought table must have a stream of
+            new and old images. Default False.
         table: Bring your own table instead of creating one. Its key schema must be
             ``userId`` (string) / ``sessionId`` (string), and with ``history`` it needs the
             history index (``table.HISTORY_INDEX_DESCRIPTION``). A table of this app is
@@ -105,6 +112,7 @@ class StatsServiceProps:
     auth: Auth = field(default_factory=HeaderAuth)
     allow_header_auth: bool = False
     history: bool = False
+    analytics: bool = False
     table: dynamodb.ITable | None = None
     table_has_history_index: bool = False
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN

@@ -6,21 +6,24 @@ from aws_cdk import Tags
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stats_api import shared_names
-from stats_api.routes import deployed_routes
+from stats_api.routes import ANALYTICS_ROUTES, deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
+from .analytics import aggregator_function, failure_queue
 from .api import add_routes, api_stage, http_api
 from .domain import custom_domain
 from .functions import route_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
 from .releases import deployment_groups, live_aliases
-from .table import check_brought_table, sessions_table
+from .table import analytics_table, check_brought_table, sessions_table
 
 
 class StatsService(Construct):
@@ -31,7 +34,9 @@ class StatsService(Construct):
     ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
     ``aliases`` (each function's ``live`` alias, which the API invokes) and
     ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
-    and ``domain`` (the custom domain, or None).
+    and ``domain`` (the custom domain, or None). With analytics: ``analytics_table``,
+    ``aggregator_function``, ``analytics_failures`` (the on-failure queue) and
+    ``grant_analytics_read(grantee)`` for IAM callers.
     """
 
     def __init__(
@@ -48,10 +53,32 @@ class StatsService(Construct):
             snap_start.require_support(self)
         code = lambda_runtime.function_code()
         layer = lambda_runtime.powertools_layer(self, props.powertools_layer_arn)
-        routes = deployed_routes(props.history)
+        routes = deployed_routes(props.history, props.analytics)
+        # With analytics: their table, and the aggregator the sessions' stream invokes.
+        self.analytics_table: dynamodb.TableV2 | None = None
+        self.aggregator_function: lambda_.Function | None = None
+        self.analytics_failures: sqs.Queue | None = None
+        if props.analytics:
+            self.analytics_table = analytics_table(self, props)
+            self.analytics_failures = failure_queue(self, props)
+            self.aggregator_function = aggregator_function(
+                self,
+                code=code,
+                layer=layer,
+                table=self.table,
+                analytics_table=self.analytics_table,
+                failures=self.analytics_failures,
+                props=props,
+            )
         self.functions: dict[str, lambda_.Function] = {
             route.function_id: route_function(
-                self, route, code=code, layer=layer, table=self.table, props=props
+                self,
+                route,
+                code=code,
+                layer=layer,
+                table=self.table,
+                props=props,
+                analytics_table=self.analytics_table,
             )
             for route in routes
         }
@@ -71,6 +98,8 @@ class StatsService(Construct):
             routes=routes,
             history=props.history,
         )
+        if self.aggregator_function is not None and self.analytics_failures is not None:
+            self.monitoring.monitor_aggregator(self.aggregator_function, self.analytics_failures)
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
             self,
             self.aliases,
@@ -85,6 +114,18 @@ class StatsService(Construct):
             **props.tags,
         }.items():
             Tags.of(self).add(key, value)
+
+    def grant_analytics_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Lets ``grantee`` call the analytics routes on an IAM-auth stage (and nothing
+        else: the learners' routes are granted apart)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["execute-api:Invoke"],
+            resource_arns=[
+                self.api.arn_for_execute_api(route.method, route.path, self.stage.stage_name)
+                for route in ANALYTICS_ROUTES
+            ],
+        )
 
     @property
     def url(self) -> str:

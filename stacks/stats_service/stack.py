@@ -45,6 +45,14 @@ class StatsStack(Stack):
             value=self.service.props.auth.mode,
             description=f"How callers authenticate: {auth_modes.listed()}",
         )
+        if self.service.analytics_table is not None:
+            # What `make analytics-backfill` writes to.
+            CfnOutput(
+                self,
+                "AnalyticsTableName",
+                value=self.service.analytics_table.table_name,
+                description="The course analytics table",
+            )
         if self.service.domain is not None:
             domain = self.service.domain
             CfnOutput(

@@ -13,6 +13,8 @@ next CI deploy would put it back).
   ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
   optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
 - ``history=true``: also deploy the history routes (off by default).
+- ``analytics=true``: also deploy course analytics (off by default); with JWT auth their
+  routes take ``jwtAnalyticsScopes=a,b`` (default ``stats/analytics.read``).
 - ``reservedConcurrency=N``: reserved for each function (none by default).
 - ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
   the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
@@ -52,8 +54,10 @@ SETTINGS = (
     "jwtIssuer",
     "jwtAudience",
     "jwtScopes",
+    "jwtAnalyticsScopes",
     "allowHeaderAuth",
     "history",
+    "analytics",
     "reservedConcurrency",
     "powertoolsLayerArn",
     "account",
@@ -73,6 +77,7 @@ class StageConfiguration:
     auth: Auth
     allow_header_auth: bool = False
     history: bool = False
+    analytics: bool = False
     reserved_concurrency: int | None = None
     powertools_layer_arn: str | None = None
     account: str | None = None
@@ -109,6 +114,7 @@ class StageConfiguration:
             auth=_auth(context("auth") or stage.default_auth, context),
             allow_header_auth=_flag(context, "allowHeaderAuth"),
             history=_flag(context, "history"),
+            analytics=_flag(context, "analytics"),
             reserved_concurrency=_positive_count(context, "reservedConcurrency"),
             powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
             account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
@@ -158,6 +164,7 @@ class StageConfiguration:
             auth=self.auth,
             allow_header_auth=self.allow_header_auth,
             history=self.history,
+            analytics=self.analytics,
             removal_policy=stage.removal_policy,
             deletion_protection=stage.deletion_protection,
             throttle_rate_limit=stage.throttle_rate_limit,

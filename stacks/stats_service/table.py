@@ -9,7 +9,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from stats_api import table_keys
+from stats_api import analytics_keys, table_keys
+from stats_api.analytics_keys import STREAM_VIEW_TYPE
 
 from .props import StatsServiceProps
 
@@ -44,6 +45,26 @@ def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.Table
         ),
         deletion_protection=props.deletion_protection,
         removal_policy=props.removal_policy,
+        # What the analytics aggregator reads: a withdrawal's record must carry the session.
+        dynamo_stream=dynamodb.StreamViewType(STREAM_VIEW_TYPE) if props.analytics else None,
+    )
+
+
+def analytics_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
+    """The course analytics, apart from the sessions: the aggregator's writes reach no
+    stream (they cannot feed back into it) and never share a key with a learner's items."""
+    return dynamodb.TableV2(
+        scope,
+        "AnalyticsTable",
+        partition_key=_string(analytics_keys.PARTITION_KEY),
+        sort_key=_string(analytics_keys.SORT_KEY),
+        billing=dynamodb.Billing.on_demand(),
+        # Rebuildable from the sessions (make analytics-backfill), but restorable is cheaper.
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        deletion_protection=props.deletion_protection,
+        removal_policy=props.removal_policy,
     )
 
 
@@ -54,6 +75,12 @@ def check_brought_table(table: dynamodb.ITable, props: StatsServiceProps) -> Non
     name or ARN does not: its key schema is taken on trust, and with history on its index
     must be confirmed (``table_has_history_index``).
     """
+    if props.analytics and table.table_stream_arn is None:
+        raise ValueError(
+            f"analytics need the table {table.node.path} to have a stream of new and old "
+            "images (StreamViewType NEW_AND_OLD_IMAGES); import it with its "
+            "table_stream_arn"
+        )
     resource = table.node.default_child
     if not isinstance(resource, dynamodb.CfnTable | dynamodb.CfnGlobalTable):
         if props.history and not props.table_has_history_index:

@@ -143,7 +143,7 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         # A yes/no flag takes true or false: "yes" once synthesised as false, silently.
         *(
             ({"stage": "dev", flag: bad}, f"-c {flag} must be true or false, got {bad!r}")
-            for flag in ("history", "snapStart", "allowHeaderAuth")
+            for flag in ("history", "analytics", "snapStart", "allowHeaderAuth")
             for bad in ("yes", "1", "True", "", 1)
         ),
     ],
@@ -258,6 +258,29 @@ def test_should_take_a_flag_as_text_or_as_a_boolean(history: object, functions: 
     template = assertions.Template.from_stack(_stack({"stage": "dev", "history": history}))
 
     template.resource_count_is("AWS::ApiGatewayV2::Route", functions)
+
+
+def test_should_turn_analytics_on_with_their_own_jwt_scopes_from_the_context() -> None:
+    stack = _stack(
+        {
+            "stage": "dev",
+            "analytics": "true",
+            "auth": "jwt",
+            "jwtIssuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example",
+            "jwtAudience": "client-1",
+            "jwtAnalyticsScopes": "dashboards/read,ops/read",
+        }
+    )
+    template = assertions.Template.from_stack(stack)
+
+    scopes = {
+        route["Properties"]["RouteKey"]: route["Properties"].get("AuthorizationScopes")
+        for route in template.find_resources("AWS::ApiGatewayV2::Route").values()
+    }
+    assert scopes["GET /analytics/courses/{courseId}"] == ["dashboards/read", "ops/read"]
+    assert scopes["GET /courses/{courseId}"] is None
+    assert "AnalyticsTableName" in template.find_outputs("*")
+    template.resource_count_is("AWS::Lambda::EventSourceMapping", 1)
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "table": ("created", "brought", "imported"),
     "auth": ("iam", "jwt"),
     "history": ("off", "on"),
+    "analytics": ("off", "on"),
     "cold_start": ("off", "snap_start", "provisioned"),
     "reserved_concurrency": ("off", "on"),
     "domain": ("off", "on"),
@@ -82,7 +83,17 @@ def _name(combination: Combination) -> str:
 
 def _table(stack: Stack, kind: str) -> dynamodb.ITable | None:
     if kind == "imported":
-        return dynamodb.TableV2.from_table_name(stack, "ImportedSessions", "learning-sessions")
+        # Named with its stream, as analytics need it (unused without them).
+        return dynamodb.TableV2.from_table_attributes(
+            stack,
+            "ImportedSessions",
+            table_name="learning-sessions",
+            table_stream_arn=stack.format_arn(
+                service="dynamodb",
+                resource="table",
+                resource_name="learning-sessions/stream/2026-01-01T00:00:00.000",
+            ),
+        )
     if kind == "brought":
         string = dynamodb.AttributeType.STRING
         return dynamodb.TableV2(
@@ -100,6 +111,7 @@ def _table(stack: Stack, kind: str) -> dynamodb.ITable | None:
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
+            dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         )
     return None
 
@@ -118,6 +130,7 @@ def _props(combination: Combination) -> Callable[[Stack], StatsServiceProps]:
                 else IamAuth()
             ),
             history="history" in on,
+            analytics="analytics" in on,
             table=table,
             table_has_history_index=combination["table"] == "imported",
             reserved_concurrency=5 if "reserved_concurrency" in on else None,

@@ -18,12 +18,12 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 
 from stats_api import table_keys
-from stats_api.routes import ROUTES, Route
+from stats_api.routes import LEARNER_ROUTES, Route
 from stats_service import StatsService, StatsServiceProps
 from tests.support.templates import role_statements
 
 WRITE_KEY_ACTIONS = {"kms:Encrypt", "kms:GenerateDataKey*"}
-WRITERS = {route.function_id for route in ROUTES if route.method in ("POST", "DELETE")}
+WRITERS = {route.function_id for route in LEARNER_ROUTES if route.method in ("POST", "DELETE")}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_should_know_which_routes_write() -> None:
     assert {"RecordSession", "WithdrawSession"} == WRITERS
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.function_id)
+@pytest.mark.parametrize("route", LEARNER_ROUTES, ids=lambda r: r.function_id)
 def test_should_let_writers_encrypt_and_readers_only_decrypt_with_the_tables_key(
     template: assertions.Template, route: Route
 ) -> None:

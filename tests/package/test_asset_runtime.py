@@ -2,7 +2,8 @@
 runtime's boto3 and Powertools without its extras (a layer passed with
 ``powertools_layer_arn`` may lack them, and no fastjsonschema may be needed).
 
-Every function of a synthesised ``StatsService`` (history on: all six) is imported from its
+Every function of a synthesised ``StatsService`` (history and analytics on: all eight, and
+the analytics aggregator) is imported from its
 asset directory in ``cdk.out`` by a clean interpreter (``python -I -S``: no site-packages,
 no ``PYTHON*`` variables; only the asset and a ``pip install --target`` of the pinned
 ``aws-lambda-powertools`` and ``boto3`` on its path) and invoked with an API Gateway payload
@@ -28,11 +29,13 @@ import pytest
 from aws_cdk import App, Stack
 from moto.server import ThreadedMotoServer
 
-from local_run.emulator import create_table
+from local_run.emulator import create_analytics_table, create_table
 from local_run.events import api_event
 from stats_api.routes import (
+    FETCH_COURSE_ANALYTICS,
     FETCH_COURSE_STATS,
     FETCH_SESSION,
+    LIST_COURSE_DAYS,
     LIST_COURSES,
     LIST_SESSIONS,
     RECORD_SESSION,
@@ -40,12 +43,19 @@ from stats_api.routes import (
     WITHDRAW_SESSION,
     Route,
 )
-from stats_api.shared_names import HISTORY_ENV, RELEASE_CHECK_HANDLER, TABLE_NAME_ENV
+from stats_api.shared_names import (
+    AGGREGATOR_HANDLER,
+    ANALYTICS_TABLE_ENV,
+    HISTORY_ENV,
+    RELEASE_CHECK_HANDLER,
+    TABLE_NAME_ENV,
+)
 from stats_service import StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run
 
 TABLE = "stats-asset"
+ANALYTICS_TABLE = "stats-asset-analytics"
 USER = "learner-asset"
 COURSE = "algebra-1"
 SESSION_ID = str(uuid.UUID(int=42, version=4))
@@ -114,7 +124,7 @@ def functions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = App(outdir=str(outdir))
     stack = Stack(app, "AssetRuntime")
-    StatsService(stack, "Stats", StatsServiceProps(history=True))
+    StatsService(stack, "Stats", StatsServiceProps(history=True, analytics=True))
     assembly = app.synth()
     template = json.loads((Path(assembly.directory) / "AssetRuntime.template.json").read_text())
     found: dict[str, dict[str, Any]] = {}
@@ -146,6 +156,7 @@ def endpoint() -> Iterator[str]:
             aws_secret_access_key="testing",
         )
         create_table(client, TABLE)
+        create_analytics_table(client, ANALYTICS_TABLE)
         yield url
     finally:
         server.stop()
@@ -160,9 +171,10 @@ def invoke(
 ) -> Any:
     """The handler's answer to ``event`` (None: imported only)."""
     # A value the template resolves at deploy time (a Ref) stays its JSON spelling here.
+    tables = {TABLE_NAME_ENV: TABLE, ANALYTICS_TABLE_ENV: ANALYTICS_TABLE}
     environment = {
-        name: TABLE
-        if name == TABLE_NAME_ENV
+        name: tables[name]
+        if name in tables
         else value
         if isinstance(value, str)
         else json.dumps(value)
@@ -232,8 +244,34 @@ REQUESTS = (
     (FETCH_SESSION, event(FETCH_SESSION), 200),
     (LIST_COURSES, event(LIST_COURSES, query="limit=5"), 200),
     (LIST_SESSIONS, event(LIST_SESSIONS, query="limit=5"), 200),
+    # Nothing aggregated yet: the analytics routes read their table and find no course.
+    (FETCH_COURSE_ANALYTICS, event(FETCH_COURSE_ANALYTICS), 404),
+    (LIST_COURSE_DAYS, event(LIST_COURSE_DAYS, query="limit=5"), 404),
     (WITHDRAW_SESSION, event(WITHDRAW_SESSION), 204),
 )
+# The stream's record of the session recorded above, as the event source mapping sends it.
+STREAM_EVENT = {
+    "Records": [
+        {
+            "eventName": "INSERT",
+            "dynamodb": {
+                "SequenceNumber": "1" * 40,
+                "NewImage": {
+                    "userId": {"S": USER},
+                    "sessionId": {"S": SESSION_ID},
+                    "courseId": {"S": COURSE},
+                    "totalModulesStudied": {"N": "3"},
+                    "timeStudied": {"N": "42.5"},
+                    "averageScore": {"N": "87.5"},
+                    "completedAt": {"S": "2026-11-29T09:40:00.000000Z"},
+                    "courseCompletedAt": {
+                        "S": f"{COURSE}#2026-11-29T09:40:00.000000Z#{SESSION_ID}"
+                    },
+                },
+            },
+        }
+    ]
+}
 
 
 def test_should_exercise_every_route() -> None:
@@ -243,10 +281,18 @@ def test_should_exercise_every_route() -> None:
 def test_every_function_runs_from_its_asset_with_powertools_without_extras(
     functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
 ) -> None:
-    assert set(functions) == {route.handler for route in ROUTES} | {RELEASE_CHECK_HANDLER}
+    assert set(functions) == {route.handler for route in ROUTES} | {
+        RELEASE_CHECK_HANDLER,
+        AGGREGATOR_HANDLER,
+    }
     answers = {}
     for route, request, expected in REQUESTS:
-        assert set(functions[route.handler]["environment"]) == {TABLE_NAME_ENV, HISTORY_ENV}
+        analytics = {ANALYTICS_TABLE_ENV} if route.analytics else set()
+        assert set(functions[route.handler]["environment"]) == {
+            TABLE_NAME_ENV,
+            HISTORY_ENV,
+            *analytics,
+        }
         response = invoke(
             functions[route.handler], route.handler, request, runtime_packages, endpoint
         )
@@ -282,3 +328,18 @@ def test_the_release_check_loads_from_its_asset_with_the_runtime_alone(
         )
         is None
     )
+
+
+def test_the_aggregator_runs_from_its_asset_with_the_runtime_alone(
+    functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
+) -> None:
+    aggregator = functions[AGGREGATOR_HANDLER]
+    assert set(aggregator["environment"]) == {TABLE_NAME_ENV, ANALYTICS_TABLE_ENV}
+
+    applied = invoke(aggregator, AGGREGATOR_HANDLER, STREAM_EVENT, runtime_packages, endpoint)
+    route = FETCH_COURSE_ANALYTICS
+    read = invoke(functions[route.handler], route.handler, event(route), runtime_packages, endpoint)
+
+    assert applied == {"applied": 1}
+    assert read["statusCode"] == 200
+    assert json.loads(read["body"])["sessionCount"] == 1

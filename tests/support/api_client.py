@@ -30,6 +30,7 @@ from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from local_run.auth_modes import DEFAULT_REGION, AuthSettings
 from stats_api.auth_modes import AuthMode
+from stats_api.routes import ANALYTICS_SCOPE
 from tests.support.local_process import Reply, request
 
 USER_HEADER = "userId"
@@ -80,6 +81,8 @@ class Caller:
 
     name: str
     token: str | None = None  # JWT mode
+    # IAM mode: signs with these instead of the suite's (another principal, another policy).
+    credentials: Credentials | ReadOnlyCredentials | None = None
 
 
 @dataclass
@@ -92,12 +95,22 @@ class Api:
     tokens: list[str] = field(default_factory=list)  # JWT mode, supplied
     created: list[str] = field(default_factory=list)  # what a run leaves behind
     banner: str = ""  # what the local run printed when it started
+    # IAM mode: the principal an IAM policy grants the analytics routes (None: unknown here).
+    analytics_credentials: Credentials | ReadOnlyCredentials | None = None
 
     @classmethod
     def local(cls, base_url: str, mode: AuthMode, settings: AuthSettings, banner: str) -> Api:
         credentials = Credentials(settings.access_key_id, settings.secret_access_key)
         return cls(
-            base_url, mode, True, credentials=credentials, region=settings.region, banner=banner
+            base_url,
+            mode,
+            True,
+            credentials=credentials,
+            region=settings.region,
+            banner=banner,
+            analytics_credentials=Credentials(
+                settings.analytics_access_key_id, settings.analytics_secret_access_key
+            ),
         )
 
     @classmethod
@@ -142,6 +155,21 @@ class Api:
             self.created.append(f"user {name}")
         return Caller(name)
 
+    def analyst(self) -> Caller:
+        """A caller permitted the analytics routes: a token with the analytics scope, or the
+        principal an IAM policy grants them; skipped where the suite has neither."""
+        if self.mode == "jwt":
+            if not self.mints_tokens:
+                pytest.skip("needs a token with the analytics scope from the stage's issuer")
+            scope = ANALYTICS_SCOPE
+            url = f"{self.base_url}/local/token?sub=e2e-analyst&scope={scope}"
+            return Caller("e2e-analyst", request("GET", url).body["access_token"])
+        if self.mode == "iam":
+            if self.analytics_credentials is None:
+                pytest.skip("needs the credentials an IAM policy grants the analytics routes")
+            return Caller("e2e-analyst", credentials=self.analytics_credentials)
+        return Caller("e2e-analyst")  # header auth: anyone (dev stages only)
+
     def new_course(self) -> str:
         course = f"e2e-{uuid.uuid4().hex[:12]}"
         self.created.append(f"course {course}")
@@ -169,7 +197,7 @@ class Api:
             all_headers["authorization"] = f"Bearer {caller.token}"
         url = self.base_url + path
         if caller is not None and self.signing.sigv4:
-            all_headers = self.signed(method, url, all_headers, payload)
+            all_headers = self.signed(method, url, all_headers, payload, caller.credentials)
         return request(method, url, raw_body=payload, headers=all_headers)
 
     def signed(

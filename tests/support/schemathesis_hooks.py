@@ -31,8 +31,10 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
     request_body = raw_schema["components"]["schemas"]["SessionInput"]
     request_body["properties"]["completedAt"] = {"type": "string", "pattern": PAST_INSTANT}
     parameters = raw_schema["components"]["parameters"]
-    parameters["since"]["schema"] = {"type": "string", "pattern": PAST_INSTANT}
-    parameters["until"]["schema"] = {"type": "string", "pattern": FUTURE_INSTANT}
+    # The history routes' window and the daily analytics' (parameters of their own).
+    for since, until in (("since", "until"), ("daySince", "dayUntil")):
+        parameters[since]["schema"] = {"type": "string", "pattern": PAST_INSTANT}
+        parameters[until]["schema"] = {"type": "string", "pattern": FUTURE_INSTANT}
     for methods in raw_schema["paths"].values():
         for operation in methods.values():
             operation["parameters"] = [

@@ -13,10 +13,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_run.emulator import create_table
+from local_run.emulator import create_analytics_table, create_table
+from stats_api import analytics_store
 from stats_api.observability import logger, metrics
-from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 from stats_devkit.store_probe import StoreProbe, watching_store
+from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
 from tests.support.handler_client import TABLE
 
 
@@ -30,6 +32,7 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_DEFAULT_REGION": "us-east-1",
         TABLE_NAME_ENV: TABLE,
         HISTORY_ENV: "on",
+        ANALYTICS_TABLE_ENV: ANALYTICS_TABLE,
         "POWERTOOLS_METRICS_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)
@@ -48,7 +51,10 @@ def dynamodb(aws_environment: None, store_probe: StoreProbe) -> Iterator[Any]:
     with mock_aws(), watching_store(store_probe):
         client = boto3.client("dynamodb")  # created after the probe left the session
         create_table(client, TABLE)
+        create_analytics_table(client, ANALYTICS_TABLE)  # what the analytics routes read
+        analytics_store.default_analytics_store.cache_clear()
         yield client
+        analytics_store.default_analytics_store.cache_clear()
 
 
 @pytest.fixture
@@ -75,3 +81,11 @@ def published_metrics(
     return lambda: [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
     ]
+
+
+@pytest.fixture
+def streamed_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The sessions table with its stream and the analytics table, for the analytics tests;
+    yields a client for the test's own setup and checks."""
+    with analytics_tables(monkeypatch) as client:
+        yield client

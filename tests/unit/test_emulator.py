@@ -19,6 +19,7 @@ from moto.backends import get_backend
 from moto.dynamodb.models import DynamoDBBackend
 
 from local_run.emulator import create_table, embedded_dynamodb, item_level_rollback
+from local_run.stream import StreamPump
 
 TABLE = "stats-emulator"
 USER = "learner-1"
@@ -159,3 +160,26 @@ def test_should_run_the_embedded_table_with_item_level_rollback(
     original = DynamoDBBackend.transact_write_items
     with embedded_dynamodb(TABLE):
         assert DynamoDBBackend.transact_write_items.__wrapped__ is original  # type: ignore[attr-defined]
+
+
+def test_should_leave_no_stream_record_of_a_transaction_that_failed() -> None:
+    # The analytics count what the stream says: a write undone must not be in it.
+    with mock_aws(), item_level_rollback():
+        client: Any = boto3.client("dynamodb")
+        create_table(client, TABLE, stream=True)
+        client.put_item(TableName=TABLE, Item=session("kept", 1))
+        client.put_item(TableName=TABLE, Item=session("other", 2))
+        cancelled(
+            client,
+            {"Delete": {"TableName": TABLE, "Key": key("kept")}},
+            put_new(session("other", 2)),  # exists: the transaction is cancelled
+        )
+        client.transact_write_items(TransactItems=[put_new(session("next", 3))])
+        records: list[dict[str, Any]] = []
+        StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1").pump()
+
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["sessionId"]["S"]) for r in records] == [
+        ("INSERT", "kept"),
+        ("INSERT", "other"),
+        ("INSERT", "next"),
+    ]

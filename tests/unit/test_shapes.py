@@ -8,9 +8,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from stats_api import stored_items
+from stats_api.analytics_store import default_analytics_store
+from stats_api.course_analytics import Contribution
 from stats_api.routes import ROUTES, Route
 from stats_tools import openapi
-from tests.support.handler_client import call, record, session_body
+from tests.support.handler_client import USER, call, record, session_body
 
 SCHEMAS = openapi.document()["components"]["schemas"]
 
@@ -21,6 +24,10 @@ def test_should_answer_each_success_with_the_documented_shape(route: Route) -> N
     recorded = record(body=session_body(timeStudied=0.1, averageScore=87.123456))
     parameters = {"courseId": recorded.body["courseId"], "sessionId": recorded.body["sessionId"]}
     body: Any = session_body() if route.takes_session_body else None
+
+    if route.analytics:  # as the aggregator would, from the session's stream record
+        session = stored_items.session(recorded.exact_body())
+        default_analytics_store().apply([Contribution(USER, session, +1, sequence=1)])
 
     response = call(route, {name: parameters[name] for name in route.path_parameters}, body=body)
 

@@ -1,0 +1,136 @@
+"""Course analytics on AWS: the aggregator function the sessions table's stream invokes,
+its event source mapping (filtered, batched, bisected on error) and the encrypted queue
+that keeps the description of any batch it could not apply."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stats_api import shared_names
+from stats_api.analytics_keys import STREAM_FILTERS
+
+from . import lambda_runtime
+from .functions import execution_role
+from .props import StatsServiceProps
+
+AGGREGATOR_ID = "AggregateCourseAnalytics"
+# Freshness: a stream record reaches the mapping within about a second; the mapping waits
+# at most this long to fill a batch, and one batch applies in well under a second, so the
+# analytics lag a write by a few seconds. A longer wait would batch a hot course a little
+# better, but a full batch (BATCH_SIZE) is sent without waiting anyway.
+MAX_BATCHING_WINDOW = Duration.seconds(1)
+BATCH_SIZE = 500
+# A batch that keeps failing is bisected down to the failing record; past these tries (or
+# a day, the stream's retention) its description goes to the failure queue.
+RETRY_ATTEMPTS = 10
+MAX_RECORD_AGE = Duration.hours(24)
+# The aggregator's actions on the analytics table: read markers and counts, then one
+# transaction of puts, updates and deletes; and the condition check the backfill needs.
+AGGREGATOR_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+)
+
+
+def failure_queue(scope: Construct, props: StatsServiceProps) -> sqs.Queue:
+    """Where Lambda describes a batch it gave up on (shard, sequence range): encrypted,
+    TLS only, kept the queue's maximum, 14 days, for an operator to replay or backfill."""
+    queue = sqs.Queue(
+        scope,
+        "AnalyticsFailures",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+        removal_policy=props.removal_policy,
+    )
+    for rule in ("AwsSolutions::AwsSolutions-SQS3", "Serverless::Serverless-SQSRedrivePolicy"):
+        Validations.of(queue).acknowledge(
+            Acknowledgment(
+                id=rule,
+                reason="This queue is itself the on-failure destination of the aggregator's "
+                "event source mapping; nothing consumes it automatically, so it needs no "
+                "dead-letter queue of its own.",
+            )
+        )
+    return queue
+
+
+def aggregator_function(
+    scope: Construct,
+    *,
+    code: lambda_.Code,
+    layer: lambda_.ILayerVersion,
+    table: dynamodb.ITable,
+    analytics_table: dynamodb.ITable,
+    failures: sqs.IQueue,
+    props: StatsServiceProps,
+) -> lambda_.Function:
+    role, log_group = execution_role(
+        scope,
+        AGGREGATOR_ID,
+        description="Keeps course analytics from the sessions table's stream",
+        props=props,
+        # DynamoDB Streams' ListStreams, which the mapping's grant adds, takes no resource.
+        others="so does dynamodb:ListStreams (the event source mapping's); every other "
+        "statement names its table, stream or queue",
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(AGGREGATOR_ACTIONS), resources=[analytics_table.table_arn])
+    )
+    if analytics_table.encryption_key is not None:
+        analytics_table.encryption_key.grant_encrypt_decrypt(role)
+    function = lambda_.Function(
+        scope,
+        AGGREGATOR_ID,
+        description="Course analytics from the sessions table's stream",
+        runtime=lambda_runtime.RUNTIME,
+        architecture=lambda_runtime.ARCHITECTURE,
+        handler=shared_names.AGGREGATOR_HANDLER,
+        code=code,
+        layers=[layer],
+        role=role,
+        log_group=log_group,
+        memory_size=props.memory_size,
+        # A batch of 500 records is at most 11 transactions per course plus their reads.
+        timeout=Duration.seconds(60),
+        tracing=lambda_.Tracing.ACTIVE,
+        environment={
+            shared_names.TABLE_NAME_ENV: table.table_name,
+            shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name,
+        },
+    )
+    function.add_event_source(
+        sources.DynamoEventSource(
+            table,
+            # Everything the stream still holds: turned on, the mapping starts with what
+            # the backfill may also apply; the contribution markers make that harmless.
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=BATCH_SIZE,
+            max_batching_window=MAX_BATCHING_WINDOW,
+            bisect_batch_on_error=True,
+            retry_attempts=RETRY_ATTEMPTS,
+            max_record_age=MAX_RECORD_AGE,
+            on_failure=sources.SqsDlq(failures),
+            # Only a session's INSERT and REMOVE reach the function (the course stats
+            # items change with every POST and carry nothing the analytics need).
+            filters=[lambda_.FilterCriteria.filter(pattern) for pattern in STREAM_FILTERS],
+        )
+    )
+    Validations.of(function).acknowledge(
+        Acknowledgment(
+            id="Serverless::Serverless-LambdaDLQ",
+            reason="Invoked by an event source mapping, whose on-failure destination (the "
+            "AnalyticsFailures queue) keeps failed batches; a function DLQ only serves "
+            "asynchronous invocations.",
+        )
+    )
+    return function

@@ -12,6 +12,10 @@ the transaction names are copied, moto's whole-table copy is made a reference to
 itself, and on failure those items alone are put back: the same atomicity at the cost of
 the transaction's own items. ``tests/unit/test_emulator.py`` fails if a moto release
 changes what this relies on.
+
+And one addition (``forget_delivered``): AWS keeps a stream's records for 24 hours, moto for
+ever, so a long local run would hold every write's old and new images. The local stream pump
+is the stream's only reader: once it has delivered a record, the record is dropped.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
@@ -169,6 +174,23 @@ def _restore(
         partition.pop(range_value, None)
     else:
         partition[range_value] = item
+
+
+def forget_delivered(table_name: str, region: str, through_sequence_number: str) -> None:
+    """Drop ``table_name``'s stream records up to and including ``through_sequence_number``.
+
+    moto numbers a record ``starting_sequence_number`` + its index and reads a shard
+    iterator's position the same way, so the start moves up by as many as are dropped: later
+    records keep their numbers and iterators after them keep working.
+    """
+    table: Table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].get_table(table_name)
+    shard = table.stream_shard
+    if shard is None:
+        return
+    delivered = int(through_sequence_number) - shard.starting_sequence_number + 1
+    if delivered > 0:
+        del shard.items[:delivered]
+        shard.starting_sequence_number += delivered
 
 
 def create_table(client: DynamoDBClient, name: str, *, stream: bool = False) -> None:

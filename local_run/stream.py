@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 
+from local_run.emulator import forget_delivered
 from local_run.events import LambdaContext
 
 PUMP_INTERVAL = 0.2  # seconds: analytics answer well within a second of a write
@@ -28,6 +29,7 @@ class StreamPump:
     per shard, to ``handler``."""
 
     def __init__(self, table_name: str, handler: StreamHandler, region: str) -> None:
+        self._table_name, self._region = table_name, region
         dynamodb = boto3.client("dynamodb", region_name=region)
         self._stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
         # botocore sends stream calls to an account-based endpoint
@@ -53,7 +55,10 @@ class StreamPump:
             for start in range(0, len(records), BATCH_SIZE):
                 batch = records[start : start + BATCH_SIZE]
                 self._handler({"Records": batch}, LambdaContext())
-                self._positions[shard_id] = batch[-1]["dynamodb"]["SequenceNumber"]
+                position = batch[-1]["dynamodb"]["SequenceNumber"]
+                self._positions[shard_id] = position
+                # Taken: nobody reads it again, and moto would keep it for ever.
+                forget_delivered(self._table_name, self._region, position)
                 delivered += len(batch)
         return delivered
 

@@ -16,7 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.backends import get_backend
-from moto.dynamodb.models import DynamoDBBackend
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from local_run.emulator import create_table, embedded_dynamodb, item_level_rollback
 from local_run.stream import StreamPump
@@ -183,3 +184,48 @@ def test_should_leave_no_stream_record_of_a_transaction_that_failed() -> None:
         ("INSERT", "other"),
         ("INSERT", "next"),
     ]
+
+
+def test_should_drop_stream_records_once_delivered_and_deliver_later_ones_once() -> None:
+    # moto keeps every stream record; the local run must not hold every write's images.
+    with mock_aws(), item_level_rollback():
+        client: Any = boto3.client("dynamodb")
+        create_table(client, TABLE, stream=True)
+        (table,) = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables.values()
+        records: list[dict[str, Any]] = []
+        pump = StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1")
+        client.put_item(TableName=TABLE, Item=session("first", 1))
+        client.put_item(TableName=TABLE, Item=session("second", 2))
+        assert pump.pump() == 2
+        assert table.stream_shard is not None
+        assert table.stream_shard.items == []
+        client.put_item(TableName=TABLE, Item=session("third", 3))
+        assert pump.pump() == 1
+        assert pump.pump() == 0
+
+    assert [r["dynamodb"]["Keys"]["sessionId"]["S"] for r in records] == [
+        "first",
+        "second",
+        "third",
+    ]
+    numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert numbers == sorted(set(numbers))  # still increasing across the drop
+
+
+def test_should_keep_a_batch_the_handler_refused_for_the_next_pump() -> None:
+    # As Lambda retries a failed batch: nothing is dropped until the handler took it.
+    with mock_aws(), item_level_rollback():
+        client: Any = boto3.client("dynamodb")
+        create_table(client, TABLE, stream=True)
+        client.put_item(TableName=TABLE, Item=session("first", 1))
+        failing = StreamPump(TABLE, _refuse, "us-east-1")
+        with pytest.raises(RuntimeError):
+            failing.pump()
+        records: list[dict[str, Any]] = []
+        StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1").pump()
+
+    assert [r["dynamodb"]["Keys"]["sessionId"]["S"] for r in records] == ["first"]
+
+
+def _refuse(_event: dict[str, Any], _context: Any) -> None:
+    raise RuntimeError("the aggregator failed")

@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase analytics-backfill clean
+.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase analytics-backfill clean lrs lrs-setup event-schemas
 
 setup: $(READY)
 
@@ -47,9 +47,24 @@ lint: $(READY)
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
 
-# Over HTTP: the local run in every auth mode (schemathesis included), or, with
-# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
-e2e: $(READY)
+# A real Learning Record Store (Ralph) in a virtualenv of its own: its pins clash with the
+# dev tools'. The e2e tier starts one per run; against a deployed stage it is not needed.
+LRS_VENV := .venv-lrs
+LRS_READY := $(LRS_VENV)/.ready
+
+$(LRS_READY): requirements-lrs.txt
+	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet -r requirements-lrs.txt
+	touch $@
+
+lrs-setup: $(LRS_READY)
+
+lrs: $(READY) $(LRS_READY) ## a local LRS for `LRS_ENDPOINT=... make run`, until Ctrl-C
+	@$(BIN)/python -m stats_devkit.ralph_lrs
+
+# Over HTTP: the local run in every auth mode (schemathesis included) and a real LRS, or,
+# with BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
+e2e: $(READY) $(if $(BASE_URL),,$(LRS_READY))
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 
 # Read-only, so safe against prod after a deploy: an unauthenticated read is refused, reads
@@ -59,6 +74,9 @@ smoke: $(READY)
 
 openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
 	$(BIN)/python -m stats_tools.openapi docs/openapi.json
+
+event-schemas: $(READY) ## regenerate docs/events/*.json, the learning events' JSON Schemas
+	$(BIN)/python -m stats_tools.event_schemas
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
 # after changing a rule in session_body.py (a unit test fails while the module is stale).
@@ -93,7 +111,7 @@ analytics-backfill: $(READY)
 	$(BIN)/python -m stats_tools.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LRS_VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks: not part of `make test` (a few minutes). Regenerates docs/benchmarks.md and
 # docs/benchmarks.png and prints a summary; matplotlib is installed only for this target.

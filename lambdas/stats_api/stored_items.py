@@ -22,6 +22,14 @@ TIME_STUDIED = "timeStudied"
 # A session only.
 AVERAGE_SCORE = "averageScore"
 COMPLETED_AT = "completedAt"
+# When the session was recorded: with the user and session ids, it names this recording, from
+# which the learning events' and xAPI statements' ids derive (a session recorded again after
+# its withdrawal is another recording). Sessions stored before it have none: their
+# completedAt stands in.
+RECORDED_AT = "recordedAt"
+# Set by the erasure on each session just before deleting it, so that the stream's REMOVE
+# tells an erasure from a withdrawal.
+ERASED_AT = "erasedAt"
 # A course stats aggregate only: running sums, so that a mean is exact until it is published.
 AVERAGE_SCORE_SUM = "averageScoreSum"
 SESSION_COUNT = "sessionCount"

@@ -1,0 +1,87 @@
+"""The sessions table's stream records as Lambda hands them to a function, shaped as AWS
+documents them (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): DynamoDB
+JSON images, the sequence number as a string, the record's time in epoch seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+USER = "learner-42"
+COURSE = "algebra-1"
+SESSION_ID = "0f6ad1f0-3c1e-4b8e-9a55-7d2f0c6b9e21"
+COMPLETED_AT = "2026-11-02T08:00:00.000000Z"
+RECORDED_AT = "2026-11-02T08:00:01.250000Z"
+STREAM_ARN = (
+    "arn:aws:dynamodb:eu-west-1:123456789012:table/StatsService-dev-Sessions/stream/"
+    "2026-11-01T00:00:00.000"
+)
+
+
+def session_image(
+    *,
+    user: str = USER,
+    session_id: str = SESSION_ID,
+    course: str = COURSE,
+    modules: str = "3",
+    minutes: str = "42.5",
+    score: str = "87.5",
+    completed_at: str = COMPLETED_AT,
+    **extra: str,
+) -> dict[str, Any]:
+    """A session item as the table stores it, with ``extra`` string attributes
+    (``recordedAt``, ``erasedAt``)."""
+    return {
+        "userId": {"S": user},
+        "sessionId": {"S": session_id},
+        "courseId": {"S": course},
+        "totalModulesStudied": {"N": modules},
+        "timeStudied": {"N": minutes},
+        "averageScore": {"N": score},
+        "completedAt": {"S": completed_at},
+        "courseCompletedAt": {"S": f"{course}#{completed_at}#{session_id}"},
+        **{name: {"S": value} for name, value in extra.items()},
+    }
+
+
+def course_stats_image(user: str = USER, course: str = COURSE) -> dict[str, Any]:
+    return {
+        "userId": {"S": user},
+        "sessionId": {"S": f"course#{course}"},
+        "courseId": {"S": course},
+        "totalModulesStudied": {"N": "3"},
+        "timeStudied": {"N": "42.5"},
+        "averageScoreSum": {"N": "87.5"},
+        "sessionCount": {"N": "1"},
+    }
+
+
+def stream_record(
+    event_name: str,
+    *,
+    new: dict[str, Any] | None = None,
+    old: dict[str, Any] | None = None,
+    sequence: str = "4421584500000000017450439091",
+    created: int = 1793606702,  # 2026-11-02T08:05:02Z
+    event_id: str = "c4ca4238a0b923820dcc509a6f75849b",
+) -> dict[str, Any]:
+    image = new or old or {}
+    change: dict[str, Any] = {
+        "ApproximateCreationDateTime": created,
+        "Keys": {name: image[name] for name in ("userId", "sessionId")},
+        "SequenceNumber": sequence,
+        "SizeBytes": 312,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new is not None:
+        change["NewImage"] = new
+    if old is not None:
+        change["OldImage"] = old
+    return {
+        "eventID": event_id,
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-1",
+        "dynamodb": change,
+        "eventSourceARN": STREAM_ARN,
+    }

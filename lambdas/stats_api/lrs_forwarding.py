@@ -1,0 +1,64 @@
+"""Learning events to a Learning Record Store: each event's statements (``xapi_statements``)
+sent to the LRS, a batch of events at a time.
+
+Every statement has an id derived from its recording, so sending one again is harmless (the
+LRS keeps one); whatever is not known to have been stored is sent again later. A batch goes
+in one request; when the LRS refuses it or answers ``409``, each event's statements go one
+by one, so one bad statement holds up only its own event. A ``409`` for one statement means
+the LRS holds another statement under its id (one sent before the deployment's xAPI profile
+changed): it is never overwritten, and counts as delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stats_api.learning_events import LearningEvent
+from stats_api.lrs_client import LrsEndpoint, LrsRefused, LrsUnavailable, Outcome, post_statements
+from stats_api.xapi_statements import LrsProfile, statements_for
+
+Post = Callable[[LrsEndpoint, Sequence[dict[str, Any]]], Outcome]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a batch: the events to send again, and why (for the log)."""
+
+    failed: tuple[int, ...]  # indices into the batch
+    reasons: tuple[str, ...]
+    conflicts: int  # statements the LRS holds under another content
+
+
+def forward(
+    events: Sequence[LearningEvent],
+    profile: LrsProfile,
+    endpoint: LrsEndpoint,
+    post: Post = post_statements,
+) -> Delivery:
+    """Send ``events``' statements to the LRS. Raises ``LrsUnavailable`` when the LRS does
+    not take the batch now (the whole batch is to be sent again)."""
+    statements = [statements_for(event, profile) for event in events]
+    # Once each: a recording and its withdrawal in one batch both carry its statement, and
+    # an LRS refuses a batch naming an id twice.
+    once: dict[str, dict[str, Any]] = {}
+    for group in statements:
+        for statement in group:
+            once.setdefault(statement["id"], statement)
+    batch = list(once.values())
+    try:
+        if not events or post(endpoint, batch) is Outcome.STORED:
+            return Delivery((), (), 0)
+    except LrsRefused:
+        pass
+    failed: list[int] = []
+    reasons: list[str] = []
+    conflicts = 0
+    for index, group in enumerate(statements):
+        try:
+            conflicts += sum(post(endpoint, [one]) is Outcome.CONFLICT for one in group)
+        except (LrsRefused, LrsUnavailable) as error:
+            failed.append(index)
+            reasons.append(str(error))
+    return Delivery(tuple(failed), tuple(reasons), conflicts)

@@ -1,0 +1,115 @@
+"""Statements against a real Learning Record Store: Ralph, offline, with its file-system
+backend (``stats_devkit.ralph_lrs``), on a free port of 127.0.0.1, started and stopped here.
+
+Learning events made from stream records shaped as Lambda delivers them go through the very
+delivery code the forwarder runs (``lrs_forwarding``, ``lrs_client``), delivered twice and
+in any order, as EventBridge and SQS may. Ralph must end holding exactly one ``completed``
+statement per recording and one voiding statement per withdrawal and erasure, all valid
+xAPI 1.0.3 as Ralph's own models read it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from ralph.models.xapi.base.statements import BaseXapiStatement
+
+from stats_api.learning_events import LearningEvent
+from stats_api.learning_events_stream import learning_event
+from stats_api.lrs_forwarding import forward
+from stats_api.xapi_statements import COMPLETED, VOIDED, LrsProfile, statement_id
+from stats_devkit.ralph_lrs import RalphLrs, running_ralph
+from tests.support.stream_records import session_image, stream_record
+
+PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
+A = "0f6ad1f0-3c1e-4b8e-9a55-7d2f0c6b9e21"
+B = "6b1e8a3c-2d4f-4e5a-9b7c-8d9e0f1a2b3c"
+C = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+FIRST, SECOND, AGAIN = (
+    "2026-11-02T08:00:00.000000Z",
+    "2026-11-02T08:10:00.000000Z",
+    "2026-11-02T09:00:00.000000Z",
+)
+
+
+@pytest.fixture(scope="module")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphLrs]:
+    with running_ralph(tmp_path_factory.mktemp("ralph")) as lrs:
+        os.killpg(lrs.process_group, 0)  # serving
+        yield lrs
+    # Stopped, with everything it started: no process of its group is left.
+    with pytest.raises(ProcessLookupError):
+        os.killpg(lrs.process_group, 0)
+
+
+def event(name: str, **image: str) -> LearningEvent:
+    if name == "INSERT":
+        made = learning_event(stream_record(name, new=session_image(**image)))
+    else:
+        made = learning_event(stream_record(name, old=session_image(**image)))
+    assert made is not None
+    return made
+
+
+def deliver(lrs: RalphLrs, events: list[LearningEvent], batch_size: int = 3) -> None:
+    for start in range(0, len(events), batch_size):
+        delivery = forward(events[start : start + batch_size], PROFILE, lrs.endpoint)
+        assert delivery.failed == (), delivery.reasons
+        assert delivery.conflicts == 0
+
+
+def test_should_hold_one_statement_per_recording_and_one_voiding_per_removal(
+    ralph: RalphLrs,
+) -> None:
+    history = [
+        event("INSERT", session_id=A, recordedAt=FIRST),
+        event("INSERT", session_id=B, recordedAt=SECOND),
+        event("REMOVE", session_id=A, recordedAt=FIRST),  # withdrawn
+        event("INSERT", session_id=A, recordedAt=AGAIN),  # recorded again after
+        event("INSERT", user="learner-43", session_id=C, recordedAt=FIRST),
+        event("REMOVE", user="learner-43", session_id=C, recordedAt=FIRST, erasedAt=AGAIN),
+    ]
+    deliver(ralph, history)
+    # Redeliveries and replays, in any order: a withdrawal before its recording included.
+    rng = random.Random(26)  # noqa: S311 - an order of deliveries, not a secret
+    for _ in range(2):
+        deliver(ralph, rng.sample(history, len(history)), batch_size=rng.choice([1, 2, 6]))
+
+    stored = ralph.stored()
+    assert Counter(s["id"] for s in stored).most_common(1)[0][1] == 1, "a statement stored twice"
+    completed = {
+        (s["actor"]["account"]["name"], s["id"]) for s in stored if s["verb"]["id"] == COMPLETED
+    }
+    assert completed == {
+        ("learner-42", statement_id("learner-42", A, FIRST)),
+        ("learner-42", statement_id("learner-42", B, SECOND)),
+        ("learner-42", statement_id("learner-42", A, AGAIN)),
+        ("learner-43", statement_id("learner-43", C, FIRST)),
+    }
+    voided = {s["object"]["id"] for s in stored if s["verb"]["id"] == VOIDED}
+    assert voided == {statement_id("learner-42", A, FIRST), statement_id("learner-43", C, FIRST)}
+    for statement in stored:
+        BaseXapiStatement.model_validate(statement)
+
+
+def test_should_answer_for_each_statement_as_xapi_clients_ask(ralph: RalphLrs) -> None:
+    session = {"session_id": B, "user": "learner-44", "recordedAt": FIRST, "minutes": "61.5"}
+    deliver(ralph, [event("INSERT", **session), event("REMOVE", **session)])
+    held = statement_id("learner-44", B, FIRST)
+    (completion,) = ralph.query(statementId=held)["statements"]
+    assert completion["verb"]["id"] == COMPLETED
+    assert completion["result"]["duration"] == "PT1H1M30S"
+    assert completion["result"]["score"]["scaled"] == Decimal("0.875")
+    assert completion["actor"]["account"] == {
+        "homePage": "https://learn.example.com",
+        "name": "learner-44",
+    }
+    # Ralph 5.1.0 implements no voidedStatementId query: the voiding statement is found by
+    # what it points at.
+    voiding = [s for s in ralph.stored() if s["object"]["id"] == held]
+    assert [s["verb"]["id"] for s in voiding] == [VOIDED]

@@ -11,8 +11,10 @@ changed): it is never overwritten, and counts as delivered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from stats_api.learning_events import LearningEvent
@@ -62,3 +64,32 @@ def forward(
             failed.append(index)
             reasons.append(str(error))
     return Delivery(tuple(failed), tuple(reasons), conflicts)
+
+
+def forward_messages(
+    messages: Sequence[Mapping[str, Any]],
+    profile: LrsProfile,
+    endpoint: LrsEndpoint,
+    post: Post = post_statements,
+) -> Delivery:
+    """The SQS messages of a rule's target (each body an EventBridge event), forwarded;
+    ``failed`` names the messages to receive again. A body that is no event of this service
+    fails alone (and ends in the dead-letter queue); an LRS that cannot take the batch now
+    fails them all."""
+    events: list[LearningEvent] = []
+    readable: list[int] = []
+    failed: list[int] = []
+    reasons: list[str] = []
+    for index, message in enumerate(messages):
+        try:
+            events.append(LearningEvent.from_bus(json.loads(message["body"], parse_float=Decimal)))
+            readable.append(index)
+        except (KeyError, TypeError, ValueError) as error:
+            failed.append(index)
+            reasons.append(f"not a learning event: {error!r}")
+    try:
+        delivery = forward(events, profile, endpoint, post)
+    except LrsUnavailable as error:
+        return Delivery(tuple(range(len(messages))), (str(error),), 0)
+    failed += [readable[index] for index in delivery.failed]
+    return Delivery(tuple(sorted(failed)), (*reasons, *delivery.reasons), delivery.conflicts)

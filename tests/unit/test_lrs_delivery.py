@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from stats_api import lrs_client
+from stats_api import json_text, lrs_client
 from stats_api.learning_events import LearningEvent
 from stats_api.learning_events_stream import learning_event
 from stats_api.lrs_client import (
@@ -25,7 +25,7 @@ from stats_api.lrs_client import (
     Outcome,
     post_statements,
 )
-from stats_api.lrs_forwarding import forward
+from stats_api.lrs_forwarding import forward, forward_messages
 from stats_api.xapi_statements import LrsProfile, statements_for
 from tests.support.stream_records import session_image, stream_record
 
@@ -45,6 +45,9 @@ class FakeLrs(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/xAPI/statements"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up waiting (the timeout test) is no server fault
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -253,3 +256,64 @@ def test_should_leave_a_batch_the_lrs_cannot_take_now_to_be_sent_again_whole() -
     with pytest.raises(LrsUnavailable):
         forward(events(), PROFILE, ENDPOINT, post)
     assert len(post.posts) == 1  # not statement by statement against an LRS that is down
+
+
+# The queue's messages: EventBridge events as the rule's SQS target receives them.
+
+
+def message(event: LearningEvent, message_id: str) -> dict[str, Any]:
+    envelope = {
+        "version": "0",
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": event.kind.detail_type,
+        "source": "stats-service",
+        "account": "123456789012",
+        "time": "2026-11-02T08:05:03Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": event.detail(),
+    }
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"handle-{message_id}",
+        "body": json_text.dumps(envelope),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:StatsService-LrsDeliveries",
+        "awsRegion": "eu-west-1",
+    }
+
+
+def test_should_forward_every_message_of_the_queue_in_one_request() -> None:
+    batch = events()
+    post = ScriptedPost(lambda ids: Outcome.STORED)
+    delivery = forward_messages(
+        [message(e, str(n)) for n, e in enumerate(batch)], PROFILE, ENDPOINT, post
+    )
+    assert delivery.failed == ()
+    assert post.posts == [[i for event in batch for i in ids_of(event)]]
+
+
+def test_should_fail_alone_a_message_that_is_no_learning_event() -> None:
+    good = message(events()[0], "good")
+    foreign = {**good, "messageId": "foreign", "body": '{"detail-type": "Other", "detail": {}}'}
+    garbled = {**good, "messageId": "garbled", "body": "{not json"}
+    post = ScriptedPost(lambda ids: Outcome.STORED)
+    delivery = forward_messages([foreign, good, garbled], PROFILE, ENDPOINT, post)
+    assert delivery.failed == (0, 2)
+    assert post.posts == [ids_of(events()[0])]
+
+
+def test_should_name_the_message_whose_event_the_lrs_refused() -> None:
+    batch = events()
+    refused = ids_of(batch[2])[0]
+    post = ScriptedPost(lambda ids: LrsRefused("400") if refused in ids else Outcome.STORED)
+    messages = [message(e, str(n)) for n, e in enumerate(batch)]
+    assert forward_messages(messages, PROFILE, ENDPOINT, post).failed == (2,)
+
+
+def test_should_fail_every_message_when_the_lrs_cannot_take_them_now() -> None:
+    post = ScriptedPost(lambda ids: LrsUnavailable("503"))
+    messages = [message(e, str(n)) for n, e in enumerate(events())]
+    assert forward_messages(messages, PROFILE, ENDPOINT, post).failed == (0, 1, 2)

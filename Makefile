@@ -57,7 +57,7 @@ $(LRS_READY): requirements-lrs.txt
 	$(LRS_VENV)/bin/python -m pip install --quiet -r requirements-lrs.txt
 	touch $@
 
-lrs-setup: $(LRS_READY)
+lrs-setup: $(LRS_READY) ## install Ralph, the local LRS, in .venv-lrs (make e2e and make lrs do it first)
 
 lrs: $(READY) $(LRS_READY) ## a local LRS for `LRS_ENDPOINT=... make run`, until Ctrl-C
 	@$(BIN)/python -m stats_devkit.ralph_lrs

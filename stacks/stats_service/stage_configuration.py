@@ -18,6 +18,8 @@ next CI deploy would put it back).
 - ``reservedConcurrency=N``: reserved for each function (none by default).
 - ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
   the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
+- ``breakGlass=true``: one deploy during an incident, all at once, the release alarms
+  ignored (``StatsServiceProps.break_glass``); on the command line only, never committed.
 - ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
 - ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
@@ -48,6 +50,9 @@ from .stages import DEFAULT_STAGE, STAGES, Stage
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
+# For one deploy in an incident, from the command line: a committed one would ignore the
+# release alarms at every deploy.
+BREAK_GLASS = "breakGlass"
 # Every key a stage's configuration (or a one-off -c) may set; "stage" picks the stage.
 SETTINGS = (
     "auth",
@@ -88,6 +93,7 @@ class StageConfiguration:
     domain_name: str | None = None
     certificate_arn: str | None = None
     alarm_topic_arn: str | None = None
+    break_glass: bool = False
     # What the command line (-c) sets to another value than the stage's committed
     # configuration: key -> (given, committed or None). The next deploy of the committed
     # configuration undoes it.
@@ -132,13 +138,26 @@ class StageConfiguration:
                 r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}",
                 "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
             ),
+            break_glass=_flag(given, BREAK_GLASS),
             overridden=overridden,
         )
 
     def differences(self) -> str | None:
         """One line naming what differs from the stage's committed configuration, or None."""
-        if not self.overridden:
-            return None
+        found = [self._break_glass_warning()] if self.break_glass else []
+        if self.overridden:
+            found.append(self._override_warning())
+        return " ".join(found) or None
+
+    def _break_glass_warning(self) -> str:
+        return (
+            f"stage {self.stage.name}: break-glass release (-c {BREAK_GLASS}=true): every "
+            "function all at once, its release alarms ignored; the pre-traffic checks still "
+            "run. For an incident only: the next deploy without it restores the canary and "
+            "its alarms."
+        )
+
+    def _override_warning(self) -> str:
         changes = ", ".join(
             f"{key}={given} (committed: {'unset' if committed is None else committed})"
             for key, given, committed in self.overridden
@@ -178,6 +197,7 @@ class StageConfiguration:
             domain_name=self.domain_name,
             certificate=self.certificate_arn,
             alarm_topic=alarm_topic,
+            break_glass=self.break_glass,
         )
 
     def environment(self) -> Environment:
@@ -197,7 +217,13 @@ def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
         return {}
     where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
     committed = _object_of(stages, STAGES, where, "stages")
-    return _object_of(committed.get(stage) or {}, SETTINGS, f"{where}.{stage}", "settings")
+    settings = committed.get(stage) or {}
+    if isinstance(settings, dict) and BREAK_GLASS in settings:
+        raise ValueError(
+            f"{where}.{stage} commits {BREAK_GLASS}: it is for one deploy in an incident, "
+            f'given on the command line (CONTEXT="-c {BREAK_GLASS}=true"), never committed'
+        )
+    return _object_of(settings, SETTINGS, f"{where}.{stage}", "settings")
 
 
 def _object_of(value: object, known: Iterable[str], where: str, what: str) -> dict[str, Any]:

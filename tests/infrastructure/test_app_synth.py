@@ -30,6 +30,8 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     "prod-history": {"stage": "prod", "history": "true"},
+    # IAM auth with analytics: the aggregator's release and the analytics reader role.
+    "prod-history-analytics": {"stage": "prod", "history": "true", "analytics": "true"},
     # Every other option, and each pair of options: test_option_matrix.py.
     "prod-snapstart-domain": {
         "stage": "prod",

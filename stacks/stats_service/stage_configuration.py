@@ -50,9 +50,11 @@ from .stages import DEFAULT_STAGE, STAGES, Stage
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
-# For one deploy in an incident, from the command line: a committed one would ignore the
-# release alarms at every deploy.
-BREAK_GLASS = "breakGlass"
+BREAK_GLASS = "breakGlass"  # command line only: committed, it would ignore every alarm
+BREAK_GLASS_WARNING = (
+    "stage {stage}: break-glass release (-c breakGlass=true): all at once, release alarms "
+    "ignored, pre-traffic checks kept; the next deploy without it restores them. "
+)
 # Every key a stage's configuration (or a one-off -c) may set; "stage" picks the stage.
 SETTINGS = (
     "auth",
@@ -144,25 +146,14 @@ class StageConfiguration:
 
     def differences(self) -> str | None:
         """One line naming what differs from the stage's committed configuration, or None."""
-        found = [self._break_glass_warning()] if self.break_glass else []
-        if self.overridden:
-            found.append(self._override_warning())
-        return " ".join(found) or None
-
-    def _break_glass_warning(self) -> str:
-        return (
-            f"stage {self.stage.name}: break-glass release (-c {BREAK_GLASS}=true): every "
-            "function all at once, its release alarms ignored; the pre-traffic checks still "
-            "run. For an incident only: the next deploy without it restores the canary and "
-            "its alarms."
-        )
-
-    def _override_warning(self) -> str:
+        glass = BREAK_GLASS_WARNING.format(stage=self.stage.name) if self.break_glass else ""
+        if not self.overridden:
+            return glass or None
         changes = ", ".join(
             f"{key}={given} (committed: {'unset' if committed is None else committed})"
             for key, given, committed in self.overridden
         )
-        return (
+        return glass + (
             f"stage {self.stage.name} differs from its committed configuration (cdk.json "
             f"context.{STAGES_CONTEXT_KEY}.{self.stage.name}): {changes}. The next deploy "
             "of the committed configuration (make deploy, the release workflow) undoes this: "
@@ -217,13 +208,9 @@ def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
         return {}
     where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
     committed = _object_of(stages, STAGES, where, "stages")
-    settings = committed.get(stage) or {}
-    if isinstance(settings, dict) and BREAK_GLASS in settings:
-        raise ValueError(
-            f"{where}.{stage} commits {BREAK_GLASS}: it is for one deploy in an incident, "
-            f'given on the command line (CONTEXT="-c {BREAK_GLASS}=true"), never committed'
-        )
-    return _object_of(settings, SETTINGS, f"{where}.{stage}", "settings")
+    if BREAK_GLASS in (committed.get(stage) or {}):
+        raise ValueError(f"{where}.{stage}: {BREAK_GLASS} is for one deploy, on the command line")
+    return _object_of(committed.get(stage) or {}, SETTINGS, f"{where}.{stage}", "settings")
 
 
 def _object_of(value: object, known: Iterable[str], where: str, what: str) -> dict[str, Any]:

@@ -207,11 +207,11 @@ def test_should_release_all_at_once_ignoring_the_alarms_when_breaking_glass(stag
     for alias in template.find_resources("AWS::Lambda::Alias").values():
         assert "BeforeAllowTrafficHook" in alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
     (warning,) = _warnings(stack)
-    assert warning.startswith(f"stage {stage}: break-glass release (-c breakGlass=true)")
+    assert warning.startswith(f"stage {stage}: break-glass release (-c breakGlass=true): all at")
 
 
 def test_should_refuse_to_commit_break_glass() -> None:
-    with pytest.raises(ValueError, match="breakGlass: it is for one deploy in an incident"):
+    with pytest.raises(ValueError, match="breakGlass is for one deploy, on the command line"):
         _stack({"prod": {"breakGlass": True}}, stage="prod")
 
 

@@ -128,7 +128,8 @@ def stream_mapping(
 ) -> lambda_.EventSourceMapping:
     """The event source mapping that hands the sessions table's stream to the aggregator's
     ``live`` alias, so that CodeDeploy releases a new version to a share of the batches
-    first (an alias's weighted routing applies to every invocation of it) and rolls back.
+    first and rolls back (Lambda routes an alias's invocations by its weights, and its docs
+    make no exception for event source mappings; not observable offline).
 
     It keeps the construct path (so the logical id) it had when it invoked the function
     itself: CloudFormation then updates its ``FunctionName`` in place ("Update requires: No

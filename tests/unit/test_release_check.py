@@ -50,12 +50,18 @@ def _payload(body: object) -> StreamingBody:
 
 
 class DeployedVersion:
-    """A Lambda client whose ``invoke`` runs ``route``'s real handler in-process (on moto),
-    as the new version would; ``answer`` replaces the handler's answer when given."""
+    """A Lambda client whose ``invoke`` runs the real handler (a route's, or the aggregator)
+    in-process on moto, as the new version would; ``answer`` replaces its answer if given."""
 
-    def __init__(self, route: Route, answer: Callable[[], dict[str, Any]] | None = None) -> None:
-        self.route, self.answer = route, answer
+    def __init__(
+        self, handler: Callable[..., Any], answer: Callable[[], dict[str, Any]] | None = None
+    ) -> None:
+        self.handler, self.answer = handler, answer
         self.events: list[dict[str, Any]] = []
+
+    @classmethod
+    def of(cls, route: Route, answer: Callable[[], dict[str, Any]] | None = None) -> Any:
+        return cls(load_handler(route), answer)
 
     def invoke(self, *, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
         assert (FunctionName, InvocationType) == (TARGET, "RequestResponse")
@@ -63,8 +69,16 @@ class DeployedVersion:
         self.events.append(event)
         if self.answer is not None:
             return self.answer()
-        result = load_handler(self.route)(event, LambdaContext())
-        return {"StatusCode": 200, "Payload": _payload(result)}
+        return {"StatusCode": 200, "Payload": _payload(self.handler(event, LambdaContext()))}
+
+
+def _function_error(error_type: str) -> Callable[[], dict[str, Any]]:
+    """Lambda's answer when the handler never answered: 200, FunctionError, the error."""
+    return lambda: {
+        "StatusCode": 200,
+        "FunctionError": "Unhandled",
+        "Payload": _payload({"errorType": error_type}),
+    }
 
 
 @pytest.mark.usefixtures("dynamodb")
@@ -72,7 +86,7 @@ class DeployedVersion:
 def test_should_pass_a_working_version_of_every_route_and_change_nothing(
     route: Route, dynamodb: Any
 ) -> None:
-    version = DeployedVersion(route)
+    version = DeployedVersion.of(route)
 
     assert release_check.check(version, TARGET, route.route_key) == []
     assert version.events  # it did invoke the version
@@ -98,11 +112,7 @@ def test_should_expect_404_for_reads_and_400_for_a_bad_body() -> None:
     [
         # An import error: Lambda answers 200 with FunctionError and the error as payload.
         (
-            lambda: {
-                "StatusCode": 200,
-                "FunctionError": "Unhandled",
-                "Payload": _payload({"errorType": "Runtime.ImportModuleError"}),
-            },
+            _function_error("Runtime.ImportModuleError"),
             'the function failed: {"errorType": "Runtime.ImportModuleError"}',
         ),
         # A handled fault (e.g. no permission on the table): a 500 where a 404 is due.
@@ -118,7 +128,7 @@ def test_should_name_what_a_broken_version_answered(
 ) -> None:
     route = next(r for r in ROUTES if r.route_key == "GET /courses/{courseId}/sessions/{sessionId}")
 
-    (found,) = release_check.check(DeployedVersion(route, answer), TARGET, route.route_key)
+    (found,) = release_check.check(DeployedVersion.of(route, answer), TARGET, route.route_key)
 
     assert found.startswith("GET /courses/release-check/sessions/")
     assert problem in found
@@ -179,14 +189,7 @@ def test_should_report_succeeded_for_a_version_that_answers_as_it_must(
 
 
 def test_should_report_failed_for_a_version_that_cannot_start(aws: dict[str, Stubber]) -> None:
-    _expect_invoke(
-        aws,
-        {
-            "StatusCode": 200,
-            "FunctionError": "Unhandled",
-            "Payload": _payload({"errorType": "Runtime.ImportModuleError"}),
-        },
-    )
+    _expect_invoke(aws, _function_error("Runtime.ImportModuleError")())
     _expect_report(aws, "Failed")
 
     assert release_check.handler(HOOK_EVENT, None)["status"] == "Failed"
@@ -210,21 +213,9 @@ def test_should_name_its_handler_where_the_construct_reads_it() -> None:
 
 # The aggregator's check: a stream batch no version may apply, run by the real aggregator on
 # moto against tables holding analytics (markers from the stream, and one from the backfill).
-class DeployedAggregator:
-    """A Lambda client whose ``invoke`` runs the real aggregator on the batch, as the event
-    source mapping would; ``answer`` replaces its answer when given."""
-
-    def __init__(self, answer: Callable[[], dict[str, Any]] | None = None) -> None:
-        self.answer = answer
-        self.events: list[dict[str, Any]] = []
-
-    def invoke(self, *, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
-        assert (FunctionName, InvocationType) == (TARGET, "RequestResponse")
-        event = json.loads(Payload)
-        self.events.append(event)
-        if self.answer is not None:
-            return self.answer()
-        return {"StatusCode": 200, "Payload": _payload(aggregate(event["Records"]))}
+def deployed_aggregator(answer: Callable[[], dict[str, Any]] | None = None) -> DeployedVersion:
+    """The aggregator's new version, as the event source mapping would run it."""
+    return DeployedVersion(lambda event, _: aggregate(event["Records"]), answer)
 
 
 def analytics_items(client: Any) -> list[dict[str, Any]]:
@@ -257,7 +248,7 @@ def test_should_pass_a_working_aggregator_and_change_no_courses_analytics(
     streamed_dynamodb: Any,
 ) -> None:
     before = analytics_items(streamed_dynamodb)
-    version = DeployedAggregator()
+    version = deployed_aggregator()
 
     assert release_check.check(version, TARGET, release_check.AGGREGATOR_CHECK) == []
     (event,) = version.events
@@ -299,11 +290,7 @@ def test_its_batch_should_change_nothing_whatever_the_tables_hold(
     ("answer", "problem"),
     [
         (
-            lambda: {
-                "StatusCode": 200,
-                "FunctionError": "Unhandled",
-                "Payload": _payload({"errorType": "AccessDeniedException"}),
-            },
+            _function_error("AccessDeniedException"),
             'the aggregator failed on a batch: {"errorType": "AccessDeniedException"}',
         ),
         # A version that applied the withdrawal would have changed a course's analytics.
@@ -318,7 +305,7 @@ def test_should_fail_an_aggregator_that_errs_or_applies_the_batch(
     answer: Callable[[], dict[str, Any]], problem: str
 ) -> None:
     (found,) = release_check.check(
-        DeployedAggregator(answer), TARGET, release_check.AGGREGATOR_CHECK
+        deployed_aggregator(answer), TARGET, release_check.AGGREGATOR_CHECK
     )
 
     assert problem in found
@@ -354,6 +341,7 @@ def test_should_stop_the_deployment_when_it_cannot_report(aws: dict[str, Stubber
 
 
 def test_should_retry_its_report_before_giving_up_on_it() -> None:
-    retries: Any = release_check.CODEDEPLOY_CONFIG.retries
+    config: Any = release_check.CODEDEPLOY_CONFIG
+    retries = config.retries
 
     assert retries == {"mode": "standard", "max_attempts": 5}

@@ -131,3 +131,27 @@ def test_the_readme_should_give_exactly_the_declared_statements() -> None:
     assert {statement["Sid"] for statement in given} == set(declared)
     for statement in given:
         assert statement == declared[statement["Sid"]]
+
+
+def test_the_readmes_ci_policy_should_let_the_gate_assume_only_the_analytics_reader() -> None:
+    # CloudFormation names the stack's role <stack>-<logical id>-<suffix>.
+    ci = next(
+        json.loads(block)
+        for block in _JSON_BLOCK.findall((REPO_ROOT / "README.md").read_text())
+        if "ActAsTheAnalyst" in block
+    )
+    account = "123456789012"
+    role = f"arn:aws:iam::{account}:role/StatsService-staging-AnalyticsReader1A2B3C4D-Q1W2E3R4T5Y6"
+    filled = json.dumps(ci).replace("<account>", account).replace("<region>", "eu-west-1")
+    policy = json.loads(filled.replace("<api-id>", "a1b2c3d4e5"))
+
+    assert is_allowed([policy], "sts:AssumeRole", role)
+    assert not is_allowed([policy], "sts:AssumeRole", role.replace(account, "210987654321"))
+    assert not is_allowed(
+        [policy], "sts:AssumeRole", f"arn:aws:iam::{account}:role/stats-service-deploy"
+    )
+    assert not is_allowed(
+        [policy],
+        "sts:AssumeRole",
+        f"arn:aws:iam::{account}:role/StatsService-staging-RecordSessionRole1A2B-Q1W2E3",
+    )

@@ -36,6 +36,7 @@ LATENCY_P99 = Duration.seconds(2)
 LATENCY_PERIOD = Duration.minutes(1)
 LATENCY_PERIODS_TO_ALARM = 3
 _API_5XX_TAG = "api-5xx-rate"
+_AGGREGATOR_RELEASE_TAG = "aggregator-release"
 # The analytics promise freshness within seconds; a minute behind for 3 minutes running is a
 # stuck or failing aggregator, not a burst.
 AGGREGATOR_MAX_ITERATOR_AGE = Duration.minutes(1)
@@ -104,6 +105,11 @@ class StatsServiceMonitoring(Construct):
             *self._tagged(_latency_tag(function_id), f"no function {function_id!r}"),
             *self._tagged(_API_5XX_TAG, "no API"),
         ]
+
+    def aggregator_release_alarms(self) -> list[cloudwatch.IAlarm]:
+        """The alarms a new aggregator version must keep quiet while it takes batches: its
+        errors (a batch it failed) and its iterator age (the analytics falling behind)."""
+        return self._tagged(_AGGREGATOR_RELEASE_TAG, "no aggregator")
 
     def _tagged(self, tag: str, missing: str) -> list[cloudwatch.IAlarm]:
         alarms = self.facade.created_alarms_with_tag(tag)
@@ -227,6 +233,7 @@ class StatsServiceMonitoring(Construct):
                     evaluation_periods=1,
                     datapoints_to_alarm=1,
                     treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                    custom_tags=[_AGGREGATOR_RELEASE_TAG],
                 )
             },
             add_max_iterator_age_alarm={
@@ -234,6 +241,7 @@ class StatsServiceMonitoring(Construct):
                     max_age_in_millis=AGGREGATOR_MAX_ITERATOR_AGE.to_milliseconds(),
                     period=Duration.minutes(1),
                     treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                    custom_tags=[_AGGREGATOR_RELEASE_TAG],
                 )
             },
         )

@@ -18,6 +18,8 @@ next CI deploy would put it back).
 - ``reservedConcurrency=N``: reserved for each function (none by default).
 - ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
   the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
+- ``breakGlass=true``: one deploy during an incident, all at once, the release alarms
+  ignored (``StatsServiceProps.break_glass``); on the command line only, never committed.
 - ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
 - ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
@@ -48,6 +50,11 @@ from .stages import DEFAULT_STAGE, STAGES, Stage
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
+BREAK_GLASS = "breakGlass"  # command line only: committed, it would ignore every alarm
+BREAK_GLASS_WARNING = (
+    "stage {stage}: break-glass release (-c breakGlass=true): all at once, release alarms "
+    "ignored, pre-traffic checks kept; the next deploy without it restores them. "
+)
 # Every key a stage's configuration (or a one-off -c) may set; "stage" picks the stage.
 SETTINGS = (
     "auth",
@@ -88,6 +95,7 @@ class StageConfiguration:
     domain_name: str | None = None
     certificate_arn: str | None = None
     alarm_topic_arn: str | None = None
+    break_glass: bool = False
     # What the command line (-c) sets to another value than the stage's committed
     # configuration: key -> (given, committed or None). The next deploy of the committed
     # configuration undoes it.
@@ -132,18 +140,20 @@ class StageConfiguration:
                 r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}",
                 "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
             ),
+            break_glass=_flag(given, BREAK_GLASS),
             overridden=overridden,
         )
 
     def differences(self) -> str | None:
         """One line naming what differs from the stage's committed configuration, or None."""
+        glass = BREAK_GLASS_WARNING.format(stage=self.stage.name) if self.break_glass else ""
         if not self.overridden:
-            return None
+            return glass or None
         changes = ", ".join(
             f"{key}={given} (committed: {'unset' if committed is None else committed})"
             for key, given, committed in self.overridden
         )
-        return (
+        return glass + (
             f"stage {self.stage.name} differs from its committed configuration (cdk.json "
             f"context.{STAGES_CONTEXT_KEY}.{self.stage.name}): {changes}. The next deploy "
             "of the committed configuration (make deploy, the release workflow) undoes this: "
@@ -178,6 +188,7 @@ class StageConfiguration:
             domain_name=self.domain_name,
             certificate=self.certificate_arn,
             alarm_topic=alarm_topic,
+            break_glass=self.break_glass,
         )
 
     def environment(self) -> Environment:
@@ -197,6 +208,8 @@ def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
         return {}
     where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
     committed = _object_of(stages, STAGES, where, "stages")
+    if BREAK_GLASS in (committed.get(stage) or {}):
+        raise ValueError(f"{where}.{stage}: {BREAK_GLASS} is for one deploy, on the command line")
     return _object_of(committed.get(stage) or {}, SETTINGS, f"{where}.{stage}", "settings")
 
 

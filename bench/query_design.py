@@ -21,7 +21,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from stats_api import table_keys
 from stats_api.errors import NotFound
 from stats_api.http import LambdaHandler, Request, Response, endpoint
-from stats_api.sessions import CourseStats
+from stats_api.learner_stats import CourseStats
 from stats_api.shapes import COURSE_STATS
 
 if TYPE_CHECKING:

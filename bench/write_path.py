@@ -27,8 +27,8 @@ from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.handlers import record_session
+from stats_api.learner_stats import Session
 from stats_api.routes import RECORD_SESSION
-from stats_api.sessions import Session
 from stats_api.stored_items import course_stats_item, session_item
 from stats_devkit import dataset
 from stats_devkit.store_probe import StoreProbe

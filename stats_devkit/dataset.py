@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeSerializer
 
 from stats_api import timestamps
-from stats_api.sessions import CourseStats, Session
+from stats_api.learner_stats import CourseStats, Session
 from stats_api.stored_items import course_stats_item, session_item
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ from stats_api.dynamodb_calls import (
     to_attributes,
 )
 from stats_api.errors import InvalidRequest, TemporarilyUnavailable
-from stats_api.sessions import Page
+from stats_api.learner_stats import Page
 from stats_api.shared_names import ANALYTICS_TABLE_ENV
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from stats_api.sessions import MEAN_QUANTUM, Session
+from stats_api.learner_stats import MEAN_QUANTUM, Session
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from stats_api.errors import InvalidRequest
-from stats_api.sessions import Page
+from stats_api.learner_stats import Page
 
 Item = TypeVar("Item")
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from stats_api import table_keys
-from stats_api.sessions import CourseStats, Session
+from stats_api.learner_stats import CourseStats, Session
 
 # Both kinds of item.
 COURSE_ID = "courseId"

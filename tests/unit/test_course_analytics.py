@@ -18,7 +18,7 @@ from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.analytics_stream import contribution
 from stats_api.course_analytics import Contribution
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.sessions import Session
+from stats_api.learner_stats import Session
 from stats_api.table_access import default_table
 from stats_devkit.store_probe import StoreProbe
 from stats_tools.erasure import delete_items, learner_keys

@@ -21,6 +21,7 @@ from stats_api import session_body as body_rules
 from stats_api.errors import InvalidRequest, PayloadTooLarge
 from stats_api.http import Request
 from stats_api.identifiers import USER_ID_HEADER, USER_ID_MAX_LENGTH
+from stats_api.learner_stats import CourseStats
 from stats_api.query_parameters import MAX_PAGE_SIZE
 from stats_api.routes import FETCH_COURSE_STATS
 from stats_api.session_body import (
@@ -32,7 +33,6 @@ from stats_api.session_body import (
     MAX_SCORE,
     MIN_SCORE,
 )
-from stats_api.sessions import CourseStats
 from stats_devkit.dataset import make_sessions, seed
 from tests.support.handler_client import (
     COURSE,

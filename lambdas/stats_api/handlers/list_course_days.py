@@ -7,7 +7,7 @@ from stats_api import cursors
 from stats_api.analytics_store import day_range, default_analytics_store
 from stats_api.errors import NotFound
 from stats_api.http import Request, Response, endpoint
-from stats_api.sessions import Page
+from stats_api.learner_stats import Page
 from stats_api.shapes import DAILY_PAGE
 
 

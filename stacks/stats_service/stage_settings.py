@@ -7,7 +7,7 @@ is what ``make deploy STAGE=<stage>`` and the release workflow deploy. ``-c key=
 and the synth warns, naming each key that differs from the committed configuration (the
 next CI deploy would put it back).
 
-- ``stage=dev|staging|prod`` (default dev): the stage's built-in settings (``stages.py``);
+- ``stage=dev|staging|prod`` (default dev): the stage's built-in settings (``built_in_stages.py``);
   only on the command line.
 - ``auth=header|iam|jwt``: instead of the stage's default; JWT needs
   ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
@@ -42,9 +42,9 @@ from constructs import Construct
 from stats_api import auth_modes
 
 from .auth import AUTH_CLASSES, Auth, Context
+from .built_in_stages import DEFAULT_STAGE, STAGES, Stage
 from .props import StatsServiceProps
 from .releases import DEPLOYMENT_CONFIGS
-from .stages import DEFAULT_STAGE, STAGES, Stage
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from stats_api import stored_items, table_keys
 from stats_api.dynamodb_calls import cancellation_codes, to_attributes
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
+from stats_api.learner_stats import CourseStats, Session, SessionAlreadyRecorded
 from stats_api.table_access import TableAccess, default_table
 
 # A withdrawal reads the aggregate, then writes it conditionally; a concurrent POST or
@@ -19,7 +19,7 @@ WITHDRAW_ATTEMPTS = 4
 CONDITION_FAILED = "ConditionalCheckFailed"
 
 
-class SessionRecords:
+class LearnerStore:
     """Sessions and their per-course aggregates, each session and aggregate written together."""
 
     def __init__(self, table: TableAccess) -> None:
@@ -122,6 +122,6 @@ class SessionRecords:
         return {"Update": update}
 
 
-def session_records() -> SessionRecords:
+def learner_store() -> LearnerStore:
     """The records the handlers use, over the process's one table client."""
-    return SessionRecords(default_table())
+    return LearnerStore(default_table())

@@ -25,6 +25,7 @@ AGGREGATOR_HANDLER = "stats_api.handlers.aggregate_course_analytics.handler"
 RELEASE_CHECK_HANDLER = "stats_api.release_check.handler"
 RELEASE_CHECK_TARGET_ENV = "RELEASE_CHECK_TARGET"
 RELEASE_CHECK_ROUTE_ENV = "RELEASE_CHECK_ROUTE"
-# The stack a stage deploys as (one per region) and the output naming its table.
+# The stack a stage deploys as (one per region) and the outputs naming its tables.
 STACK_NAME = "StatsService-{stage}"
 TABLE_NAME_OUTPUT = "TableName"
+ANALYTICS_TABLE_NAME_OUTPUT = "AnalyticsTableName"  # with analytics on

@@ -14,6 +14,8 @@ attribute, so the index holds sessions only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 PARTITION_KEY = "userId"
 SORT_KEY = "sessionId"
 COURSE_STATS_PREFIX = "course#"
@@ -22,6 +24,13 @@ HISTORY_INDEX = "byCourseCompletedAt"
 HISTORY_SORT_KEY = "courseCompletedAt"
 _SEPARATOR = "#"
 _AFTER_SEPARATOR = chr(ord(_SEPARATOR) + 1)  # sorts after every "<courseId>#..." key
+
+
+def is_session(item: Mapping[str, object]) -> bool:
+    """Whether ``item`` (as stored, or a stream record's image) is a session: only sessions
+    carry a history key. How the aggregator, its stream filter and the backfill tell a
+    session from a course stats aggregate."""
+    return HISTORY_SORT_KEY in item
 
 
 def session_key(user_id: str, session_id: str) -> dict[str, str]:

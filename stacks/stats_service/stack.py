@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from stats_api import auth_modes
-from stats_api.shared_names import TABLE_NAME_OUTPUT
+from stats_api.shared_names import ANALYTICS_TABLE_NAME_OUTPUT, TABLE_NAME_OUTPUT
 
 from .props import StatsServiceProps
 from .service import StatsService
@@ -49,7 +49,7 @@ class StatsStack(Stack):
             # What `make analytics-backfill` writes to.
             CfnOutput(
                 self,
-                "AnalyticsTableName",
+                ANALYTICS_TABLE_NAME_OUTPUT,
                 value=self.service.analytics_table.table_name,
                 description="The course analytics table",
             )

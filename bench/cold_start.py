@@ -52,7 +52,6 @@ from bench import import_profile
 from bench.checks import check
 from bench.cold_child import FLOORS, RESULT_MARKER
 from bench.timing import Timing, elapsed_ms
-from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api.learner_store import LearnerStore
 from stats_api.routes import (
@@ -65,6 +64,7 @@ from stats_api.routes import (
 from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.table_access import TableAccess
 from stats_devkit import dataset
+from stats_devkit.tables import create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -29,7 +29,6 @@ import pytest
 from aws_cdk import App, Stack
 from moto.server import ThreadedMotoServer
 
-from local_run.emulator import create_analytics_table, create_table
 from local_run.events import api_event
 from stats_api.routes import (
     FETCH_COURSE_ANALYTICS,
@@ -50,6 +49,7 @@ from stats_api.shared_names import (
     RELEASE_CHECK_HANDLER,
     TABLE_NAME_ENV,
 )
+from stats_devkit.tables import create_analytics_table, create_table
 from stats_service import StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run

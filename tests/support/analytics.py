@@ -16,7 +16,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_run.emulator import create_analytics_table, create_table
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler_path
 from local_run.stream import StreamPump
@@ -25,6 +24,7 @@ from stats_api.learner_stats import Totals
 from stats_api.routes import FETCH_COURSE_ANALYTICS, LIST_COURSE_DAYS
 from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_devkit.store_probe import StoreProbe, watching_store
+from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.handler_client import TABLE, HttpResponse, call
 
 ANALYTICS_TABLE = "stats-analytics-test"

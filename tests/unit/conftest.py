@@ -13,10 +13,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_run.emulator import create_analytics_table, create_table
 from stats_api.observability import logger, metrics
 from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 from stats_devkit.store_probe import StoreProbe, watching_store
+from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
 from tests.support.handler_client import TABLE
 

@@ -25,8 +25,7 @@ from constructs import Construct
 from stats_api import shared_names
 from stats_api.routes import Route
 
-from . import lambda_runtime
-from .functions import execution_role
+from .functions import FunctionSpec, service_function
 from .props import StatsServiceProps
 
 LIVE_ALIAS = "live"
@@ -141,40 +140,28 @@ def release_check_hook(
     may invoke that version only (and, granted by the deployment group, report to it).
     https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
     """
-    role, log_group = execution_role(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Checks each new version of {route.route_key} before it takes traffic",
-        props=props,
-        others="the hook may invoke only the version being released",
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[version.function_arn])
-    )
-    hook = lambda_.Function(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Pre-traffic check of each release of {route.route_key}",
-        runtime=lambda_runtime.RUNTIME,
-        architecture=lambda_runtime.ARCHITECTURE,
+
+    def grant(role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[version.function_arn])
+        )
+
+    spec = FunctionSpec(
+        function_id=f"{function_id}ReleaseCheck",
         handler=shared_names.RELEASE_CHECK_HANDLER,
-        code=code,  # the functions' own asset; boto3 only, no layer
-        role=role,
-        log_group=log_group,
-        memory_size=256,
-        # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
-        timeout=Duration.minutes(2),
-        tracing=lambda_.Tracing.ACTIVE,
+        description=f"Pre-traffic check of each release of {route.route_key}",
+        role_description=f"Checks each new version of {route.route_key} before it takes traffic",
         environment={
             shared_names.RELEASE_CHECK_TARGET_ENV: version.function_arn,
             shared_names.RELEASE_CHECK_ROUTE_ENV: route.route_key,
         },
+        grant=grant,
+        permissions_scope="the hook may invoke only the version being released",
+        invoked_by="CodeDeploy invokes the hook and waits for its report; a failure to "
+        "report fails the release, which a dead-letter queue would not change.",
+        memory_size=256,
+        # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
+        timeout=Duration.minutes(2),
     )
-    Validations.of(hook).acknowledge(
-        Acknowledgment(
-            id="Serverless::Serverless-LambdaDLQ",
-            reason="CodeDeploy invokes the hook and waits for its report; a failure to "
-            "report fails the release, which a dead-letter queue would not change.",
-        )
-    )
-    return hook
+    # The functions' own asset, boto3 only and no layer: a broken layer cannot pass its check.
+    return service_function(scope, spec, code=code, layer=None, props=props)

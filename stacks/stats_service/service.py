@@ -16,13 +16,14 @@ from stats_api.routes import ANALYTICS_ROUTES, deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
-from .analytics import aggregator_function, failure_queue
+from .analytics import AGGREGATOR_ACTIONS, aggregator_spec, failure_queue, read_stream
 from .api import add_routes, api_stage, http_api
 from .domain import custom_domain
-from .functions import route_function
+from .functions import route_function_spec, service_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
 from .releases import deployment_groups, live_aliases
+from .service_metrics import analytics_operations
 from .table import analytics_table, check_brought_table, sessions_table
 
 
@@ -60,25 +61,20 @@ class StatsService(Construct):
         self.analytics_failures: sqs.Queue | None = None
         if props.analytics:
             self.analytics_table = analytics_table(self, props)
-            self.analytics_failures = failure_queue(self, props)
-            self.aggregator_function = aggregator_function(
-                self,
-                code=code,
-                layer=layer,
-                table=self.table,
-                analytics_table=self.analytics_table,
-                failures=self.analytics_failures,
-                props=props,
+            self.analytics_failures = failure_queue(self, "AnalyticsFailures", props)
+            self.aggregator_function = service_function(
+                self, aggregator_spec(self.analytics_table), code=code, layer=layer, props=props
             )
+            read_stream(self.aggregator_function, self.table, self.analytics_failures)
         self.functions: dict[str, lambda_.Function] = {
-            route.function_id: route_function(
+            route.function_id: service_function(
                 self,
-                route,
+                route_function_spec(
+                    route, table=self.table, props=props, analytics_table=self.analytics_table
+                ),
                 code=code,
                 layer=layer,
-                table=self.table,
                 props=props,
-                analytics_table=self.analytics_table,
             )
             for route in routes
         }
@@ -98,8 +94,13 @@ class StatsService(Construct):
             routes=routes,
             history=props.history,
         )
-        if self.aggregator_function is not None and self.analytics_failures is not None:
-            self.monitoring.monitor_aggregator(self.aggregator_function, self.analytics_failures)
+        if self.analytics_table and self.aggregator_function and self.analytics_failures:
+            self.monitoring.monitor_analytics(
+                self.aggregator_function,
+                self.analytics_failures,
+                self.analytics_table,
+                analytics_operations(routes, AGGREGATOR_ACTIONS),
+            )
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
             self,
             self.aliases,

@@ -1,36 +1,20 @@
-"""The settings a stage deploys with, parsed and checked in one place.
+"""The settings a team chooses for a stage, each declared once in ``SETTINGS``: its key, the
+``StatsServiceProps`` field it sets, how its value is read and checked, and what it means.
+Parsing, the props and the list of keys below all follow from that table.
 
 A stage's configuration is committed in ``cdk.json``, under ``context.stages.<stage>``,
-with the keys below (JSON values: ``"history": true``, ``"reservedConcurrency": 5``); that
-is what ``make deploy STAGE=<stage>`` and the release workflow deploy. ``-c key=value``
+with these keys (JSON values: ``"history": true``, ``"reservedConcurrency": 5``); that is
+what ``make deploy STAGE=<stage>`` and the release workflow deploy. ``-c key=value``
 (``make synth/deploy CONTEXT="-c key=value"``) overrides a committed key for a one-off trial,
 and the synth warns, naming each key that differs from the committed configuration (the
-next CI deploy would put it back).
-
-- ``stage=dev|staging|prod`` (default dev): the stage's built-in settings (``built_in_stages.py``);
-  only on the command line.
-- ``auth=header|iam|jwt``: instead of the stage's default; JWT needs
-  ``jwtIssuer=https://...`` and ``jwtAudience=client-id[,other]`` (``jwtScopes=a,b``
-  optional). ``allowHeaderAuth=true`` lets a production stage take header auth.
-- ``history=true``: also deploy the history routes (off by default).
-- ``analytics=true``: also deploy course analytics (off by default); with JWT auth their
-  routes take ``jwtAnalyticsScopes=a,b`` (default ``stats/analytics.read``).
-- ``reservedConcurrency=N``: reserved for each function (none by default).
-- ``deploymentConfig=CodeDeployDefault.Lambda...``: how releases shift traffic, instead of
-  the stage's (e.g. ``CodeDeployDefault.LambdaAllAtOnce``).
-- ``provisionedConcurrency=N`` or ``snapStart=true``: a cold-start option (off by default).
-- ``domainName=stats.example.com`` with ``certificateArn=arn:...``: a custom domain.
-- ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
-- ``alarmTopicArn=arn:aws:sns:...``: an existing topic for the alarms, instead of one
-  created with the stack (its policy must let this account's CloudWatch alarms publish).
-- ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
-  environment-agnostic.
+next CI deploy would put it back). ``-c stage=dev|staging|prod`` (default dev, only on the
+command line) picks the stage and its built-in settings (``built_in_stages.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +24,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stats_api import auth_modes
+from stats_api.routes import ANALYTICS_SCOPE
 
 from .auth import AUTH_CLASSES, Auth, Context
 from .built_in_stages import DEFAULT_STAGE, STAGES, Stage
@@ -48,48 +33,133 @@ from .releases import DEPLOYMENT_CONFIGS
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
-# Every key a stage's configuration (or a one-off -c) may set; "stage" picks the stage.
-SETTINGS = (
-    "auth",
-    "jwtIssuer",
-    "jwtAudience",
-    "jwtScopes",
-    "jwtAnalyticsScopes",
-    "allowHeaderAuth",
-    "history",
-    "analytics",
-    "reservedConcurrency",
-    "powertoolsLayerArn",
-    "account",
-    "region",
-    "deploymentConfig",
-    "provisionedConcurrency",
-    "snapStart",
-    "domainName",
-    "certificateArn",
-    "alarmTopicArn",
+
+# Reads a key's value from a stage's context (the committed value, or -c's, or the stage's
+# default), or refuses it with a ValueError naming the key.
+Reader = Callable[[Context, str], Any]
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # as cdk.json's context.stages.<stage> and -c spell it
+    doc: str
+    # None: another setting's reader reads it (the JWT keys are the auth's).
+    read: Reader | None
+    prop: str | None = None  # the StatsServiceProps field it sets; None: see ``doc``
+    # For a prop that holds a construct: the value made into one, in the stack.
+    construct: Callable[[Construct, Any], Any] | None = None
+
+
+def _auth(context: Context, key: str) -> Auth:
+    mode = context(key)
+    if mode not in AUTH_CLASSES:
+        raise ValueError(f"unknown auth {mode!r}: choose {auth_modes.listed()} with -c auth=MODE")
+    return AUTH_CLASSES[mode].from_context(context)
+
+
+def _flag(context: Context, key: str) -> bool:
+    """A yes/no setting: ``true`` or ``false`` (``-c`` gives text, cdk.json may give a JSON
+    boolean); unset is false. Anything else is refused: ``-c history=yes`` once synthesised
+    without history, saying nothing."""
+    value = context(key)
+    if value is None or value is False or value == "false":
+        return False
+    if value is True or value == "true":
+        return True
+    raise ValueError(f"-c {key} must be true or false, got {value!r}")
+
+
+def _positive_count(context: Context, key: str) -> int | None:
+    """A number of executions for each function (reserved or provisioned), or None."""
+    value = context(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
+        raise ValueError(
+            f"-c {key} must be a positive whole number (executions for each function), "
+            f"got {value!r}"
+        )
+    return int(str(value))
+
+
+def _text(context: Context, key: str) -> str | None:
+    value = context(key)
+    return None if value is None else str(value)
+
+
+def _matching(pattern: str, meaning: str) -> Reader:
+    def read(context: Context, key: str) -> str | None:
+        value = context(key)
+        if value is None:
+            return None
+        if not re.fullmatch(pattern, str(value)):
+            raise ValueError(f"-c {key} must be {meaning}, got {value!r}")
+        return str(value)
+
+    return read
+
+
+def _deployment_config(context: Context, key: str) -> codedeploy.ILambdaDeploymentConfig | None:
+    value = context(key)
+    if value is None:
+        return None
+    if value not in DEPLOYMENT_CONFIGS:
+        raise ValueError(
+            f"unknown -c {key} {value!r}: choose one of {', '.join(DEPLOYMENT_CONFIGS)}"
+        )
+    return DEPLOYMENT_CONFIGS[str(value)]
+
+
+def _alarm_topic(scope: Construct, arn: str) -> sns.ITopic:
+    return sns.Topic.from_topic_arn(scope, "AlarmTopic", arn)
+
+
+_SNS_TOPIC_ARN = r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}"
+# fmt: off
+SETTINGS: tuple[Setting, ...] = (
+    Setting("auth", "``header|iam|jwt``, instead of the stage's default.", _auth, "auth"),
+    Setting("jwtIssuer", "with ``auth=jwt``: the issuer, ``https://...``.", None),
+    Setting("jwtAudience", "with ``auth=jwt``: the accepted audiences, ``a[,b]``.", None),
+    Setting("jwtScopes", "with ``auth=jwt``, optional: scopes a token needs one of.", None),
+    Setting("jwtAnalyticsScopes", "with ``auth=jwt``: the analytics routes' scopes "
+            f"(default ``{ANALYTICS_SCOPE}``).", None),
+    Setting("allowHeaderAuth", "``true`` lets a production stage take header auth.", _flag,
+            "allow_header_auth"),
+    Setting("history", "``true``: also deploy the history routes (off).", _flag, "history"),
+    Setting("analytics", "``true``: also deploy course analytics (off).", _flag, "analytics"),
+    Setting("reservedConcurrency", "``N`` reserved for each function (none).", _positive_count,
+            "reserved_concurrency"),
+    Setting("powertoolsLayerArn", "``arn:...``: where the official Powertools layer is not "
+            "published.", _text, "powertools_layer_arn"),
+    Setting("account", "``123456789012`` pins the stack's account (else any).",
+            _matching(r"[0-9]{12}", "a 12-digit AWS account id")),
+    Setting("region", "``eu-west-1`` pins the stack's region (else any).",
+            _matching(r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1")),
+    Setting("deploymentConfig", "``CodeDeployDefault.Lambda...``: how releases shift traffic, "
+            "instead of the stage's.", _deployment_config, "deployment_config"),
+    Setting("provisionedConcurrency", "``N``: a cold-start option (off).", _positive_count,
+            "provisioned_concurrency"),
+    Setting("snapStart", "``true``: a cold-start option (off).", _flag, "snap_start"),
+    Setting("domainName", "``stats.example.com``: a custom domain, with ``certificateArn``.",
+            _text, "domain_name"),
+    Setting("certificateArn", "``arn:...``: the custom domain's certificate.", _text,
+            "certificate"),
+    Setting("alarmTopicArn", "``arn:aws:sns:...``: an existing topic for the alarms instead of "
+            "one created with the stack (its policy must let this account's CloudWatch alarms "
+            "publish).", _matching(_SNS_TOPIC_ARN, "an SNS topic ARN "
+            "(arn:<partition>:sns:<region>:<account>:<name>)"), "alarm_topic",
+            construct=_alarm_topic),
 )
+# fmt: on
+KEYS = tuple(setting.key for setting in SETTINGS)
 
 
 @dataclass(frozen=True)
 class StageConfiguration:
     stage: Stage
-    auth: Auth
-    allow_header_auth: bool = False
-    history: bool = False
-    analytics: bool = False
-    reserved_concurrency: int | None = None
-    powertools_layer_arn: str | None = None
-    account: str | None = None
-    region: str | None = None
-    deployment_config: codedeploy.ILambdaDeploymentConfig | None = None  # None: the stage's
-    provisioned_concurrency: int | None = None
-    snap_start: bool = False
-    domain_name: str | None = None
-    certificate_arn: str | None = None
-    alarm_topic_arn: str | None = None
+    values: Mapping[str, Any]  # by key, each as its reader gave it (None: unset)
     # What the command line (-c) sets to another value than the stage's committed
-    # configuration: key -> (given, committed or None). The next deploy of the committed
+    # configuration: (key, given, committed or None). The next deploy of the committed
     # configuration undoes it.
     overridden: tuple[tuple[str, str, str | None], ...] = ()
 
@@ -101,39 +171,19 @@ class StageConfiguration:
         committed = _committed_configuration(given(STAGES_CONTEXT_KEY), stage.name)
         overridden = tuple(
             (key, str(_as_text(given(key))), _as_text(committed.get(key)))
-            for key in SETTINGS
+            for key in KEYS
             if given(key) is not None and _as_text(given(key)) != _as_text(committed.get(key))
         )
+        built_in = {"auth": stage.default_auth}
 
         def context(key: str) -> Any:
-            value = given(key)
-            return committed.get(key) if value is None else value
+            for source in (given(key), committed.get(key), built_in.get(key)):
+                if source is not None:
+                    return source
+            return None
 
-        return cls(
-            stage=stage,
-            auth=_auth(context("auth") or stage.default_auth, context),
-            allow_header_auth=_flag(context, "allowHeaderAuth"),
-            history=_flag(context, "history"),
-            analytics=_flag(context, "analytics"),
-            reserved_concurrency=_positive_count(context, "reservedConcurrency"),
-            powertools_layer_arn=_optional_text(context("powertoolsLayerArn")),
-            account=_matching(context, "account", r"[0-9]{12}", "a 12-digit AWS account id"),
-            region=_matching(
-                context, "region", r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1"
-            ),
-            deployment_config=_deployment_config(context("deploymentConfig")),
-            provisioned_concurrency=_positive_count(context, "provisionedConcurrency"),
-            snap_start=_flag(context, "snapStart"),
-            domain_name=_optional_text(context("domainName")),
-            certificate_arn=_optional_text(context("certificateArn")),
-            alarm_topic_arn=_matching(
-                context,
-                "alarmTopicArn",
-                r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}",
-                "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
-            ),
-            overridden=overridden,
-        )
+        values = {s.key: s.read(context, s.key) for s in SETTINGS if s.read is not None}
+        return cls(stage=stage, values=values, overridden=overridden)
 
     def differences(self) -> str | None:
         """One line naming what differs from the stage's committed configuration, or None."""
@@ -151,34 +201,16 @@ class StageConfiguration:
         )
 
     def service_props(self, scope: Construct) -> StatsServiceProps:
-        """The construct's props; ``scope`` (the stack) holds what they import."""
-        stage = self.stage
-        alarm_topic = (
-            None
-            if self.alarm_topic_arn is None
-            else sns.Topic.from_topic_arn(scope, "AlarmTopic", self.alarm_topic_arn)
-        )
-        return StatsServiceProps(
-            stage_name=stage.name,
-            production=stage.production,
-            auth=self.auth,
-            allow_header_auth=self.allow_header_auth,
-            history=self.history,
-            analytics=self.analytics,
-            removal_policy=stage.removal_policy,
-            deletion_protection=stage.deletion_protection,
-            throttle_rate_limit=stage.throttle_rate_limit,
-            throttle_burst_limit=stage.throttle_burst_limit,
-            log_retention=stage.log_retention,
-            reserved_concurrency=self.reserved_concurrency,
-            powertools_layer_arn=self.powertools_layer_arn,
-            deployment_config=self.deployment_config or stage.deployment_config,
-            provisioned_concurrency=self.provisioned_concurrency,
-            snap_start=self.snap_start,
-            domain_name=self.domain_name,
-            certificate=self.certificate_arn,
-            alarm_topic=alarm_topic,
-        )
+        """The construct's props: the stage's built-in settings, then what the stage's
+        configuration chose; ``scope`` (the stack) holds what they import."""
+        chosen = {
+            setting.prop: (
+                setting.construct(scope, value) if setting.construct is not None else value
+            )
+            for setting in SETTINGS
+            if setting.prop is not None and (value := self.values.get(setting.key)) is not None
+        }
+        return StatsServiceProps(**{**self.stage.props(), **chosen})
 
     def environment(self) -> Environment:
         """Where the stack deploys: only what ``account`` / ``region`` pin, else anywhere.
@@ -188,7 +220,7 @@ class StageConfiguration:
         from laptop to laptop and CI. An environment-agnostic stack deploys to the account
         and region of the profile ``cdk deploy`` runs with.
         """
-        return Environment(account=self.account, region=self.region)
+        return Environment(account=self.values.get("account"), region=self.values.get("region"))
 
 
 def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
@@ -197,7 +229,7 @@ def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
         return {}
     where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
     committed = _object_of(stages, STAGES, where, "stages")
-    return _object_of(committed.get(stage) or {}, SETTINGS, f"{where}.{stage}", "settings")
+    return _object_of(committed.get(stage) or {}, KEYS, f"{where}.{stage}", "settings")
 
 
 def _object_of(value: object, known: Iterable[str], where: str, what: str) -> dict[str, Any]:
@@ -232,55 +264,5 @@ def _stage(value: object) -> Stage:
     return STAGES[name]
 
 
-def _auth(mode: object, context: Context) -> Auth:
-    if mode not in AUTH_CLASSES:
-        raise ValueError(f"unknown auth {mode!r}: choose {auth_modes.listed()} with -c auth=MODE")
-    return AUTH_CLASSES[mode].from_context(context)
-
-
-def _positive_count(context: Context, key: str) -> int | None:
-    """A number of executions for each function (reserved or provisioned), or None."""
-    value = context(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
-        raise ValueError(
-            f"-c {key} must be a positive whole number (executions for each function), "
-            f"got {value!r}"
-        )
-    return int(str(value))
-
-
-def _deployment_config(value: object) -> codedeploy.ILambdaDeploymentConfig | None:
-    if value is None:
-        return None
-    if value not in DEPLOYMENT_CONFIGS:
-        raise ValueError(
-            f"unknown -c deploymentConfig {value!r}: choose one of {', '.join(DEPLOYMENT_CONFIGS)}"
-        )
-    return DEPLOYMENT_CONFIGS[str(value)]
-
-
-def _matching(context: Context, key: str, pattern: str, meaning: str) -> str | None:
-    value = context(key)
-    if value is None:
-        return None
-    if not re.fullmatch(pattern, str(value)):
-        raise ValueError(f"-c {key} must be {meaning}, got {value!r}")
-    return str(value)
-
-
-def _flag(context: Context, key: str) -> bool:
-    """A yes/no setting: ``true`` or ``false`` (``-c`` gives text, cdk.json may give a JSON
-    boolean); unset is false. Anything else is refused: ``-c history=yes`` once synthesised
-    without history, saying nothing."""
-    value = context(key)
-    if value is None or value is False or value == "false":
-        return False
-    if value is True or value == "true":
-        return True
-    raise ValueError(f"-c {key} must be true or false, got {value!r}")
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else str(value)
+# The keys, as the table declares them: what help() and an editor show of this module.
+__doc__ = f"{__doc__}\nThe keys:\n\n" + "\n".join(f"- ``{s.key}``: {s.doc}" for s in SETTINGS)

@@ -34,6 +34,7 @@ from tests.support.analytics import (
     interleaved_shards,
     truth,
 )
+from tests.support.forged_cursors import days_scope, resigned_with
 from tests.support.handler_client import record, session_body, withdraw
 
 COURSE = "algebra-1"
@@ -366,6 +367,53 @@ def test_should_refuse_a_cursor_of_another_window_or_course(client: Any, tap: St
     assert course_days("biology-2", limit="1", cursor=cursor).status == 400
     assert course_days(COURSE, limit="1", cursor=cursor, since="2026-01-01T00:00:00Z").status == 400
     assert course_days(COURSE, cursor=cursor + "x").status == 400
+
+
+def test_should_refuse_a_cursor_forged_for_a_day_outside_the_window(
+    client: Any, tap: StreamTap
+) -> None:
+    # The cursor's digest has no secret: anyone can sign a day for this query. The window
+    # check alone keeps such a cursor inside it.
+    for day in ("01", "02", "03", "04"):
+        post("ada", completedAt=f"2026-01-{day}T12:00:00Z")
+    aggregate(tap.take())
+    window = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-04T00:00:00Z"}
+    scope = days_scope(COURSE, "2026-01-02 00:00:00+00:00", "2026-01-04 00:00:00+00:00")
+    cursor = course_days(COURSE, limit="1", **window).body["nextCursor"]
+
+    def page_after(**key: str) -> int:
+        forged = resigned_with(cursor, scope, scope, **key)
+        return course_days(COURSE, limit="1", cursor=forged, **window).status
+
+    assert page_after(date="2026-01-02") == 200
+    assert page_after(date="2026-01-01") == 400  # before the window
+    assert page_after(date="2026-01-04") == 400  # after it
+    assert page_after(date="2026-01-02", sk="2026-01-02") == 400  # not a key it issues
+
+
+def test_should_end_the_days_without_a_cursor_when_exactly_the_limit_remain(
+    client: Any, tap: StreamTap
+) -> None:
+    for day in ("01", "02"):
+        post("ada", completedAt=f"2026-01-{day}T12:00:00Z")
+    aggregate(tap.take())
+
+    page = course_days(COURSE, limit="2").body
+
+    assert [d["date"] for d in page["days"]] == ["2026-01-01", "2026-01-02"]
+    assert page["nextCursor"] is None
+
+
+def test_should_round_a_tied_mean_half_even_as_the_learners_course_stats_do(
+    client: Any, tap: StreamTap
+) -> None:
+    post("ada", averageScore=0.000001, completedAt="2026-01-01T12:00:00Z")
+    post("bob", averageScore=0, completedAt="2026-01-01T13:00:00Z")
+    aggregate(tap.take())
+
+    # (0.000001 + 0) / 2 = 0.0000005: the even neighbour is 0, half-up would give 0.000001.
+    assert course_analytics(COURSE).exact_body()["averageScore"] == 0
+    assert [d["averageScore"] for d in all_days(COURSE)] == [0]
 
 
 def test_should_spread_a_course_over_its_shards_and_read_them_all(client: Any) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from stats_api.routes import ROUTES, Route
+from stats_service.analytics import BATCH_SIZE, MAX_BATCHING_WINDOW, MAX_RECORD_AGE, RETRY_ATTEMPTS
+from stats_service.monitoring import AGGREGATOR_MAX_ITERATOR_AGE
 from tests.support import REPO_ROOT
 
 DOCS = sorted(
@@ -80,3 +82,17 @@ def test_iam_patterns_should_match_as_iam_matches() -> None:
 
     assert iam_pattern_matches(former, route_arn("GET", "/courses/{courseId}/sessions"))
     assert not iam_pattern_matches(former, route_arn("GET", "/courses"))
+
+
+def test_the_design_should_state_the_aggregators_settings_as_deployed() -> None:
+    # The freshness and failure handling docs/design.md promises are these settings: a
+    # one-line change to one of them must come with the sentence that explains it.
+    design = " ".join((REPO_ROOT / "docs" / "design.md").read_text().split())
+    window = int(MAX_BATCHING_WINDOW.to_seconds())
+    age = int(MAX_RECORD_AGE.to_hours())
+    behind = int(AGGREGATOR_MAX_ITERATOR_AGE.to_minutes())
+
+    assert f"`MaximumBatchingWindowInSeconds` = {window} s" in design
+    assert f"a full one, {BATCH_SIZE} records, goes at once" in design
+    assert f"up to {RETRY_ATTEMPTS} times or {age} hours" in design
+    assert f"its iterator age above {behind} minute for 3 minutes" in design

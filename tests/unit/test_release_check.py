@@ -106,6 +106,16 @@ def test_should_expect_404_for_reads_and_400_for_a_bad_body() -> None:
             "answered 500, expected 404",
         ),
         (lambda: {"StatusCode": 200, "Payload": _payload("not a response")}, "answered None"),
+        # Any status but the expected one, not only a 5xx: a version that finds a session
+        # nobody has (the wrong table, a broken key) or refuses the probe's caller.
+        (
+            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 200})},
+            "answered 200, expected 404",
+        ),
+        (
+            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 403})},
+            "answered 403, expected 404",
+        ),
     ],
 )
 def test_should_name_what_a_broken_version_answered(

@@ -38,16 +38,12 @@ class AnalyticsReads:
         return CourseAnalytics.of_shares(course_id, shares)
 
     def daily(
-        self,
-        course_id: str,
-        first_day: str,
-        last_day: str,
-        limit: int,
-        after: Mapping[str, str] | None,
+        self, course_id: str, days: tuple[str, str], limit: int, after: Mapping[str, str] | None
     ) -> Page[DailyAnalytics]:
-        """The course's days from ``first_day`` to ``last_day`` (inclusive) that have
-        sessions, oldest first, ``limit`` days at a time: one Query of ``limit`` + 1 items
-        per share."""
+        """The course's days with sessions among ``days`` (the first and the last,
+        ``course_analytics.day_range``), oldest first, ``limit`` days at a time: one Query
+        of ``limit`` + 1 items per share."""
+        first_day, last_day = days
         if after is not None:
             # The cursor's digest holds no secret: this check alone keeps a forged cursor
             # inside the query's window.
@@ -57,17 +53,16 @@ class AnalyticsReads:
         shares = (
             analytics_items.day_share(item)
             for shard in range(analytics_keys.SHARDS)
-            for item in self._share_of_days(course_id, shard, first_day, last_day, limit, after)
+            for item in self._share_of_days(course_id, shard, days, limit, after)
         )
-        days, last = page_of_days(shares, limit)
-        return Page(days, None if last is None else {_DATE: last})
+        page, last = page_of_days(shares, limit)
+        return Page(page, None if last is None else {_DATE: last})
 
-    def _share_of_days(  # noqa: PLR0917 - one shard's part of daily()'s query
+    def _share_of_days(
         self,
         course_id: str,
         shard: int,
-        first_day: str,
-        last_day: str,
+        days: tuple[str, str],
         limit: int,
         after: Mapping[str, str] | None,
     ) -> Iterator[dict[str, Any]]:
@@ -80,7 +75,7 @@ class AnalyticsReads:
                 "#sk": analytics_keys.SORT_KEY,
             },
             "ExpressionAttributeValues": to_attributes(
-                {":pk": partition, ":low": first_day, ":high": last_day}
+                {":pk": partition, ":low": days[0], ":high": days[1]}
             ),
             "Limit": limit + 1,
         }

@@ -131,28 +131,29 @@ class AnalyticsWrites:
     ) -> tuple[list[dict[str, Any]], dict[int, tuple[str, str]]]:
         """The transaction of ``changes`` (each taking effect, given ``markers`` and
         ``counts`` as read), and which of its items check which session is still stored."""
-        course = changes[0].course_id
+        course, table = changes[0].course_id, self._table.name
         effect = Effect.of(changes, markers, counts)
         items: list[dict[str, Any]] = []
         checks: dict[int, tuple[str, str]] = {}
         for change in changes:
             if change.sign > 0:
-                items.append({"Put": self._put_marker(change)})
+                items.append({"Put": _put_marker(table, change)})
                 if still_stored_in is not None:
                     checks[len(items)] = change.marker_id
                     items.append({"ConditionCheck": _still_stored(still_stored_in, change)})
             else:
                 key = analytics_keys.marker_key(course, *change.marker_id)
-                items.append({"Delete": self._delete_marker(key, markers[change.marker_id])})
+                items.append({"Delete": _delete_marker(table, key, markers[change.marker_id])})
         items += [
-            self._learner_change(course, user, seen, after)
+            _learner_change(table, course, user, seen, after)
             for user, (seen, after) in effect.counts.items()
         ]
         shard = self._choose_shard()
         settings = analytics_items.share_settings(course, timestamps.kept(self._clock()))
         items.append(
             {
-                "Update": self._add_to_share(
+                "Update": _add_to_share(
+                    table,
                     analytics_keys.total_key(course, shard),
                     settings,
                     analytics_items.share_change(effect.total, effect.learners),
@@ -162,56 +163,60 @@ class AnalyticsWrites:
         for day, day_total in sorted(effect.days.items()):
             key = analytics_keys.daily_key(course, shard, day)
             added = analytics_items.share_change(day_total)
-            items.append({"Update": self._add_to_share(key, settings, added)})
+            items.append({"Update": _add_to_share(table, key, settings, added)})
         return items, checks
 
-    def _put_marker(self, change: Contribution) -> dict[str, Any]:
-        return {
-            "TableName": self._table.name,
-            "Item": to_attributes(analytics_items.marker_item(change)),
-            # Counted once: a replayed or concurrent addition of the same session cancels.
+
+def _put_marker(table: str, change: Contribution) -> dict[str, Any]:
+    return {
+        "TableName": table,
+        "Item": to_attributes(analytics_items.marker_item(change)),
+        # Counted once: a replayed or concurrent addition of the same session cancels.
+        "ConditionExpression": "attribute_not_exists(#pk)",
+        "ExpressionAttributeNames": {"#pk": analytics_keys.PARTITION_KEY},
+    }
+
+
+def _delete_marker(table: str, key: dict[str, str], marker: Marker) -> dict[str, Any]:
+    return {
+        "TableName": table,
+        "Key": to_attributes(key),
+        # Only the marker that was read: a replayed withdrawal finds none, or a newer one.
+        "ConditionExpression": "#seq = :seq",
+        "ExpressionAttributeNames": {"#seq": analytics_items.SEQUENCE},
+        "ExpressionAttributeValues": to_attributes(
+            {":seq": analytics_items.sequence_text(marker.sequence)}
+        ),
+    }
+
+
+def _learner_change(table: str, course: str, user: str, seen: int, after: int) -> dict[str, Any]:
+    key = to_attributes(analytics_keys.learner_key(course, user))
+    guard: dict[str, Any] = (
+        {
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": analytics_keys.PARTITION_KEY},
         }
-
-    def _delete_marker(self, key: dict[str, str], marker: Marker) -> dict[str, Any]:
-        return {
-            "TableName": self._table.name,
-            "Key": to_attributes(key),
-            # Only the marker that was read: a replayed withdrawal finds none, or a newer one.
-            "ConditionExpression": "#seq = :seq",
-            "ExpressionAttributeNames": {"#seq": analytics_items.SEQUENCE},
-            "ExpressionAttributeValues": to_attributes(
-                {":seq": analytics_items.sequence_text(marker.sequence)}
-            ),
+        if seen == 0
+        else {
+            "ConditionExpression": f"{analytics_items.SESSION_COUNT} = :seen",
+            "ExpressionAttributeValues": to_attributes({":seen": seen}),
         }
+    )
+    if after == 0:  # the learner's last session of the course: no trace of it stays
+        return {"Delete": {"TableName": table, "Key": key, **guard}}
+    item = to_attributes(analytics_items.learner_item(course, user, after))
+    return {"Put": {"TableName": table, "Item": item, **guard}}
 
-    def _learner_change(self, course: str, user: str, seen: int, after: int) -> dict[str, Any]:
-        key = to_attributes(analytics_keys.learner_key(course, user))
-        guard: dict[str, Any] = (
-            {
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": analytics_keys.PARTITION_KEY},
-            }
-            if seen == 0
-            else {
-                "ConditionExpression": f"{analytics_items.SESSION_COUNT} = :seen",
-                "ExpressionAttributeValues": to_attributes({":seen": seen}),
-            }
-        )
-        if after == 0:  # the learner's last session of the course: no trace of it stays
-            return {"Delete": {"TableName": self._table.name, "Key": key, **guard}}
-        item = to_attributes(analytics_items.learner_item(course, user, after))
-        return {"Put": {"TableName": self._table.name, "Item": item, **guard}}
 
-    def _add_to_share(
-        self, key: dict[str, str], settings: dict[str, str], added: dict[str, Any]
-    ) -> dict[str, Any]:
-        return {
-            "TableName": self._table.name,
-            "Key": to_attributes(key),
-            **set_and_add(settings, added),
-        }
+def _add_to_share(
+    table: str, key: dict[str, str], settings: dict[str, str], added: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "TableName": table,
+        "Key": to_attributes(key),
+        **set_and_add(settings, added),
+    }
 
 
 def _still_stored(sessions_table: str, change: Contribution) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from stats_api.routes import RECORD_SESSION, Route
 from stats_api.shared_names import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 
 from .alarm_thresholds import at_first_datapoint, graph_with_critical_alarm
+from .data_monitoring import monitor_stream_consumer, monitor_table
 from .monitoring_names import alarm_name_prefix, dashboard_name
-from .service_metrics import handler_metric, table_operations, table_system_errors
+from .service_metrics import handler_metric, table_operations
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
@@ -90,8 +91,12 @@ class StatsServiceMonitoring(Construct):
         self.facade.add_large_header(f"Stats service ({stage_name})")
         self._monitor_api(api, api_stage)
         self._monitor_functions(functions)
-        self._monitor_table(
-            table, "Table", "Sessions table", table_operations(routes, history=history)
+        monitor_table(
+            self.facade,
+            table,
+            "Table",
+            "Sessions table",
+            table_operations(routes, history=history),
         )
         self._monitor_sessions(functions[RECORD_SESSION.function_id])
 
@@ -181,42 +186,6 @@ class StatsServiceMonitoring(Construct):
             ],
         )
 
-    def _monitor_table(
-        self, table: dynamodb.ITable, name: str, human_name: str, operations: tuple[str, ...]
-    ) -> None:
-        """A table's throttled reads and writes (Warning), and DynamoDB's server errors on
-        the ``operations`` the service calls there (Critical)."""
-        self.facade.monitor_dynamo_table(
-            table=table,
-            alarm_friendly_name=name,
-            human_readable_name=human_name,
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            add_read_throttled_events_count_alarm={
-                "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
-            },
-            add_write_throttled_events_count_alarm={
-                "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
-            },
-        )
-        self.facade.monitor_custom(
-            alarm_friendly_name=name,
-            human_readable_name=f"{human_name}: the service's operations",
-            metric_groups=[
-                graph_with_critical_alarm(
-                    f"System errors ({', '.join(operations)})",
-                    table_system_errors(table, operations),
-                    alarm_friendly_name="SystemErrors",
-                    alarm=monitoring.CustomThreshold(
-                        threshold=0,
-                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                        additional_description="DynamoDB answered the service's calls with "
-                        "server errors (HTTP 500).",
-                    ),
-                )
-            ],
-        )
-
     def monitor_analytics(
         self,
         aggregator: lambda_.IFunction,
@@ -224,38 +193,19 @@ class StatsServiceMonitoring(Construct):
         table: dynamodb.ITable,
         operations: tuple[str, ...],
     ) -> None:
-        """Course analytics: the aggregator's failed batches (retried, so a Warning), its
-        iterator age (analytics falling behind the writes), the failure queue's depth (a
-        batch given up on: the analytics miss it until an operator acts), and the analytics
-        table's throttling and system errors on ``operations``."""
-        self.facade.monitor_lambda_function(
-            lambda_function=aggregator,
-            alarm_friendly_name="Aggregator",
-            human_readable_name="Course analytics aggregator",
-            add_fault_count_alarm={
-                "Warning": at_first_datapoint(
-                    monitoring.ErrorCountThreshold, period=Duration.minutes(5), max_error_count=0
-                )
-            },
-            add_max_iterator_age_alarm={
-                "Critical": monitoring.MaxAgeThreshold(
-                    max_age_in_millis=AGGREGATOR_MAX_ITERATOR_AGE.to_milliseconds(),
-                    period=Duration.minutes(1),
-                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            },
+        """Course analytics: the aggregator as a consumer of the sessions table's stream,
+        and the analytics table's throttling and system errors on ``operations``."""
+        monitor_stream_consumer(
+            self.facade,
+            aggregator,
+            failures,
+            name="Aggregator",
+            human_name="Course analytics aggregator",
+            failures_name="AnalyticsFailures",
+            failures_human_name="Analytics batches given up on",
+            max_iterator_age=AGGREGATOR_MAX_ITERATOR_AGE,
         )
-        self.facade.monitor_sqs_queue(
-            queue=failures,
-            alarm_friendly_name="AnalyticsFailures",
-            human_readable_name="Analytics batches given up on",
-            add_queue_max_size_alarm={
-                "Critical": at_first_datapoint(
-                    monitoring.MaxMessageCountThreshold, max_message_count=0
-                )
-            },
-        )
-        self._monitor_table(table, "AnalyticsTable", "Analytics table", operations)
+        monitor_table(self.facade, table, "AnalyticsTable", "Analytics table", operations)
 
     def _monitor_sessions(self, record_function: lambda_.IFunction) -> None:
         self.facade.monitor_custom(

@@ -428,7 +428,7 @@ def test_should_spread_a_course_over_its_shards_and_read_them_all(client: Any) -
     assert totals is not None
     assert (totals.learner_count, totals.totals.session_count) == (analytics_keys.SHARDS,) * 2
     assert totals.totals.average_score == Decimal("4.5")  # (0 + 1 + ... + 9) / 10
-    page = reads.daily(COURSE, "2026-11-28", "2026-11-28", 1, None)
+    page = reads.daily(COURSE, ("2026-11-28", "2026-11-28"), 1, None)
     assert [day.totals.session_count for day in page.items] == [analytics_keys.SHARDS]
 
 

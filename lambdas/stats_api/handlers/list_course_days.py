@@ -22,7 +22,7 @@ def handler(request: Request) -> Response:
         # A cursor serves the query it came from: same course and window.
         scope=f"daily\n{course_id}\n{window.since}\n{window.until}",
         fetch=lambda after: (
-            Page([], None) if days is None else analytics.daily(course_id, *days, limit, after)
+            Page([], None) if days is None else analytics.daily(course_id, days, limit, after)
         ),
     )
     # An empty first page of a course nobody studied is a 404, as for its totals; of a

@@ -67,8 +67,9 @@ STAGING = Stage(
     deployment_config=codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 )
 # Learners' data outlives any stack operation; spend is capped by stage throttling. No
-# stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving 3 x N
-# needs a concurrency quota of at least 100 + 3 x N, far above a new account's.
+# stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving N for
+# each route function (3 to 8) needs a quota of at least 100 + 8 x N, far above a new
+# account's.
 PROD = Stage(
     name="prod",
     production=True,

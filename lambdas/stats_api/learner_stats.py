@@ -1,4 +1,5 @@
-"""The domain: a learning session, a user's course stats, and the rule for recording."""
+"""The learner's domain: a learning session, a user's course stats, the totals of sessions
+(which course analytics sum too), and the rule for recording."""
 
 from __future__ import annotations
 

@@ -94,10 +94,11 @@ class StatsService(Construct):
             routes=routes,
             history=props.history,
         )
-        if self.analytics_table and self.aggregator_function and self.analytics_failures:
+        aggregator, failures = self.aggregator_function, self.analytics_failures
+        if aggregator is not None and failures is not None and self.analytics_table is not None:
             self.monitoring.monitor_analytics(
-                self.aggregator_function,
-                self.analytics_failures,
+                aggregator,
+                failures,
                 self.analytics_table,
                 analytics_operations(routes, AGGREGATOR_ACTIONS),
             )

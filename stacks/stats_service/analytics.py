@@ -2,8 +2,8 @@
 its event source mapping (filtered, batched, bisected on error) and the encrypted queue
 that keeps the description of any batch it could not apply.
 
-``read_stream`` and ``failure_queue`` serve any consumer of the sessions table's stream;
-the aggregator is the first.
+``stream_mapping`` and ``failure_queue`` serve any consumer of the sessions table's
+stream; the aggregator is the first.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, Names, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -71,7 +71,8 @@ def failure_queue(scope: Construct, queue_id: str, props: StatsServiceProps) -> 
 
 def aggregator_spec(analytics_table: dynamodb.ITable) -> FunctionSpec:
     """The aggregator: it writes the analytics table and nothing of the sessions table (the
-    stream hands it the sessions; the mapping's grant lets it read the stream)."""
+    stream hands it the sessions; the mapping's grant lets its ``live`` alias read the
+    stream, ``stream_mapping``)."""
 
     def grant(role: iam.Role) -> None:
         role.add_to_principal_policy(
@@ -100,29 +101,47 @@ def aggregator_spec(analytics_table: dynamodb.ITable) -> FunctionSpec:
     )
 
 
-def read_stream(
+def stream_mapping(
     function: lambda_.Function,
+    alias: lambda_.Alias,
+    *,
     table: dynamodb.ITable,
     failures: sqs.IQueue,
     filters: Iterable[Mapping[str, Any]] = STREAM_FILTERS,
-) -> None:
-    """``function`` invoked with batches of ``table``'s stream records that ``filters``
-    (Lambda event filtering) let through; a batch it keeps failing is described in
-    ``failures``."""
-    function.add_event_source(
-        sources.DynamoEventSource(
-            table,
-            # Everything the stream still holds: turned on, the mapping starts with what
-            # the backfill may also apply; the contribution markers make that harmless.
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=BATCH_SIZE,
-            max_batching_window=MAX_BATCHING_WINDOW,
-            bisect_batch_on_error=True,
-            retry_attempts=RETRY_ATTEMPTS,
-            max_record_age=MAX_RECORD_AGE,
-            on_failure=sources.SqsDlq(failures),
-            # Only a session's INSERT and REMOVE reach the aggregator (the course stats
-            # items change with every POST and carry nothing the analytics need).
-            filters=[lambda_.FilterCriteria.filter(dict(pattern)) for pattern in filters],
-        )
+) -> lambda_.EventSourceMapping:
+    """The event source mapping that hands the sessions table's stream records ``filters``
+    (Lambda event filtering) lets through to ``function``'s ``live`` alias, so that
+    CodeDeploy releases a new version to a share of the batches first and rolls back
+    (Lambda routes an alias's invocations by its weights, and its docs make no exception
+    for event source mappings; not observable offline); a batch it keeps failing is
+    described in ``failures``. The aggregator's today; any consumer of the stream's.
+
+    It keeps the construct path (so the logical id) it had when it invoked the function
+    itself: CloudFormation then updates its ``FunctionName`` in place ("Update requires: No
+    interruption"), the mapping keeping its place in the stream. A new logical id would
+    create a second mapping, reading the stream again from TRIM_HORIZON.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html#cfn-lambda-eventsourcemapping-functionname
+    https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
+    """
+    if table.table_stream_arn is None:
+        raise ValueError("course analytics need the sessions table's stream")
+    mapping = lambda_.EventSourceMapping(
+        function,
+        f"DynamoDBEventSource:{Names.node_unique_id(table.node)}",
+        target=alias,
+        event_source_arn=table.table_stream_arn,
+        # Everything the stream still holds: turned on, the mapping starts with what the
+        # backfill may also apply; the contribution markers make that harmless.
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=BATCH_SIZE,
+        max_batching_window=MAX_BATCHING_WINDOW,
+        bisect_batch_on_error=True,
+        retry_attempts=RETRY_ATTEMPTS,
+        max_record_age=MAX_RECORD_AGE,
+        on_failure=sources.SqsDlq(failures),
+        # Only a session's INSERT and REMOVE reach the aggregator (the course stats items
+        # change with every POST and carry nothing the analytics need).
+        filters=[lambda_.FilterCriteria.filter(dict(pattern)) for pattern in filters],
     )
+    table.grant_stream_read(alias)
+    return mapping

@@ -67,17 +67,22 @@ def monitor_stream_consumer(
     failures_name: str,
     failures_human_name: str,
     max_iterator_age: Duration,
+    release_tag: str,
 ) -> None:
     """A function the stream invokes: its failed batches (retried, so a Warning), its
-    iterator age above ``max_iterator_age`` (falling behind the writes), and its failure
-    queue's depth (a batch given up on: missed until an operator acts)."""
+    iterator age above ``max_iterator_age`` (falling behind the writes), both tagged
+    ``release_tag`` (the alarms its releases roll back on), and its failure queue's depth
+    (a batch given up on: missed until an operator acts)."""
     facade.monitor_lambda_function(
         lambda_function=consumer,
         alarm_friendly_name=name,
         human_readable_name=human_name,
         add_fault_count_alarm={
             "Warning": at_first_datapoint(
-                monitoring.ErrorCountThreshold, period=Duration.minutes(5), max_error_count=0
+                monitoring.ErrorCountThreshold,
+                period=Duration.minutes(5),
+                max_error_count=0,
+                custom_tags=[release_tag],
             )
         },
         add_max_iterator_age_alarm={
@@ -85,6 +90,7 @@ def monitor_stream_consumer(
                 max_age_in_millis=max_iterator_age.to_milliseconds(),
                 period=Duration.minutes(1),
                 treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                custom_tags=[release_tag],
             )
         },
     )

@@ -39,6 +39,7 @@ LATENCY_P99 = Duration.seconds(2)
 LATENCY_PERIOD = Duration.minutes(1)
 LATENCY_PERIODS_TO_ALARM = 3
 _API_5XX_TAG = "api-5xx-rate"
+_AGGREGATOR_RELEASE_TAG = "aggregator-release"
 # The analytics promise freshness within seconds; a minute behind for 3 minutes running is a
 # stuck or failing aggregator, not a burst.
 AGGREGATOR_MAX_ITERATOR_AGE = Duration.minutes(1)
@@ -113,6 +114,11 @@ class StatsServiceMonitoring(Construct):
             *self._tagged(_latency_tag(function_id), f"no function {function_id!r}"),
             *self._tagged(_API_5XX_TAG, "no API"),
         ]
+
+    def aggregator_release_alarms(self) -> list[cloudwatch.IAlarm]:
+        """The alarms a new aggregator version must keep quiet while it takes batches: its
+        errors (a batch it failed) and its iterator age (the analytics falling behind)."""
+        return self._tagged(_AGGREGATOR_RELEASE_TAG, "no aggregator")
 
     def _tagged(self, tag: str, missing: str) -> list[cloudwatch.IAlarm]:
         alarms = self.facade.created_alarms_with_tag(tag)
@@ -193,8 +199,10 @@ class StatsServiceMonitoring(Construct):
         table: dynamodb.ITable,
         operations: tuple[str, ...],
     ) -> None:
-        """Course analytics: the aggregator as a consumer of the sessions table's stream,
-        and the analytics table's throttling and system errors on ``operations``."""
+        """Course analytics: the aggregator as a consumer of the sessions table's stream
+        (its errors and iterator age also gate its releases,
+        ``aggregator_release_alarms``), and the analytics table's throttling and system
+        errors on ``operations``."""
         monitor_stream_consumer(
             self.facade,
             aggregator,
@@ -204,6 +212,7 @@ class StatsServiceMonitoring(Construct):
             failures_name="AnalyticsFailures",
             failures_human_name="Analytics batches given up on",
             max_iterator_age=AGGREGATOR_MAX_ITERATOR_AGE,
+            release_tag=_AGGREGATOR_RELEASE_TAG,
         )
         monitor_table(self.facade, table, "AnalyticsTable", "Analytics table", operations)
 

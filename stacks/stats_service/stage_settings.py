@@ -33,6 +33,11 @@ from .releases import DEPLOYMENT_CONFIGS
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
+BREAK_GLASS = "breakGlass"  # command line only: committed, it would ignore every alarm
+BREAK_GLASS_WARNING = (
+    "stage {stage}: break-glass release (-c breakGlass=true): all at once, release alarms "
+    "ignored, pre-traffic checks kept; the next deploy without it restores them. "
+)
 
 # Reads a key's value from a stage's context (the committed value, or -c's, or the stage's
 # default), or refuses it with a ValueError naming the key.
@@ -48,6 +53,8 @@ class Setting:
     prop: str | None = None  # the StatsServiceProps field it sets; None: see ``doc``
     # For a prop that holds a construct: the value made into one, in the stack.
     construct: Callable[[Construct, Any], Any] | None = None
+    # For one deploy, never committed: read from -c alone, and no "differs" warning.
+    command_line_only: bool = False
 
 
 def _auth(context: Context, key: str) -> Auth:
@@ -144,6 +151,9 @@ SETTINGS: tuple[Setting, ...] = (
             _text, "domain_name"),
     Setting("certificateArn", "``arn:...``: the custom domain's certificate.", _text,
             "certificate"),
+    Setting(BREAK_GLASS, "``true``: one deploy during an incident, all at once, the release "
+            "alarms ignored; on the command line only, never committed.", _flag, "break_glass",
+            command_line_only=True),
     Setting("alarmTopicArn", "``arn:aws:sns:...``: an existing topic for the alarms instead of "
             "one created with the stack (its policy must let this account's CloudWatch alarms "
             "publish).", _matching(_SNS_TOPIC_ARN, "an SNS topic ARN "
@@ -152,6 +162,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 # fmt: on
 KEYS = tuple(setting.key for setting in SETTINGS)
+_COMMAND_LINE_ONLY = tuple(s.key for s in SETTINGS if s.command_line_only)
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,9 @@ class StageConfiguration:
         overridden = tuple(
             (key, str(_as_text(given(key))), _as_text(committed.get(key)))
             for key in KEYS
-            if given(key) is not None and _as_text(given(key)) != _as_text(committed.get(key))
+            if key not in _COMMAND_LINE_ONLY
+            and given(key) is not None
+            and _as_text(given(key)) != _as_text(committed.get(key))
         )
         built_in = {"auth": stage.default_auth}
 
@@ -182,18 +195,26 @@ class StageConfiguration:
                     return source
             return None
 
-        values = {s.key: s.read(context, s.key) for s in SETTINGS if s.read is not None}
+        values = {
+            s.key: s.read(given if s.command_line_only else context, s.key)
+            for s in SETTINGS
+            if s.read is not None
+        }
         return cls(stage=stage, values=values, overridden=overridden)
 
     def differences(self) -> str | None:
-        """One line naming what differs from the stage's committed configuration, or None."""
+        """One line naming what differs from the stage's committed configuration (and a
+        break-glass release), or None."""
+        glass = (
+            BREAK_GLASS_WARNING.format(stage=self.stage.name) if self.values[BREAK_GLASS] else ""
+        )
         if not self.overridden:
-            return None
+            return glass or None
         changes = ", ".join(
             f"{key}={given} (committed: {'unset' if committed is None else committed})"
             for key, given, committed in self.overridden
         )
-        return (
+        return glass + (
             f"stage {self.stage.name} differs from its committed configuration (cdk.json "
             f"context.{STAGES_CONTEXT_KEY}.{self.stage.name}): {changes}. The next deploy "
             "of the committed configuration (make deploy, the release workflow) undoes this: "
@@ -229,7 +250,11 @@ def _committed_configuration(stages: object, stage: str) -> dict[str, Any]:
         return {}
     where = f"cdk.json context.{STAGES_CONTEXT_KEY}"
     committed = _object_of(stages, STAGES, where, "stages")
-    return _object_of(committed.get(stage) or {}, KEYS, f"{where}.{stage}", "settings")
+    for key in _COMMAND_LINE_ONLY:
+        if key in (committed.get(stage) or {}):
+            raise ValueError(f"{where}.{stage}: {key} is for one deploy, on the command line")
+    committable = [key for key in KEYS if key not in _COMMAND_LINE_ONLY]
+    return _object_of(committed.get(stage) or {}, committable, f"{where}.{stage}", "settings")
 
 
 def _object_of(value: object, known: Iterable[str], where: str, what: str) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 
 from stats_api.routes import ANALYTICS_ROUTES, ANALYTICS_SCOPE, LEARNER_ROUTES
 from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
-from stats_service import IamAuth, JwtAuth, StatsService, StatsServiceProps
+from stats_service import JwtAuth, StatsService, StatsServiceProps
+from tests.support.cloudformation import referenced
 from tests.support.templates import function_for, role_statements, synth
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
@@ -84,19 +84,27 @@ def test_should_stream_new_and_old_images_to_the_aggregator_only_for_sessions(
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     queue = template.find_resources("AWS::SQS::Queue")[destination]["Properties"]
     assert queue["SqsManagedSseEnabled"] is True
-    functions = template.find_resources("AWS::Lambda::Function")
-    aggregator = functions[mapping["FunctionName"]["Ref"]]["Properties"]
-    assert aggregator["Handler"] == AGGREGATOR_HANDLER
-    assert aggregator["Timeout"] == 60  # a full batch is at most 11 transactions a course
+    # It invokes the aggregator's live alias (released by CodeDeploy), never $LATEST.
+    (alias,) = referenced(mapping["FunctionName"])
+    live = template.find_resources("AWS::Lambda::Alias")[alias]["Properties"]
+    assert (live["FunctionName"], live["Name"]) == ({"Ref": aggregator_id(template)}, "live")
+    aggregator = template.find_resources("AWS::Lambda::Function")[aggregator_id(template)]
+    assert aggregator["Properties"]["Timeout"] == 60  # a full batch: at most 11 transactions
     # It reads only the analytics table's name: the sessions come from the stream.
-    assert set(aggregator["Environment"]["Variables"]) == {ANALYTICS_TABLE_ENV}
+    assert set(aggregator["Properties"]["Environment"]["Variables"]) == {ANALYTICS_TABLE_ENV}
+
+
+def aggregator_id(template: assertions.Template) -> str:
+    (found,) = template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": AGGREGATOR_HANDLER}}
+    )
+    return str(found)
 
 
 def test_should_grant_the_aggregator_the_analytics_table_and_nothing_of_the_sessions(
     template: assertions.Template,
 ) -> None:
-    mapping = only(template, "AWS::Lambda::EventSourceMapping")
-    statements = role_statements(template, mapping["FunctionName"]["Ref"])
+    statements = role_statements(template, aggregator_id(template))
     dynamodb_actions = {
         action
         for statement in statements
@@ -202,27 +210,6 @@ def test_should_give_the_analytics_functions_the_analytics_table_only(
 def test_should_refuse_jwt_auth_without_an_analytics_scope() -> None:
     with pytest.raises(ValueError, match="analytics_scopes needs at least one scope"):
         JwtAuth(issuer=ISSUER, audience=("client-1",), analytics_scopes=())
-
-
-def test_should_grant_an_iam_caller_the_analytics_routes_and_nothing_else() -> None:
-    stack = Stack(App(), "Test")
-    service = StatsService(stack, "Stats", StatsServiceProps(analytics=True, auth=IamAuth()))
-    dashboards = iam.Role(stack, "Dashboards", assumed_by=iam.AccountRootPrincipal())
-
-    service.grant_analytics_read(dashboards)
-
-    policies = assertions.Template.from_stack(stack).find_resources("AWS::IAM::Policy")
-    granted = [
-        s
-        for p in policies.values()
-        if {"Ref": stack.get_logical_id(dashboards.node.default_child)} in p["Properties"]["Roles"]  # type: ignore[arg-type]
-        for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
-    assert [s["Action"] for s in granted] == ["execute-api:Invoke"]
-    resources = json.dumps(granted[0]["Resource"])
-    assert resources.count("/analytics/courses/") == len(ANALYTICS_ROUTES)
-    assert "/GET/courses" not in resources
-    assert "/POST/" not in resources
 
 
 def test_should_refuse_a_brought_table_without_a_stream_when_analytics_are_on() -> None:

@@ -13,23 +13,20 @@ command line) picks the stage and its built-in settings (``built_in_stages.py``)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Environment
-from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_api import auth_modes
 from stats_api.routes import ANALYTICS_SCOPE
 
-from .auth import AUTH_CLASSES, Auth, Context
+from . import setting_readers as readers
+from .auth import Context
 from .built_in_stages import DEFAULT_STAGE, STAGES, Stage
 from .props import StatsServiceProps
-from .releases import DEPLOYMENT_CONFIGS
 
 # Where cdk.json commits each stage's configuration: context.stages.<stage>.
 STAGES_CONTEXT_KEY = "stages"
@@ -39,82 +36,18 @@ BREAK_GLASS_WARNING = (
     "ignored, pre-traffic checks kept; the next deploy without it restores them. "
 )
 
-# Reads a key's value from a stage's context (the committed value, or -c's, or the stage's
-# default), or refuses it with a ValueError naming the key.
-Reader = Callable[[Context, str], Any]
-
 
 @dataclass(frozen=True)
 class Setting:
     key: str  # as cdk.json's context.stages.<stage> and -c spell it
     doc: str
     # None: another setting's reader reads it (the JWT keys are the auth's).
-    read: Reader | None
+    read: readers.Reader | None
     prop: str | None = None  # the StatsServiceProps field it sets; None: see ``doc``
     # For a prop that holds a construct: the value made into one, in the stack.
     construct: Callable[[Construct, Any], Any] | None = None
     # For one deploy, never committed: read from -c alone, and no "differs" warning.
     command_line_only: bool = False
-
-
-def _auth(context: Context, key: str) -> Auth:
-    mode = context(key)
-    if mode not in AUTH_CLASSES:
-        raise ValueError(f"unknown auth {mode!r}: choose {auth_modes.listed()} with -c auth=MODE")
-    return AUTH_CLASSES[mode].from_context(context)
-
-
-def _flag(context: Context, key: str) -> bool:
-    """A yes/no setting: ``true`` or ``false`` (``-c`` gives text, cdk.json may give a JSON
-    boolean); unset is false. Anything else is refused: ``-c history=yes`` once synthesised
-    without history, saying nothing."""
-    value = context(key)
-    if value is None or value is False or value == "false":
-        return False
-    if value is True or value == "true":
-        return True
-    raise ValueError(f"-c {key} must be true or false, got {value!r}")
-
-
-def _positive_count(context: Context, key: str) -> int | None:
-    """A number of executions for each function (reserved or provisioned), or None."""
-    value = context(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not re.fullmatch(r"[1-9][0-9]*", str(value).strip()):
-        raise ValueError(
-            f"-c {key} must be a positive whole number (executions for each function), "
-            f"got {value!r}"
-        )
-    return int(str(value))
-
-
-def _text(context: Context, key: str) -> str | None:
-    value = context(key)
-    return None if value is None else str(value)
-
-
-def _matching(pattern: str, meaning: str) -> Reader:
-    def read(context: Context, key: str) -> str | None:
-        value = context(key)
-        if value is None:
-            return None
-        if not re.fullmatch(pattern, str(value)):
-            raise ValueError(f"-c {key} must be {meaning}, got {value!r}")
-        return str(value)
-
-    return read
-
-
-def _deployment_config(context: Context, key: str) -> codedeploy.ILambdaDeploymentConfig | None:
-    value = context(key)
-    if value is None:
-        return None
-    if value not in DEPLOYMENT_CONFIGS:
-        raise ValueError(
-            f"unknown -c {key} {value!r}: choose one of {', '.join(DEPLOYMENT_CONFIGS)}"
-        )
-    return DEPLOYMENT_CONFIGS[str(value)]
 
 
 def _alarm_topic(scope: Construct, arn: str) -> sns.ITopic:
@@ -124,39 +57,41 @@ def _alarm_topic(scope: Construct, arn: str) -> sns.ITopic:
 _SNS_TOPIC_ARN = r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}"
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
-    Setting("auth", "``header|iam|jwt``, instead of the stage's default.", _auth, "auth"),
+    Setting("auth", "``header|iam|jwt``, instead of the stage's default.", readers.auth, "auth"),
     Setting("jwtIssuer", "with ``auth=jwt``: the issuer, ``https://...``.", None),
     Setting("jwtAudience", "with ``auth=jwt``: the accepted audiences, ``a[,b]``.", None),
     Setting("jwtScopes", "with ``auth=jwt``, optional: scopes a token needs one of.", None),
     Setting("jwtAnalyticsScopes", "with ``auth=jwt``: the analytics routes' scopes "
             f"(default ``{ANALYTICS_SCOPE}``).", None),
-    Setting("allowHeaderAuth", "``true`` lets a production stage take header auth.", _flag,
+    Setting("allowHeaderAuth", "``true`` lets a production stage take header auth.", readers.flag,
             "allow_header_auth"),
-    Setting("history", "``true``: also deploy the history routes (off).", _flag, "history"),
-    Setting("analytics", "``true``: also deploy course analytics (off).", _flag, "analytics"),
-    Setting("reservedConcurrency", "``N`` reserved for each function (none).", _positive_count,
-            "reserved_concurrency"),
+    Setting("history", "``true``: also deploy the history routes (off).", readers.flag,
+            "history"),
+    Setting("analytics", "``true``: also deploy course analytics (off).", readers.flag,
+            "analytics"),
+    Setting("reservedConcurrency", "``N`` reserved for each function (none).",
+            readers.positive_count, "reserved_concurrency"),
     Setting("powertoolsLayerArn", "``arn:...``: where the official Powertools layer is not "
-            "published.", _text, "powertools_layer_arn"),
+            "published.", readers.text, "powertools_layer_arn"),
     Setting("account", "``123456789012`` pins the stack's account (else any).",
-            _matching(r"[0-9]{12}", "a 12-digit AWS account id")),
+            readers.matching(r"[0-9]{12}", "a 12-digit AWS account id")),
     Setting("region", "``eu-west-1`` pins the stack's region (else any).",
-            _matching(r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1")),
+            readers.matching(r"[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as eu-west-1")),
     Setting("deploymentConfig", "``CodeDeployDefault.Lambda...``: how releases shift traffic, "
-            "instead of the stage's.", _deployment_config, "deployment_config"),
-    Setting("provisionedConcurrency", "``N``: a cold-start option (off).", _positive_count,
+            "instead of the stage's.", readers.deployment_config, "deployment_config"),
+    Setting("provisionedConcurrency", "``N``: a cold-start option (off).", readers.positive_count,
             "provisioned_concurrency"),
-    Setting("snapStart", "``true``: a cold-start option (off).", _flag, "snap_start"),
+    Setting("snapStart", "``true``: a cold-start option (off).", readers.flag, "snap_start"),
     Setting("domainName", "``stats.example.com``: a custom domain, with ``certificateArn``.",
-            _text, "domain_name"),
-    Setting("certificateArn", "``arn:...``: the custom domain's certificate.", _text,
+            readers.text, "domain_name"),
+    Setting("certificateArn", "``arn:...``: the custom domain's certificate.", readers.text,
             "certificate"),
     Setting(BREAK_GLASS, "``true``: one deploy during an incident, all at once, the release "
-            "alarms ignored; on the command line only, never committed.", _flag, "break_glass",
-            command_line_only=True),
+            "alarms ignored; on the command line only, never committed.", readers.flag,
+            "break_glass", command_line_only=True),
     Setting("alarmTopicArn", "``arn:aws:sns:...``: an existing topic for the alarms instead of "
             "one created with the stack (its policy must let this account's CloudWatch alarms "
-            "publish).", _matching(_SNS_TOPIC_ARN, "an SNS topic ARN "
+            "publish).", readers.matching(_SNS_TOPIC_ARN, "an SNS topic ARN "
             "(arn:<partition>:sns:<region>:<account>:<name>)"), "alarm_topic",
             construct=_alarm_topic),
 )

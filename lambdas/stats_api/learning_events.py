@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from stats_api import identifiers, shapes
-from stats_api.sessions import Session
+from stats_api.learner_stats import Session
 from stats_api.shared_names import SERVICE_NAME
 
 # Every event's ``source``: what a rule matches to take this service's events.

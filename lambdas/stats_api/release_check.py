@@ -47,7 +47,7 @@ from botocore.config import Config
 
 from stats_api import routes, stored_items, table_keys
 from stats_api.dynamodb_calls import to_attributes
-from stats_api.sessions import Session
+from stats_api.learner_stats import Session
 from stats_api.shared_names import AGGREGATOR_RELEASE_CHECK as AGGREGATOR_CHECK
 from stats_api.shared_names import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
 from stats_api.shared_names import RELEASE_CHECK_TARGET_ENV as TARGET_ENV

@@ -1,8 +1,15 @@
 """Course analytics on AWS: the aggregator function the sessions table's stream invokes,
 its event source mapping (filtered, batched, bisected on error) and the encrypted queue
-that keeps the description of any batch it could not apply."""
+that keeps the description of any batch it could not apply.
+
+``stream_mapping`` and ``failure_queue`` serve any consumer of the sessions table's
+stream; the aggregator is the first.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, Names, Validations
 from aws_cdk import aws_dynamodb as dynamodb
@@ -15,8 +22,7 @@ from constructs import Construct
 from stats_api import shared_names
 from stats_api.analytics_keys import STREAM_FILTERS
 
-from . import lambda_runtime
-from .functions import execution_role
+from .functions import FunctionSpec
 from .props import StatsServiceProps
 
 AGGREGATOR_ID = "AggregateCourseAnalytics"
@@ -31,22 +37,21 @@ BATCH_SIZE = 500
 RETRY_ATTEMPTS = 10
 MAX_RECORD_AGE = Duration.hours(24)
 # The aggregator's actions on the analytics table: read markers and counts, then one
-# transaction of puts, updates and deletes; and the condition check the backfill needs.
+# transaction of puts, updates and deletes.
 AGGREGATOR_ACTIONS = (
     "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
 )
 
 
-def failure_queue(scope: Construct, props: StatsServiceProps) -> sqs.Queue:
+def failure_queue(scope: Construct, queue_id: str, props: StatsServiceProps) -> sqs.Queue:
     """Where Lambda describes a batch it gave up on (shard, sequence range): encrypted,
     TLS only, kept the queue's maximum, 14 days, for an operator to replay or backfill."""
     queue = sqs.Queue(
         scope,
-        "AnalyticsFailures",
+        queue_id,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),
@@ -64,59 +69,36 @@ def failure_queue(scope: Construct, props: StatsServiceProps) -> sqs.Queue:
     return queue
 
 
-def aggregator_function(
-    scope: Construct,
-    *,
-    code: lambda_.Code,
-    layer: lambda_.ILayerVersion,
-    table: dynamodb.ITable,
-    analytics_table: dynamodb.ITable,
-    props: StatsServiceProps,
-) -> lambda_.Function:
-    """The aggregator; the stream invokes its ``live`` alias (``stream_mapping``)."""
-    role, log_group = execution_role(
-        scope,
-        AGGREGATOR_ID,
-        description="Keeps course analytics from the sessions table's stream",
-        props=props,
-        # DynamoDB Streams' ListStreams, which the mapping's grant adds, takes no resource.
-        others="so does dynamodb:ListStreams (the event source mapping's); every other "
-        "statement names its table, stream or queue",
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=list(AGGREGATOR_ACTIONS), resources=[analytics_table.table_arn])
-    )
-    if analytics_table.encryption_key is not None:
-        analytics_table.encryption_key.grant_encrypt_decrypt(role)
-    function = lambda_.Function(
-        scope,
-        AGGREGATOR_ID,
-        description="Course analytics from the sessions table's stream",
-        runtime=lambda_runtime.RUNTIME,
-        architecture=lambda_runtime.ARCHITECTURE,
+def aggregator_spec(analytics_table: dynamodb.ITable) -> FunctionSpec:
+    """The aggregator: it writes the analytics table and nothing of the sessions table (the
+    stream hands it the sessions; the mapping's grant lets its ``live`` alias read the
+    stream, ``stream_mapping``)."""
+
+    def grant(role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(AGGREGATOR_ACTIONS), resources=[analytics_table.table_arn]
+            )
+        )
+        if analytics_table.encryption_key is not None:
+            analytics_table.encryption_key.grant_encrypt_decrypt(role)
+
+    return FunctionSpec(
+        function_id=AGGREGATOR_ID,
         handler=shared_names.AGGREGATOR_HANDLER,
-        code=code,
-        layers=[layer],
-        role=role,
-        log_group=log_group,
-        memory_size=props.memory_size,
+        description="Course analytics from the sessions table's stream",
+        role_description="Keeps course analytics from the sessions table's stream",
+        environment={shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name},
+        grant=grant,
+        # DynamoDB Streams' ListStreams, which the mapping's grant adds, takes no resource.
+        permissions_scope="so does dynamodb:ListStreams (the event source mapping's); every "
+        "other statement names its table, stream or queue",
+        invoked_by="Invoked by an event source mapping, whose on-failure destination (the "
+        "AnalyticsFailures queue) keeps failed batches; a function DLQ only serves "
+        "asynchronous invocations.",
         # A batch of 500 records is at most 11 transactions per course plus their reads.
         timeout=Duration.seconds(60),
-        tracing=lambda_.Tracing.ACTIVE,
-        environment={
-            shared_names.TABLE_NAME_ENV: table.table_name,
-            shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name,
-        },
     )
-    Validations.of(function).acknowledge(
-        Acknowledgment(
-            id="Serverless::Serverless-LambdaDLQ",
-            reason="Invoked by an event source mapping, whose on-failure destination (the "
-            "AnalyticsFailures queue) keeps failed batches; a function DLQ only serves "
-            "asynchronous invocations.",
-        )
-    )
-    return function
 
 
 def stream_mapping(
@@ -125,11 +107,14 @@ def stream_mapping(
     *,
     table: dynamodb.ITable,
     failures: sqs.IQueue,
+    filters: Iterable[Mapping[str, Any]] = STREAM_FILTERS,
 ) -> lambda_.EventSourceMapping:
-    """The event source mapping that hands the sessions table's stream to the aggregator's
-    ``live`` alias, so that CodeDeploy releases a new version to a share of the batches
-    first and rolls back (Lambda routes an alias's invocations by its weights, and its docs
-    make no exception for event source mappings; not observable offline).
+    """The event source mapping that hands the sessions table's stream records ``filters``
+    (Lambda event filtering) lets through to ``function``'s ``live`` alias, so that
+    CodeDeploy releases a new version to a share of the batches first and rolls back
+    (Lambda routes an alias's invocations by its weights, and its docs make no exception
+    for event source mappings; not observable offline); a batch it keeps failing is
+    described in ``failures``. The aggregator's today; any consumer of the stream's.
 
     It keeps the construct path (so the logical id) it had when it invoked the function
     itself: CloudFormation then updates its ``FunctionName`` in place ("Update requires: No
@@ -154,9 +139,9 @@ def stream_mapping(
         retry_attempts=RETRY_ATTEMPTS,
         max_record_age=MAX_RECORD_AGE,
         on_failure=sources.SqsDlq(failures),
-        # Only a session's INSERT and REMOVE reach the function (the course stats items
+        # Only a session's INSERT and REMOVE reach the aggregator (the course stats items
         # change with every POST and carry nothing the analytics need).
-        filters=[lambda_.FilterCriteria.filter(pattern) for pattern in STREAM_FILTERS],
+        filters=[lambda_.FilterCriteria.filter(dict(pattern)) for pattern in filters],
     )
     table.grant_stream_read(alias)
     return mapping

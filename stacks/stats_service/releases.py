@@ -25,8 +25,7 @@ from constructs import Construct
 
 from stats_api import shared_names
 
-from . import lambda_runtime
-from .functions import execution_role
+from .functions import FunctionSpec, service_function
 from .props import StatsServiceProps
 
 LIVE_ALIAS = "live"
@@ -191,51 +190,38 @@ def release_check_hook(
     runs, as a grant naming each new version would.
     https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
     """
-    function = version.lambda_
-    role, log_group = execution_role(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Checks each new version of {check} before it takes traffic",
-        props=props,
-        others="the hook may invoke only the released function's versions",
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=["lambda:InvokeFunction"], resources=[f"{function.function_arn}:*"]
+    function = cast(lambda_.Function, version.lambda_)
+
+    def grant(role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[f"{function.function_arn}:*"]
+            )
         )
-    )
-    Validations.of(role).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions::AwsSolutions-IAM5"
-            f"[Resource::<{_logical_id(cast(lambda_.Function, function))}.Arn>:*]",
-            reason="The hook invokes the version being released: any version of this one "
-            "function, so the grant does not change (and propagate) at every release.",
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(function)}.Arn>:*]",
+                reason="The hook invokes the version being released: any version of this "
+                "one function, so the grant does not change (and propagate) at every release.",
+            )
         )
-    )
-    hook = lambda_.Function(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Pre-traffic check of each release of {check}",
-        runtime=lambda_runtime.RUNTIME,
-        architecture=lambda_runtime.ARCHITECTURE,
+
+    spec = FunctionSpec(
+        function_id=f"{function_id}ReleaseCheck",
         handler=shared_names.RELEASE_CHECK_HANDLER,
-        code=code,  # the functions' own asset; boto3 only, no layer
-        role=role,
-        log_group=log_group,
-        memory_size=256,
-        # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
-        timeout=Duration.minutes(2),
-        tracing=lambda_.Tracing.ACTIVE,
+        description=f"Pre-traffic check of each release of {check}",
+        role_description=f"Checks each new version of {check} before it takes traffic",
         environment={
             shared_names.RELEASE_CHECK_TARGET_ENV: version.function_arn,
             shared_names.RELEASE_CHECK_ROUTE_ENV: check,
         },
+        grant=grant,
+        permissions_scope="the hook may invoke only the released function's versions",
+        invoked_by="CodeDeploy invokes the hook and waits for its report; a failure to "
+        "report fails the release, which a dead-letter queue would not change.",
+        memory_size=256,
+        # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
+        timeout=Duration.minutes(2),
     )
-    Validations.of(hook).acknowledge(
-        Acknowledgment(
-            id="Serverless::Serverless-LambdaDLQ",
-            reason="CodeDeploy invokes the hook and waits for its report; a failure to "
-            "report fails the release, which a dead-letter queue would not change.",
-        )
-    )
-    return hook
+    # The functions' own asset, boto3 only and no layer: a broken layer cannot pass its check.
+    return service_function(scope, spec, code=code, layer=None, props=props)

@@ -18,13 +18,20 @@ from stats_api.routes import deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
-from .analytics import AGGREGATOR_ID, aggregator_function, failure_queue, stream_mapping
+from .analytics import (
+    AGGREGATOR_ACTIONS,
+    AGGREGATOR_ID,
+    aggregator_spec,
+    failure_queue,
+    stream_mapping,
+)
 from .api import add_routes, api_stage, http_api
 from .domain import custom_domain
-from .functions import route_function
+from .functions import route_function_spec, service_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
 from .releases import Release, deployment_groups, live_alias, live_aliases
+from .service_metrics import analytics_operations
 from .table import analytics_table, check_brought_table, sessions_table
 
 
@@ -64,14 +71,9 @@ class StatsService(Construct):
         self.analytics_failures: sqs.Queue | None = None
         if props.analytics:
             self.analytics_table = analytics_table(self, props)
-            self.analytics_failures = failure_queue(self, props)
-            self.aggregator_function = aggregator_function(
-                self,
-                code=code,
-                layer=layer,
-                table=self.table,
-                analytics_table=self.analytics_table,
-                props=props,
+            self.analytics_failures = failure_queue(self, "AnalyticsFailures", props)
+            self.aggregator_function = service_function(
+                self, aggregator_spec(self.analytics_table), code=code, layer=layer, props=props
             )
             # Released as the routes' functions are: the stream invokes the live alias.
             self.aggregator_alias = live_alias(
@@ -85,14 +87,14 @@ class StatsService(Construct):
                 failures=self.analytics_failures,
             )
         self.functions: dict[str, lambda_.Function] = {
-            route.function_id: route_function(
+            route.function_id: service_function(
                 self,
-                route,
+                route_function_spec(
+                    route, table=self.table, props=props, analytics_table=self.analytics_table
+                ),
                 code=code,
                 layer=layer,
-                table=self.table,
                 props=props,
-                analytics_table=self.analytics_table,
             )
             for route in routes
         }
@@ -120,11 +122,14 @@ class StatsService(Construct):
             )
             for route in routes
         }
-        aggregator, failures = self.aggregator_function, self.analytics_failures
-        if aggregator is not None and self.aggregator_alias is not None and failures is not None:
-            self.monitoring.monitor_aggregator(aggregator, failures)
+        aggregator, alias = self.aggregator_function, self.aggregator_alias
+        failures, analytics = self.analytics_failures, self.analytics_table
+        if aggregator and alias and failures and analytics:  # analytics are on
+            self.monitoring.monitor_analytics(
+                aggregator, failures, analytics, analytics_operations(routes, AGGREGATOR_ACTIONS)
+            )
             releases[AGGREGATOR_ID] = Release(
-                self.aggregator_alias,
+                alias,
                 shared_names.AGGREGATOR_RELEASE_CHECK,
                 self.monitoring.aggregator_release_alarms(),
             )

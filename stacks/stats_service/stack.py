@@ -10,7 +10,11 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stats_api import auth_modes
-from stats_api.shared_names import ANALYTICS_READER_OUTPUT, TABLE_NAME_OUTPUT
+from stats_api.shared_names import (
+    ANALYTICS_READER_OUTPUT,
+    ANALYTICS_TABLE_NAME_OUTPUT,
+    TABLE_NAME_OUTPUT,
+)
 
 from .props import StatsServiceProps
 from .service import StatsService
@@ -67,7 +71,7 @@ class StatsStack(Stack):
             # What `make analytics-backfill` writes to.
             CfnOutput(
                 self,
-                "AnalyticsTableName",
+                ANALYTICS_TABLE_NAME_OUTPUT,
                 value=self.service.analytics_table.table_name,
                 description="The course analytics table",
             )

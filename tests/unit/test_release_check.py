@@ -32,8 +32,8 @@ from botocore.stub import ANY, Stubber
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler
 from stats_api import release_check
-from stats_api.analytics_store import default_analytics_store
 from stats_api.analytics_stream import contribution
+from stats_api.analytics_writes import analytics_writes
 from stats_api.routes import CORE_ROUTES, ROUTES, Route
 from stats_api.shared_names import RELEASE_CHECK_HANDLER
 from stats_tools import analytics_backfill
@@ -121,6 +121,16 @@ def test_should_expect_404_for_reads_and_400_for_a_bad_body() -> None:
             "answered 500, expected 404",
         ),
         (lambda: {"StatusCode": 200, "Payload": _payload("not a response")}, "answered None"),
+        # Any status but the expected one, not only a 5xx: a version that finds a session
+        # nobody has (the wrong table, a broken key) or refuses the probe's caller.
+        (
+            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 200})},
+            "answered 200, expected 404",
+        ),
+        (
+            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 403})},
+            "answered 403, expected 404",
+        ),
     ],
 )
 def test_should_name_what_a_broken_version_answered(
@@ -239,7 +249,7 @@ def analytics(streamed_dynamodb: Any) -> list[dict[str, Any]]:
     assert backfilled.status == 201
     tap.take()  # as if recorded before analytics were on: only the backfill counts it
     read = list(analytics_backfill.sessions(streamed_dynamodb, TABLE))
-    assert default_analytics_store().apply(read, sessions_table=TABLE) == 1
+    assert analytics_writes().apply(read, still_stored_in=TABLE) == 1
     return records
 
 

@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from stats_api import session_body
-from stats_api.learning_events import SESSION_ERASED, SESSION_RECORDED, LearningEvent
 from stats_api.learner_stats import Session
+from stats_api.learning_events import SESSION_ERASED, SESSION_RECORDED, LearningEvent
 
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"

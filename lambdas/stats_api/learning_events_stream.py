@@ -31,7 +31,7 @@ def learning_event(record: Mapping[str, Any]) -> LearningEvent | None:
     item = from_attributes(image)
     session = stored_items.session(item)
     user_id = str(item[table_keys.PARTITION_KEY])
-    recorded_at = str(item.get(stored_items.RECORDED_AT, session.completed_at))
+    recorded_at = stored_items.recording(item)
     if event_name == "INSERT":
         return LearningEvent.of_change(SESSION_RECORDED, user_id, session, recorded_at, recorded_at)
     if stored_items.ERASED_AT in item:

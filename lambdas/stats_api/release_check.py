@@ -169,7 +169,7 @@ def stream_event(caller: str) -> dict[str, Any]:
         average_score=Decimal(1),
         completed_at="2000-01-01T00:00:00.000000Z",
     )
-    item = stored_items.session_item(caller, session)
+    item = stored_items.session_item(caller, session, session.completed_at)
     region = os.environ.get("AWS_REGION", "us-east-1")
     return {
         "Records": [

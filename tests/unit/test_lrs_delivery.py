@@ -5,17 +5,13 @@ and a batch's events delivered or named for another try."""
 from __future__ import annotations
 
 import base64
-import json
 import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from stats_api import json_text, lrs_client
+from stats_api import lrs_client
 from stats_api.learning_events import LearningEvent
 from stats_api.learning_events_stream import learning_event
 from stats_api.lrs_client import (
@@ -27,60 +23,17 @@ from stats_api.lrs_client import (
 )
 from stats_api.lrs_forwarding import forward, forward_messages
 from stats_api.xapi_statements import LrsProfile, statements_for
+from tests.support.fake_lrs import FakeLrs, bus_message, fake_lrs
 from tests.support.stream_records import session_image, stream_record
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
 STATEMENT = {"id": "f9aed371-7822-5def-b4bb-f62a93bd3e3c", "verb": {"id": "x"}}
 
 
-class FakeLrs(ThreadingHTTPServer):
-    """An LRS answering each POST with the next status of ``answers``; keeps the requests."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.answers: list[int] = []
-        self.delay = 0.0
-        self.received: list[tuple[str, dict[str, str], Any]] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/xAPI/statements"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up waiting (the timeout test) is no server fault
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeLrs
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        self.server.received.append(
-            (self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-        )
-        time.sleep(self.server.delay)
-        status = self.server.answers.pop(0) if self.server.answers else 200
-        self.send_response(status)
-        if status in (301, 302, 307):
-            self.send_header("location", "/elsewhere")
-        payload = b'["ok"]' if status == 200 else b'{"detail": "no"}' if status >= 400 else b""
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def lrs() -> Iterator[FakeLrs]:
-    server = FakeLrs()
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with fake_lrs() as server:
+        yield server
 
 
 def endpoint(lrs: FakeLrs) -> LrsEndpoint:
@@ -261,42 +214,18 @@ def test_should_leave_a_batch_the_lrs_cannot_take_now_to_be_sent_again_whole() -
 # The queue's messages: EventBridge events as the rule's SQS target receives them.
 
 
-def message(event: LearningEvent, message_id: str) -> dict[str, Any]:
-    envelope = {
-        "version": "0",
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": event.kind.detail_type,
-        "source": "stats-service",
-        "account": "123456789012",
-        "time": "2026-11-02T08:05:03Z",
-        "region": "eu-west-1",
-        "resources": [],
-        "detail": event.detail(),
-    }
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"handle-{message_id}",
-        "body": json_text.dumps(envelope),
-        "attributes": {"ApproximateReceiveCount": "1"},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:StatsService-LrsDeliveries",
-        "awsRegion": "eu-west-1",
-    }
-
-
 def test_should_forward_every_message_of_the_queue_in_one_request() -> None:
     batch = events()
     post = ScriptedPost(lambda ids: Outcome.STORED)
     delivery = forward_messages(
-        [message(e, str(n)) for n, e in enumerate(batch)], PROFILE, ENDPOINT, post
+        [bus_message(e, str(n)) for n, e in enumerate(batch)], PROFILE, ENDPOINT, post
     )
     assert delivery.failed == ()
     assert post.posts == [[i for event in batch for i in ids_of(event)]]
 
 
 def test_should_fail_alone_a_message_that_is_no_learning_event() -> None:
-    good = message(events()[0], "good")
+    good = bus_message(events()[0], "good")
     foreign = {**good, "messageId": "foreign", "body": '{"detail-type": "Other", "detail": {}}'}
     garbled = {**good, "messageId": "garbled", "body": "{not json"}
     post = ScriptedPost(lambda ids: Outcome.STORED)
@@ -309,11 +238,11 @@ def test_should_name_the_message_whose_event_the_lrs_refused() -> None:
     batch = events()
     refused = ids_of(batch[2])[0]
     post = ScriptedPost(lambda ids: LrsRefused("400") if refused in ids else Outcome.STORED)
-    messages = [message(e, str(n)) for n, e in enumerate(batch)]
+    messages = [bus_message(e, str(n)) for n, e in enumerate(batch)]
     assert forward_messages(messages, PROFILE, ENDPOINT, post).failed == (2,)
 
 
 def test_should_fail_every_message_when_the_lrs_cannot_take_them_now() -> None:
     post = ScriptedPost(lambda ids: LrsUnavailable("503"))
-    messages = [message(e, str(n)) for n, e in enumerate(events())]
+    messages = [bus_message(e, str(n)) for n, e in enumerate(events())]
     assert forward_messages(messages, PROFILE, ENDPOINT, post).failed == (0, 1, 2)

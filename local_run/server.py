@@ -268,9 +268,9 @@ def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
         server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
         # The table's stream to the deployed aggregator, as the event source mapping does.
         stop = threading.Event()
-        StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
-            gateway.lock, stop
-        )
+        StreamPump(
+            TABLE_NAME, {"aggregator": load_handler_path(AGGREGATOR_HANDLER)}, REGION
+        ).run_in_background(gateway.lock, stop)
         print(_banner(server.url, TABLE_NAME, auth), flush=True)
         try:
             server.serve_forever()

@@ -128,11 +128,16 @@ def completed(event: LearningEvent, profile: LrsProfile) -> dict[str, Any]:
     }
 
 
+def voiding_statement_id(voided: str) -> str:
+    """The id of the statement voiding the statement ``voided``."""
+    return str(uuid.uuid5(_STATEMENT_ID_NAMESPACE, json.dumps(["voided", voided])))
+
+
 def voiding(event: LearningEvent, profile: LrsProfile) -> dict[str, Any]:
     """The statement voiding the recording's ``completed`` one, by the learner's account."""
     voided = statement_id(event.user_id, event.session.session_id, event.recorded_at)
     return {
-        "id": str(uuid.uuid5(_STATEMENT_ID_NAMESPACE, json.dumps(["voided", voided]))),
+        "id": voiding_statement_id(voided),
         "actor": profile.actor(event.user_id),
         "verb": {"id": VOIDED, "display": {"en-US": "voided"}},
         "object": {"objectType": "StatementRef", "id": voided},

@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stats_api import shared_names
-from stats_api.analytics_keys import STREAM_FILTERS
+from stats_api.table_keys import SESSION_CHANGE_FILTERS
 
 from .functions import FunctionSpec
 from .props import StatsServiceProps
@@ -107,7 +107,7 @@ def stream_mapping(
     *,
     table: dynamodb.ITable,
     failures: sqs.IQueue,
-    filters: Iterable[Mapping[str, Any]] = STREAM_FILTERS,
+    filters: Iterable[Mapping[str, Any]] = SESSION_CHANGE_FILTERS,
 ) -> lambda_.EventSourceMapping:
     """The event source mapping that hands the sessions table's stream records ``filters``
     (Lambda event filtering) lets through to ``function``'s ``live`` alias, so that

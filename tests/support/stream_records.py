@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stats_api.table_keys import SESSION_CHANGE_FILTERS
+
 USER = "learner-42"
 COURSE = "algebra-1"
 SESSION_ID = "0f6ad1f0-3c1e-4b8e-9a55-7d2f0c6b9e21"
@@ -85,3 +87,23 @@ def stream_record(
         "dynamodb": change,
         "eventSourceARN": STREAM_ARN,
     }
+
+
+def passes_session_change_filters(record: dict[str, Any]) -> bool:
+    """Whether Lambda's event filtering passes ``record`` through ``SESSION_CHANGE_FILTERS``
+    (the rules they use: a list of literals or ``exists``, nested objects)."""
+
+    def matches(pattern: dict[str, Any], value: Any) -> bool:
+        for name, rule in pattern.items():
+            present = isinstance(value, dict) and name in value
+            if isinstance(rule, dict):
+                if not present or not matches(rule, value[name]):
+                    return False
+            elif not any(
+                (option == {"exists": True} and present) or (present and option == value[name])
+                for option in rule
+            ):
+                return False
+        return True
+
+    return any(matches(pattern, record) for pattern in SESSION_CHANGE_FILTERS)

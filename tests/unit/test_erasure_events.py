@@ -18,6 +18,7 @@ from stats_api.xapi_statements import statement_id, voiding_statement_id
 from stats_tools import erasure
 from tests.support.analytics import StreamTap
 from tests.support.handler_client import TABLE, record, session_body, table_items, withdraw
+from tests.support.stream_records import passes_session_change_filters
 
 SESSION = "0f6ad1f0-3c1e-4b8e-9a55-7d2f0c6b9e21"
 RECORDED = datetime.datetime(2026, 11, 4, 10, tzinfo=datetime.UTC)
@@ -93,3 +94,26 @@ def test_should_say_nothing_of_an_lrs_where_the_stage_has_none(
     assert capsys.readouterr().out == (
         f"table {TABLE}: deleted for user 'leaver': 1 sessions, 1 course stats, 2 items\n"
     )
+
+
+def test_should_make_an_event_of_exactly_the_records_the_stream_filter_passes(
+    streamed_dynamodb: Any, tap: StreamTap
+) -> None:
+    assert record(user="ada", body=session_body(sessionId=SESSION)).status == 201
+    assert record(user="ada", body=session_body(sessionId=SESSION)).status == 200  # a replay
+    assert withdraw(SESSION, user="ada").status == 204
+    assert record(user="ada", body=session_body()).status == 201
+    erasure.erase(default_table(), "ada", confirm=True)
+
+    records = tap.take()
+    made = [learning_event(r) is not None for r in records]
+    assert made == [passes_session_change_filters(r) for r in records]
+    # Recorded, withdrawn, recorded, erased: the course stats' records and the erasure's
+    # marking make none.
+    assert [e.kind.detail_type for r in records if (e := learning_event(r))] == [
+        "SessionRecorded",
+        "SessionWithdrawn",
+        "SessionRecorded",
+        "SessionErased",
+    ]
+    assert {r["eventName"] for r in records} == {"INSERT", "MODIFY", "REMOVE"}

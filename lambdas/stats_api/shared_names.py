@@ -49,7 +49,9 @@ FORWARDER_RELEASE_CHECK = "queue: learning events to the LRS"
 STACK_NAME = "StatsService-{stage}"
 TABLE_NAME_OUTPUT = "TableName"
 ANALYTICS_TABLE_NAME_OUTPUT = "AnalyticsTableName"  # with analytics on
-# With an LRS: the xAPI actor's homePage, which make erase names for the LRS's own erasure.
+# With learning events: the bus they go to; with an LRS, the xAPI actor's homePage, which
+# make erase names for the LRS's own erasure.
+EVENT_BUS_NAME_OUTPUT = "EventBusName"
 LRS_ACTOR_HOME_PAGE_OUTPUT = "LrsActorHomePage"
 # With IAM auth and analytics: a role granted the analytics routes only, for the release
 # gate to assume as the analyst (ANALYST_ROLE_ARN).

@@ -9,11 +9,11 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from stats_api.event_publishing import publish
+from tests.support.event_bus import ConsumedBus, consumed_bus
 from tests.support.stream_records import course_stats_image, session_image, stream_record
 
 BUS = "stats-events"
@@ -101,37 +101,19 @@ def test_should_name_the_first_record_of_a_call_that_failed_whole() -> None:
 
 
 @pytest.fixture
-def bus_with_a_queue() -> Iterator[tuple[Any, Any, str]]:
-    """moto's EventBridge: a bus and a rule sending this service's events to a queue."""
-    with mock_aws():
-        events = boto3.client("events", region_name="eu-west-1")
-        sqs = boto3.client("sqs", region_name="eu-west-1")
-        events.create_event_bus(Name=BUS)
-        queue = sqs.create_queue(QueueName="consumer")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
-        events.put_rule(
-            Name="consumer",
-            EventBusName=BUS,
-            EventPattern=json.dumps({"source": ["stats-service"]}),
-        )
-        events.put_targets(
-            Rule="consumer", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": arn["QueueArn"]}]
-        )
-        yield events, sqs, queue
+def bus() -> Iterator[ConsumedBus]:
+    with mock_aws(), consumed_bus(BUS, region="eu-west-1") as consumed:
+        yield consumed
 
 
-def test_should_deliver_through_eventbridge_the_detail_consumers_read(
-    bus_with_a_queue: tuple[Any, Any, str],
-) -> None:
-    events, sqs, queue = bus_with_a_queue
+def test_should_deliver_through_eventbridge_the_detail_consumers_read(bus: ConsumedBus) -> None:
     batch = [
         stream_record("INSERT", new=session_image(recordedAt=RECORDED_AT)),
         stream_record("REMOVE", old=session_image(recordedAt=RECORDED_AT), sequence="2"),
     ]
-    outcome = publish(batch, BUS, lambda entries: events.put_events(Entries=entries))
+    outcome = publish(batch, BUS, lambda entries: bus.events.put_events(Entries=entries))
     assert (outcome.published, outcome.first_failure) == (2, None)
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    delivered = [json.loads(message["Body"]) for message in messages]
+    delivered = bus.received()
     assert [d["detail-type"] for d in delivered] == ["SessionRecorded", "SessionWithdrawn"]
     assert {d["source"] for d in delivered} == {"stats-service"}
     assert delivered[1]["detail"]["withdrawnAt"] == "2026-11-02T08:05:02.000000Z"

@@ -26,6 +26,7 @@ from stats_api.shared_names import (
     PUBLISHER_HANDLER,
 )
 from stats_api.xapi_statements import statement_id
+from tests.support.event_bus import ConsumedBus, consumed_bus
 from tests.support.fake_lrs import FakeLrs, bus_message, fake_lrs
 from tests.support.stream_records import course_stats_image, session_image, stream_record
 
@@ -34,39 +35,17 @@ RECORDED_AT = "2026-11-02T08:00:01.250000Z"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, str]]:
-    """moto: the bus with a rule sending its events to a queue (what a consumer reads)."""
+def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsumedBus]:
     monkeypatch.setenv(EVENT_BUS_NAME_ENV, BUS)
-    with mock_aws():
-        events = boto3.client("events")
-        sqs = boto3.client("sqs")
-        events.create_event_bus(Name=BUS)
-        queue = sqs.create_queue(QueueName="consumer")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
-        events.put_rule(
-            Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": ["stats-service"]})
-        )
-        events.put_targets(
-            Rule="all",
-            EventBusName=BUS,
-            Targets=[{"Id": "q", "Arn": arn["Attributes"]["QueueArn"]}],
-        )
-        yield events, sqs, queue
+    with mock_aws(), consumed_bus(BUS) as consumed:
+        yield consumed
 
 
 def publish(records: list[dict[str, Any]]) -> Any:
     return load_handler_path(PUBLISHER_HANDLER)({"Records": records}, LambdaContext())
 
 
-def received(sqs: Any, queue: str) -> list[dict[str, Any]]:
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(m["Body"]) for m in messages]
-
-
-def test_should_publish_each_sessions_change_and_report_no_failure(
-    aws: tuple[Any, Any, str],
-) -> None:
-    _, sqs, queue = aws
+def test_should_publish_each_sessions_change_and_report_no_failure(bus: ConsumedBus) -> None:
     answer = publish(
         [
             stream_record("INSERT", new=session_image(recordedAt=RECORDED_AT), sequence="1"),
@@ -75,14 +54,14 @@ def test_should_publish_each_sessions_change_and_report_no_failure(
         ]
     )
     assert answer == {"batchItemFailures": []}
-    assert [e["detail-type"] for e in received(sqs, queue)] == [
+    assert [e["detail-type"] for e in bus.received()] == [
         "SessionRecorded",
         "SessionWithdrawn",
     ]
 
 
 def test_should_report_the_first_record_whose_event_the_bus_did_not_take(
-    aws: tuple[Any, Any, str], monkeypatch: pytest.MonkeyPatch
+    bus: ConsumedBus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(EVENT_BUS_NAME_ENV, "no-such-bus")
     answer = publish(

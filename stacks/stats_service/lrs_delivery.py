@@ -131,7 +131,7 @@ def forwarder_mapping(
     ``FORWARDER_BATCH_SIZE`` events a batch, at most ``lrs.max_concurrency`` batches at a
     time (the LRS's rate limit), each naming the messages it did not deliver."""
     queue.grant_consume_messages(alias)
-    return lambda_.EventSourceMapping(
+    mapping = lambda_.EventSourceMapping(
         function,
         "LrsDeliveriesSource",
         target=alias,
@@ -141,6 +141,15 @@ def forwarder_mapping(
         max_concurrency=lrs.max_concurrency,
         report_batch_item_failures=True,
     )
+    Validations.of(mapping).acknowledge(
+        Acknowledgment(
+            id="Serverless::Serverless-LambdaEventSourceMappingDestination",
+            reason="An SQS event source mapping takes no on-failure destination: what the "
+            "forwarder cannot deliver returns to its queue, whose redrive policy moves it to "
+            "the LrsDeadLetters queue after its receives.",
+        )
+    )
+    return mapping
 
 
 def _queue(

@@ -28,11 +28,10 @@ from local_run.gateway import (
     METHOD_NOT_ALLOWED,
     PAYLOAD_TOO_LARGE,
     Gateway,
-    load_handler_path,
 )
+from local_run.local_lrs import EVENTS_PATH, LocalLrs
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
 from stats_api.routes import ROUTES
-from stats_api.shared_names import AGGREGATOR_HANDLER
 from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
@@ -216,12 +215,19 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
 
 
-def _banner(url: str, table: str, auth: AuthSetup) -> str:
+def _banner(url: str, table: str, auth: AuthSetup, lrs: LocalLrs | None) -> str:
+    forwarding = (
+        f"LRS: statements to {lrs.endpoint.statements_url} as {lrs.endpoint.username}"
+        if lrs
+        else "LRS: off (LRS_ENDPOINT, LRS_USERNAME, LRS_PASSWORD turn it on; make lrs serves one)"
+    )
     return "\n".join(
         [
             f"stats-service local API on {url} (embedded DynamoDB, table {table})",
             auth.description,
             f"OpenAPI document: {url}{OPENAPI_PATH}",
+            f"Learning events: {url}{EVENTS_PATH}",
+            forwarding,
             "Try:",
             *(f"  {line}" for line in auth.curl_lines),
             "Ctrl-C stops it.",
@@ -245,33 +251,39 @@ def main() -> int:
         else:
             print(f"error: cannot listen on {HOST}:{port}: {error.strerror}", file=sys.stderr)
         return 1
+    try:
+        lrs = LocalLrs.from_environment(os.environ, server.url)  # before the AWS isolation
+    except ValueError as error:
+        server.server_close()
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     # Even when started where SIGINT is ignored (a background job), Ctrl-C and kill -INT stop it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop)
     try:
         with server:
-            _serve_forever(server, auth)
+            _serve_forever(server, auth, lrs)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return 0
 
 
-def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
+def _serve_forever(server: LocalApiServer, settings: AuthSettings, lrs: LocalLrs | None) -> None:
     # moto and boto3 take most of a second to import: only once the port is ours.
     from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
-    from local_run.stream import StreamPump  # noqa: PLC0415
+    from local_run.learning_events import LocalBus, start_consumers  # noqa: PLC0415
 
     auth = auth_setup(settings, server.url)
     with embedded_dynamodb():
-        # The handlers are imported once the environment points at the embedded table.
+        bus = LocalBus(REGION, lrs)
+        bus.start(os.environ)
+        # The handlers are imported once the environment points at the embedded AWS.
         gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
-        server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
-        # The table's stream to the deployed aggregator, as the event source mapping does.
+        local_routes = {**auth.local_routes, EVENTS_PATH: bus.events_route()}
+        server.app = LocalApi(gateway, openapi.document(server.url), local_routes)
         stop = threading.Event()
-        StreamPump(
-            TABLE_NAME, {"aggregator": load_handler_path(AGGREGATOR_HANDLER)}, REGION
-        ).run_in_background(gateway.lock, stop)
-        print(_banner(server.url, TABLE_NAME, auth), flush=True)
+        start_consumers(gateway.lock, stop, TABLE_NAME, bus)
+        print(_banner(server.url, TABLE_NAME, auth, lrs), flush=True)
         try:
             server.serve_forever()
         finally:

@@ -50,6 +50,12 @@ class StreamPump:
         self._positions: dict[tuple[str, str], str] = {}
         self.failures: list[str] = []  # what each failed invocation raised, for the log
 
+    def pump_and_report(self) -> list[str]:
+        """One ``pump``, and what failed in it (for the log)."""
+        self.pump()
+        reports, self.failures = self.failures, []
+        return reports
+
     def pump(self) -> int:
         """Deliver what each consumer has not taken yet, shard by shard, in order,
         ``BATCH_SIZE`` per invocation; how many records were taken. A consumer moves past a
@@ -100,23 +106,25 @@ class StreamPump:
         records = self._streams.get_records(ShardIterator=iterator)["Records"]
         return [_as_lambda_delivers(record, self._stream_arn) for record in records]
 
-    def run_in_background(self, lock: threading.Lock, stop: threading.Event) -> threading.Thread:
-        """Pump every ``PUMP_INTERVAL`` seconds until ``stop`` is set, holding ``lock``."""
 
-        def loop() -> None:
-            while not stop.wait(PUMP_INTERVAL):
-                with lock:
-                    try:
-                        self.pump()
-                    except Exception as error:  # the stream itself: read again next time
-                        print(f"the stream could not be read, retrying: {error!r}")
-                for failure in self.failures:
-                    print(failure)
-                self.failures.clear()
+def run_in_background(stop: threading.Event, *steps: Callable[[], list[str]]) -> threading.Thread:
+    """Run each of ``steps`` every ``PUMP_INTERVAL`` seconds until ``stop`` is set, printing
+    what each reports (a failure: retried at the next run, as Lambda retries). A step takes
+    the gateway's lock itself around its calls into moto."""
 
-        thread = threading.Thread(target=loop, name="stream-pump", daemon=True)
-        thread.start()
-        return thread
+    def loop() -> None:
+        while not stop.wait(PUMP_INTERVAL):
+            for step in steps:
+                try:
+                    reports = step()
+                except Exception as error:  # the stream or a queue: read again next time
+                    reports = [f"{getattr(step, '__name__', 'a pump')} failed, retrying: {error!r}"]
+                for report in reports:
+                    print(report, flush=True)
+
+    thread = threading.Thread(target=loop, name="pumps", daemon=True)
+    thread.start()
+    return thread
 
 
 def _taken_of(batch: list[dict[str, Any]], answer: Any) -> int:

@@ -5,16 +5,23 @@ Learning events made from stream records shaped as Lambda delivers them go throu
 delivery code the forwarder runs (``lrs_forwarding``, ``lrs_client``), delivered twice and
 in any order, as EventBridge and SQS may. Ralph must end holding exactly one ``completed``
 statement per recording and one voiding statement per withdrawal and erasure, all valid
-xAPI 1.0.3 as Ralph's own models read it.
+xAPI 1.0.3 as Ralph's own models read it. And the issue's own check, as a user runs it:
+``LRS_ENDPOINT=... make run`` (the local run with the LRS's three settings), a POST, its
+replay, a second POST and a DELETE leave the LRS two ``completed`` statements with the
+sessions' numbers and one voiding statement, and ``GET /local/events`` the three events.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import time
+import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
@@ -24,6 +31,7 @@ from stats_api.learning_events_stream import learning_event
 from stats_api.lrs_forwarding import forward
 from stats_api.xapi_statements import COMPLETED, VOIDED, LrsProfile, statement_id
 from stats_devkit.ralph_lrs import RalphLrs, running_ralph
+from tests.support.local_process import LocalApiProcess, request
 from tests.support.stream_records import session_image, stream_record
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
@@ -113,3 +121,80 @@ def test_should_answer_for_each_statement_as_xapi_clients_ask(ralph: RalphLrs) -
     # what it points at.
     voiding = [s for s in ralph.stored() if s["object"]["id"] == held]
     assert [s["verb"]["id"] for s in voiding] == [VOIDED]
+
+
+def test_make_run_should_leave_the_lrs_two_completed_statements_and_one_voiding_one(
+    ralph: RalphLrs, tmp_path: Path
+) -> None:
+    endpoint = ralph.endpoint
+    settings = {
+        "LRS_ENDPOINT": endpoint.statements_url,
+        "LRS_USERNAME": endpoint.username,
+        "LRS_PASSWORD": endpoint.password,
+    }
+    user, course = f"e2e-{uuid.uuid4()}", "algebra-1"
+    session = str(uuid.uuid4())
+    body = {
+        "sessionId": session,
+        "totalModulesStudied": 3,
+        "timeStudied": 42.5,
+        "averageScore": 87.5,
+    }
+    with LocalApiProcess(tmp_path, auth="header", env=settings) as server:
+        url = f"{server.url}/courses/{course}"
+        assert request("POST", url, user=user, body=body).status == 201
+        assert request("POST", url, user=user, body=body).status == 200  # a replay
+        second = {"totalModulesStudied": 2, "timeStudied": 61.5, "averageScore": 70}
+        other = request("POST", url, user=user, body=second)
+        assert other.status == 201
+        withdrawn = request("DELETE", f"{url}/sessions/{session}", user=user)
+        assert withdrawn.status == 204
+
+        held = _wait_for(lambda: _statements_of(ralph, user), count=3)
+        events = request("GET", f"{server.url}/local/events").body
+        assert server.interrupt() == 0
+
+    completed = [s for s in held if s["verb"]["id"] == COMPLETED]
+    voiding = [s for s in held if s["verb"]["id"] == VOIDED]
+    assert len(completed) == 2
+    assert len(voiding) == 1
+    by_session = {
+        s["context"]["extensions"][f"{server.url}/xapi/extensions/session-id"]: s["result"]
+        for s in completed
+    }
+    assert by_session[session]["duration"] == "PT42M30S"
+    assert by_session[session]["score"]["raw"] == Decimal("87.5")
+    assert by_session[other.body["sessionId"]]["duration"] == "PT1H1M30S"
+    withdrawn_statement = next(
+        s
+        for s in completed
+        if s["context"]["extensions"][f"{server.url}/xapi/extensions/session-id"] == session
+    )
+    assert voiding[0]["object"] == {"objectType": "StatementRef", "id": withdrawn_statement["id"]}
+    for statement in held:
+        BaseXapiStatement.model_validate(statement)
+    mine = [e for e in events if e["detail"]["userId"] == user]
+    assert [e["detail-type"] for e in mine] == [
+        "SessionRecorded",
+        "SessionRecorded",
+        "SessionWithdrawn",
+    ]
+    assert len({e["detail"]["eventId"] for e in mine}) == 3
+
+
+def _statements_of(lrs: RalphLrs, user: str) -> list[dict[str, Any]]:
+    return [s for s in lrs.stored() if s["actor"]["account"]["name"] == user]
+
+
+def _wait_for(
+    read: Callable[[], list[dict[str, Any]]], *, count: int, timeout: float = 20
+) -> list[dict[str, Any]]:
+    """What ``read`` gives once it holds ``count`` items (and a moment later, in case more
+    were coming); fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(read()) >= count:
+            time.sleep(1)  # anything sent twice would arrive within the next pump runs
+            return read()
+        time.sleep(0.1)
+    raise AssertionError(f"the LRS holds {read()} after {timeout} s")

@@ -35,6 +35,7 @@ USERNAME = "stats-service"
 PASSWORD = "local-lrs-secret"  # noqa: S105 - a throwaway LRS on 127.0.0.1
 STATEMENTS_PATH = "/xAPI/statements"
 STARTUP_TIMEOUT = 60  # seconds; about 4 s on a quiet 2-core machine
+DEFAULT_PORT = 8100  # make lrs's (LRS_PORT chooses another)
 _SERVER = Path(__file__).with_name("ralph_server.py")
 _LISTENING = re.compile(r"ralph LRS listening on (http://127\.0\.0\.1:\d+)")
 _STORE_FILE = "fs_lrs.jsonl"  # the fs backend's one file
@@ -71,8 +72,9 @@ def _headers(endpoint: LrsEndpoint) -> dict[str, str]:
 
 
 @contextmanager
-def running_ralph(workdir: Path) -> Iterator[RalphLrs]:
-    """Ralph serving from ``workdir`` (its credentials, its statements and its log)."""
+def running_ralph(workdir: Path, port: int = 0) -> Iterator[RalphLrs]:
+    """Ralph serving from ``workdir`` (its credentials, its statements and its log), on
+    ``port`` of 127.0.0.1 (0: a free one)."""
     if not (LRS_VENV / "bin" / "ralph").exists():
         raise RuntimeError(f"Ralph is not installed in {LRS_VENV}: run `make lrs-setup`")
     app_dir, data_dir = workdir / "app", workdir / "data"
@@ -100,7 +102,7 @@ def running_ralph(workdir: Path) -> Iterator[RalphLrs]:
     log_path = workdir / "ralph.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603 - our launcher, in Ralph's virtualenv
-            [str(LRS_VENV / "bin" / "python"), str(_SERVER)],
+            [str(LRS_VENV / "bin" / "python"), str(_SERVER), str(port)],
             cwd=workdir,
             env=env,
             stdout=log,
@@ -150,32 +152,37 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def main() -> int:
-    """``make lrs``: serve until Ctrl-C, printing how ``make run`` forwards to it."""
+    """``make lrs``: serve until Ctrl-C on ``LRS_PORT`` (default ``DEFAULT_PORT``), printing
+    how ``make run`` forwards to it; 1 when it cannot start (its port taken, say)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with (
-        tempfile.TemporaryDirectory(prefix="ralph-lrs-") as workdir,
-        running_ralph(Path(workdir)) as lrs,
-    ):
-        endpoint = lrs.endpoint
-        print(
-            "\n".join(
-                [
-                    f"Ralph LRS (xAPI {XAPI_VERSION}) on {endpoint.statements_url}",
-                    f"statements kept in {lrs.data_dir}/{_STORE_FILE} until it stops",
-                    "Forward the local run's statements to it:",
-                    f"  LRS_ENDPOINT={endpoint.statements_url} LRS_USERNAME={endpoint.username} "
-                    f"LRS_PASSWORD={endpoint.password} make run",
-                    "Read what it holds:",
-                    f"  curl -s -u {endpoint.username}:{endpoint.password} "
-                    f"-H 'X-Experience-API-Version: {XAPI_VERSION}' {endpoint.statements_url}",
-                    "Ctrl-C stops it.",
-                ]
-            ),
-            flush=True,
-        )
-        with suppress(KeyboardInterrupt):
-            signal.pause()
+    port = int(os.environ.get("LRS_PORT") or DEFAULT_PORT)
+    with tempfile.TemporaryDirectory(prefix="ralph-lrs-") as workdir:
+        try:
+            with running_ralph(Path(workdir), port) as lrs:
+                print(_banner(lrs), flush=True)
+                with suppress(KeyboardInterrupt):
+                    signal.pause()
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     return 0
+
+
+def _banner(lrs: RalphLrs) -> str:
+    endpoint = lrs.endpoint
+    return "\n".join(
+        [
+            f"Ralph LRS (xAPI {XAPI_VERSION}) on {endpoint.statements_url}",
+            f"statements kept in {lrs.data_dir}/{_STORE_FILE} until it stops",
+            "Forward the local run's statements to it:",
+            f"  LRS_ENDPOINT={endpoint.statements_url} LRS_USERNAME={endpoint.username} "
+            f"LRS_PASSWORD={endpoint.password} make run",
+            "Read what it holds:",
+            f"  curl -s -u {endpoint.username}:{endpoint.password} "
+            f"-H 'X-Experience-API-Version: {XAPI_VERSION}' {endpoint.statements_url}",
+            "Ctrl-C stops it.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ The backend and the credentials come from the environment, as ``runserver`` pass
 from __future__ import annotations
 
 import socket
+import sys
 
 import uvicorn
 from ralph.backends.data.base import BaseOperationType
@@ -29,7 +30,7 @@ ANNOUNCEMENT = "ralph LRS listening on http://127.0.0.1:{port}"
 def main() -> None:
     FSLRSBackend.default_operation_type = BaseOperationType.APPEND
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.bind(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0))
     print(ANNOUNCEMENT.format(port=listener.getsockname()[1]), flush=True)
     server = uvicorn.Server(uvicorn.Config("ralph.api:app", log_level="warning"))
     server.run(sockets=[listener])

@@ -13,8 +13,12 @@ sessions' numbers and one voiding statement, and ``GET /local/events`` the three
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
+import signal
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -31,6 +35,8 @@ from stats_api.learning_events_stream import learning_event
 from stats_api.lrs_forwarding import forward
 from stats_api.xapi_statements import COMPLETED, VOIDED, LrsProfile, statement_id
 from stats_devkit.ralph_lrs import RalphLrs, running_ralph
+from tests.support import REPO_ROOT
+from tests.support.commands import child_env
 from tests.support.local_process import LocalApiProcess, request
 from tests.support.stream_records import session_image, stream_record
 
@@ -198,3 +204,52 @@ def _wait_for(
             return read()
         time.sleep(0.1)
     raise AssertionError(f"the LRS holds {read()} after {timeout} s")
+
+
+def test_make_lrs_should_serve_an_lrs_whose_printed_lines_work_until_ctrl_c(tmp_path: Path) -> None:
+    out = tmp_path / "make-lrs.out"
+    with out.open("wb") as sink:
+        make = subprocess.Popen(  # noqa: S603 - this checkout's make, as a user types it
+            [shutil.which("make") or "make", "lrs"],
+            cwd=REPO_ROOT,
+            env=child_env(LRS_PORT="0"),  # any free port: other runs may hold 8100
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Ctrl-C stops it." not in out.read_text() and time.monotonic() < deadline:
+            assert make.poll() is None, out.read_text()
+            time.sleep(0.1)
+        lines = out.read_text().splitlines()
+        curl = next(line.strip() for line in lines if line.strip().startswith("curl "))
+        answer = subprocess.run(  # noqa: S602 - the line as printed, pasted in a shell
+            curl, shell=True, capture_output=True, text=True, timeout=30, check=True
+        )
+        assert json.loads(answer.stdout) == {"statements": []}
+        assert any(line.strip().startswith("LRS_ENDPOINT=http://127.0.0.1:") for line in lines)
+    finally:
+        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+        # make ends by the interrupt it was sent, once its job has stopped (as shells expect).
+        assert make.wait(timeout=30) in (0, -signal.SIGINT)
+    assert "Traceback" not in out.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(make.pid, 0)  # nothing of its group left...
+    # ...nor the server, which runs in a group of its own: found by the directory it served.
+    served = next(line for line in lines if line.startswith("statements kept in "))
+    workdir = served.removeprefix("statements kept in ").split("/data/")[0]
+    assert _processes_in(workdir) == []
+    assert not Path(workdir).exists()
+
+
+def _processes_in(workdir: str) -> list[int]:
+    """The processes whose environment names ``workdir`` (as Ralph's app directory)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"RALPH_APP_DIR={workdir}/app".encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found

@@ -14,8 +14,7 @@ import pytest
 from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_events as eventbridge
 
-from stats_service import StatsService, StatsServiceProps
-from stats_service.lrs_props import LrsProps
+from stats_service import LrsProps, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.cloudformation import referenced
 from tests.support.templates import synth

@@ -40,8 +40,8 @@ lint: $(READY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	npx redocly lint --format=stylish docs/openapi.json
-	npx spectral lint --fail-severity=warn docs/openapi.json
+	npx redocly lint --format=stylish docs/openapi/*.json
+	npx spectral lint --fail-severity=warn docs/openapi/*.json
 	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck
 
 run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
@@ -57,8 +57,8 @@ e2e: $(READY)
 smoke: $(READY)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e -m smoke
 
-openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
-	$(BIN)/python -m stats_tools.openapi docs/openapi.json
+openapi: $(READY) ## regenerate docs/openapi/<mode>.json, one per auth mode, from the route table and the rules
+	$(BIN)/python -m stats_tools.openapi
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
 # after changing a rule in session_body.py (a unit test fails while the module is stale).

@@ -2,8 +2,8 @@
 
 A stdlib threading HTTP server reads each request, hands it to the local API Gateway
 (``gateway``), which runs the deployed handler, and writes the response back. It also
-serves the OpenAPI document at ``/openapi.json``. It stays in the foreground until Ctrl-C
-(or SIGTERM) and then exits 0.
+serves its auth mode's OpenAPI document at ``/openapi.json``. It stays in the foreground
+until Ctrl-C (or SIGTERM) and then exits 0.
 """
 
 from __future__ import annotations
@@ -265,7 +265,13 @@ def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
     with embedded_dynamodb():
         # The handlers are imported once the environment points at the embedded table.
         gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
-        server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
+        access = openapi.Access(
+            settings.mode,
+            issuer=server.url,
+            learner_scopes=settings.required_scopes,
+            analytics_scopes=settings.analytics_scopes,
+        )
+        server.app = LocalApi(gateway, openapi.document(server.url, access), auth.local_routes)
         # The table's stream to the deployed aggregator, as the event source mapping does.
         stop = threading.Event()
         StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(

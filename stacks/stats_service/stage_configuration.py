@@ -23,6 +23,8 @@ next CI deploy would put it back).
 - ``powertoolsLayerArn=arn:...``: where the official Powertools layer is not published.
 - ``alarmTopicArn=arn:aws:sns:...``: an existing topic for the alarms, instead of one
   created with the stack (its policy must let this account's CloudWatch alarms publish).
+- ``corsOrigins=https://learn.example.com,http://localhost:5173``: browser origins allowed
+  to call the API (a JSON list in cdk.json works too); none by default.
 - ``account=123456789012`` and ``region=eu-west-1`` pin the stack; else it is
   environment-agnostic.
 """
@@ -39,7 +41,7 @@ from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_api import auth_modes
+from stats_api import auth_modes, cors
 
 from .auth import AUTH_CLASSES, Auth, Context
 from .props import StatsServiceProps
@@ -68,6 +70,7 @@ SETTINGS = (
     "domainName",
     "certificateArn",
     "alarmTopicArn",
+    "corsOrigins",
 )
 
 
@@ -88,6 +91,7 @@ class StageConfiguration:
     domain_name: str | None = None
     certificate_arn: str | None = None
     alarm_topic_arn: str | None = None
+    cors_origins: tuple[str, ...] = ()
     # What the command line (-c) sets to another value than the stage's committed
     # configuration: key -> (given, committed or None). The next deploy of the committed
     # configuration undoes it.
@@ -132,6 +136,7 @@ class StageConfiguration:
                 r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}",
                 "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
             ),
+            cors_origins=_cors_origins(context("corsOrigins")),
             overridden=overridden,
         )
 
@@ -178,6 +183,7 @@ class StageConfiguration:
             domain_name=self.domain_name,
             certificate=self.certificate_arn,
             alarm_topic=alarm_topic,
+            cors_origins=self.cors_origins,
         )
 
     def environment(self) -> Environment:
@@ -280,6 +286,14 @@ def _flag(context: Context, key: str) -> bool:
     if value is True or value == "true":
         return True
     raise ValueError(f"-c {key} must be true or false, got {value!r}")
+
+
+def _cors_origins(value: object) -> tuple[str, ...]:
+    """Browser origins: comma-separated (-c), or a JSON list (cdk.json)."""
+    try:
+        return cors.origins(_as_text(value) or "")
+    except ValueError as error:
+        raise ValueError(f"-c corsOrigins: {error}") from None
 
 
 def _optional_text(value: object) -> str | None:

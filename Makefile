@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: help setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase analytics-backfill clean
+.PHONY: help setup test lint unit infrastructure e2e smoke package synth run openapi clients validator deploy erase analytics-backfill clean
 
 .DEFAULT_GOAL := help
 
@@ -64,6 +64,9 @@ smoke: $(READY) ## the read-only part of e2e, safe against prod (BASE_URL=... AU
 
 openapi: $(READY) ## regenerate docs/openapi/<mode>.json, one per auth mode, from the route table and the rules
 	$(BIN)/python -m stats_tools.openapi
+
+clients: $(READY) ## the Python and TypeScript clients of docs/openapi/, into build/clients/, type-checked with their drivers
+	$(BIN)/python -m stats_tools.clients
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
 # after changing a rule in session_body.py (a unit test fails while the module is stale).

@@ -61,7 +61,7 @@ def driver_settings(api: Api) -> dict[str, str]:
         return {
             "AUTH": "jwt",
             "TOKEN": minted.body["access_token"],
-            "ANALYTICS_TOKEN": str(api.analyst().token),
+            "ANALYST_TOKEN": str(api.analyst().token),
         }
     if api.mode == "iam":
         learner, analyst = api.credentials, api.analytics_credentials
@@ -72,8 +72,8 @@ def driver_settings(api: Api) -> dict[str, str]:
             "AWS_REGION": api.region,
             "AWS_ACCESS_KEY_ID": str(learner.access_key),
             "AWS_SECRET_ACCESS_KEY": str(learner.secret_key),
-            "ANALYTICS_AWS_ACCESS_KEY_ID": str(analyst.access_key),
-            "ANALYTICS_AWS_SECRET_ACCESS_KEY": str(analyst.secret_key),
+            "ANALYST_AWS_ACCESS_KEY_ID": str(analyst.access_key),
+            "ANALYST_AWS_SECRET_ACCESS_KEY": str(analyst.secret_key),
         }
     return {"AUTH": "header"}
 

@@ -6,9 +6,9 @@ run in that mode.
     PYTHONPATH=build/clients/<mode>/python python examples/clients/python/drive_api.py <url>
 
 with ``AUTH=header|iam|jwt``; a JWT stage's tokens in ``TOKEN`` (a learner's) and
-``ANALYTICS_TOKEN`` (one with the analytics scope); an IAM stage's credentials in
+``ANALYST_TOKEN`` (one with the analytics scope); an IAM stage's credentials in
 ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (``AWS_SESSION_TOKEN``) and the analytics
-principal's in ``ANALYTICS_AWS_ACCESS_KEY_ID``/``ANALYTICS_AWS_SECRET_ACCESS_KEY``, signed
+principal's in ``ANALYST_AWS_ACCESS_KEY_ID``/``ANALYST_AWS_SECRET_ACCESS_KEY``, signed
 for ``AWS_REGION``. It writes under a learner and a course of its own, and prints what
 each operation answered.
 """
@@ -97,7 +97,7 @@ def connect(base_url: str, mode: str, environ: dict[str, str]) -> tuple[Authenti
     """A learner's client and an analytics reader's, for a stage in ``mode``."""
     if mode == "jwt":
         return jwt_client(base_url, environ["TOKEN"]), jwt_client(
-            base_url, environ["ANALYTICS_TOKEN"]
+            base_url, environ["ANALYST_TOKEN"]
         )
     if mode == "iam":
         region = environ.get("AWS_REGION", "us-east-1")
@@ -107,7 +107,7 @@ def connect(base_url: str, mode: str, environ: dict[str, str]) -> tuple[Authenti
             environ.get("AWS_SESSION_TOKEN"),
         )
         analyst = Credentials(
-            environ["ANALYTICS_AWS_ACCESS_KEY_ID"], environ["ANALYTICS_AWS_SECRET_ACCESS_KEY"]
+            environ["ANALYST_AWS_ACCESS_KEY_ID"], environ["ANALYST_AWS_SECRET_ACCESS_KEY"]
         )
         return iam_client(base_url, learner, region), iam_client(base_url, analyst, region)
     return header_client(base_url), header_client(base_url)

@@ -4,10 +4,10 @@
  * compiled with `tsc --strict` against each auth mode's types and run by the e2e tier
  * against the local run in that mode.
  *
- *     node build/clients/js/<mode>/drive_api.mjs <url>
+ *     node build/clients/js/<mode>/typescript/drive_api.mjs <url>
  *
- * with the settings the Python driver takes (AUTH, TOKEN and ANALYTICS_TOKEN, or the AWS_
- * and ANALYTICS_AWS_ credentials and AWS_REGION). It writes under a learner and a course of
+ * with the settings the Python driver takes (AUTH, TOKEN and ANALYST_TOKEN, or the AWS_
+ * and ANALYST_AWS_ credentials and AWS_REGION). It writes under a learner and a course of
  * its own, and prints what each operation answered.
  */
 import { AwsClient } from "aws4fetch";
@@ -55,7 +55,7 @@ function connect(baseUrl: string, mode: string, env: NodeJS.ProcessEnv): [Api, A
     return value;
   };
   if (mode === "jwt") {
-    return [jwtClient(baseUrl, setting("TOKEN")), jwtClient(baseUrl, setting("ANALYTICS_TOKEN"))];
+    return [jwtClient(baseUrl, setting("TOKEN")), jwtClient(baseUrl, setting("ANALYST_TOKEN"))];
   }
   if (mode === "iam") {
     const region = env.AWS_REGION ?? "us-east-1";
@@ -65,8 +65,8 @@ function connect(baseUrl: string, mode: string, env: NodeJS.ProcessEnv): [Api, A
       sessionToken: env.AWS_SESSION_TOKEN,
     };
     const analyst = {
-      accessKeyId: setting("ANALYTICS_AWS_ACCESS_KEY_ID"),
-      secretAccessKey: setting("ANALYTICS_AWS_SECRET_ACCESS_KEY"),
+      accessKeyId: setting("ANALYST_AWS_ACCESS_KEY_ID"),
+      secretAccessKey: setting("ANALYST_AWS_SECRET_ACCESS_KEY"),
     };
     return [iamClient(baseUrl, learner, region), iamClient(baseUrl, analyst, region)];
   }
@@ -137,7 +137,10 @@ async function drive(learner: Api, analyst: Api, caller: Caller): Promise<void> 
     expect(
       "recordSession",
       201,
-      await learner.POST("/courses/{courseId}", { params: { path: { courseId }, ...caller }, body: more }),
+      await learner.POST("/courses/{courseId}", {
+        params: { path: { courseId }, ...caller },
+        body: more,
+      }),
     );
   }
 
@@ -211,6 +214,7 @@ const [baseUrl] = process.argv.slice(2);
 if (baseUrl === undefined) throw new Error("usage: node drive_api.mjs <API URL>");
 const mode = process.env.AUTH ?? "header";
 const [learner, analyst] = connect(baseUrl.replace(/\/$/, ""), mode, process.env);
-const caller = (mode === "jwt" ? {} : { header: { userId: `client-${crypto.randomUUID()}` } }) as Caller;
+const userId = `client-${crypto.randomUUID()}`;
+const caller = (mode === "jwt" ? {} : { header: { userId } }) as Caller;
 await drive(learner, analyst, caller);
 console.log(JSON.stringify(answered, Object.keys(answered).sort()));

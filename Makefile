@@ -53,7 +53,7 @@ run: $(READY) ## the API on http://127.0.0.1:3000 (PORT=...), over an embedded D
 	@$(BIN)/python -m local_run
 
 # Over HTTP: the local run in every auth mode (schemathesis included), or, with
-# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
+# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see docs/deploy.md).
 e2e: $(READY) ## the HTTP suite: against the local run in every auth mode, or BASE_URL=<ApiUrl> AUTH=<mode>
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 

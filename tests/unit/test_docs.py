@@ -1,5 +1,5 @@
 """What the README and the other docs tell a reader to rely on: the files they name exist,
-and the CI policy they give lets the e2e suite call every route."""
+and the CI policy docs/deploy.md gives lets the e2e suite call every route."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def iam_pattern_matches(pattern: str, value: str) -> bool:
 
 
 def ci_invoke_resources() -> list[str]:
-    """The resources of the README's CI policy statement that lets the e2e suite call the API."""
-    readme = (REPO_ROOT / "README.md").read_text()
+    """The resources of docs/deploy.md's CI policy statement that lets the e2e suite call the
+    API."""
+    readme = (REPO_ROOT / "docs" / "deploy.md").read_text()
     # Other JSON blocks are fragments (cdk.json's stages): parse only the policy's.
     for block in _JSON_BLOCK.findall(readme):
         if "execute-api:Invoke" not in block:
@@ -51,7 +52,7 @@ def ci_invoke_resources() -> list[str]:
             if statement.get("Action") == "execute-api:Invoke":
                 resource = statement["Resource"]
                 return [resource] if isinstance(resource, str) else list(resource)
-    raise AssertionError("the README gives no execute-api:Invoke statement")
+    raise AssertionError("docs/deploy.md gives no execute-api:Invoke statement")
 
 
 def route_arn(method: str, path: str) -> str:
@@ -75,7 +76,7 @@ def test_the_ci_policy_should_allow_nothing_beyond_the_api_routes() -> None:
 
 
 def test_iam_patterns_should_match_as_iam_matches() -> None:
-    # The README's former policy: "courses/*" does not match the bare /courses.
+    # The docs' former policy: "courses/*" does not match the bare /courses.
     former = "arn:aws:execute-api:<region>:<account>:*/$default/*/courses/*"
 
     assert iam_pattern_matches(former, route_arn("GET", "/courses/{courseId}/sessions"))

@@ -54,33 +54,25 @@ T = TypeVar("T")
 
 
 class SigV4(httpx.Auth):
-    """Signs each request with AWS Signature Version 4 for API Gateway (``execute-api``), as
-    an IAM stage demands; botocore computes the signature."""
+    """Signs each request with SigV4 for API Gateway (execute-api), as IAM stages demand."""
 
-    requires_request_body = True  # the signature covers the body's hash
+    requires_request_body = True  # the signature covers the body
 
     def __init__(self, credentials: Credentials, region: str) -> None:
         self._signer = SigV4Auth(credentials, "execute-api", region)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        signed = AWSRequest(
-            method=request.method,
-            url=str(request.url),
-            data=request.content,
-            # The caller it names and the body's type are signed too: no proxy can change them.
-            headers={k: v for k, v in request.headers.items() if k in ("content-type", "userid")},
-        )
+        # The body's type and the caller it names are signed too: no proxy can change them.
+        headers = {k: v for k, v in request.headers.items() if k in ("content-type", "userid")}
+        signed = AWSRequest(request.method, str(request.url), headers, request.content)
         self._signer.add_auth(signed)
         request.headers.update(dict(signed.headers.items()))
         yield request
 
 
 def iam_client(base_url: str, credentials: Credentials, region: str) -> AuthenticatedClient:
-    # An IAM stage takes no token: the SigV4 hook signs every request instead.
-    client = AuthenticatedClient(base_url=base_url, token="")
-    return client.set_httpx_client(
-        httpx.Client(base_url=base_url, auth=SigV4(credentials, region), timeout=10)
-    )
+    client = AuthenticatedClient(base_url=base_url, token="")  # signed instead
+    return client.set_httpx_client(httpx.Client(base_url=base_url, auth=SigV4(credentials, region)))
 
 
 def jwt_client(base_url: str, token: str) -> AuthenticatedClient:

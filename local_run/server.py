@@ -1,42 +1,24 @@
-"""``make run``: the API on http://127.0.0.1:$PORT, over the embedded DynamoDB.
-
-A stdlib threading HTTP server reads each request, hands it to the local API Gateway
-(``gateway``), which runs the deployed handler, and writes the response back. It also
-serves its auth mode's OpenAPI document at ``/openapi.json``. It stays in the foreground
-until Ctrl-C (or SIGTERM) and then exits 0.
+"""The local run's HTTP server: a stdlib threading HTTP server reads each request, hands it
+to the local API Gateway (``gateway``), which runs the deployed handler, and writes the
+response back. It also serves local-only routes: its auth mode's OpenAPI document at
+``/openapi.json`` and the JWT mode's issuer. ``local_run.start`` sets it up and runs it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
 import re
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
-from local_run.cors import CorsPolicy
-from local_run.gateway import (
-    MAX_PAYLOAD_BYTES,
-    METHOD_NOT_ALLOWED,
-    PAYLOAD_TOO_LARGE,
-    Gateway,
-    load_handler_path,
-)
+from local_run.auth_modes import LocalRoute
+from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
-from stats_api import cors
-from stats_api.routes import ROUTES
-from stats_api.shared_names import AGGREGATOR_HANDLER
-from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
 DEFAULT_PORT = 3000
@@ -241,90 +223,3 @@ def _header_text(value: str) -> str:
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("latin-1").decode("utf-8")
     return value.strip(" \t")
-
-
-def _port(value: str | None) -> int:
-    if not value:
-        return DEFAULT_PORT
-    if not value.isdigit() or int(value) > 65535:
-        raise ValueError(f"PORT must be a number from 0 to 65535, not {value!r}")
-    return int(value)
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
-
-
-def _banner(url: str, table: str, auth: AuthSetup, cors_origins: tuple[str, ...] = ()) -> str:
-    return "\n".join(
-        [
-            f"stats-service local API on {url} (embedded DynamoDB, table {table})",
-            auth.description,
-            *([f"CORS: browsers at {', '.join(cors_origins)}"] if cors_origins else []),
-            f"OpenAPI document: {url}{OPENAPI_PATH}",
-            "Try:",
-            *(f"  {line}" for line in auth.curl_lines),
-            "Ctrl-C stops it.",
-        ]
-    )
-
-
-def main() -> int:
-    """Serve until Ctrl-C (exit 0); 1 when the port cannot be had, 2 for a bad setting."""
-    try:
-        port = _port(os.environ.get("PORT"))
-        auth = AuthSettings.from_environment(os.environ)  # before the AWS isolation
-        cors_origins = cors.origins(os.environ.get("CORS_ORIGINS", ""))
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        server = LocalApiServer((HOST, port))
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            print(f"error: port {port} is in use; set PORT to another port", file=sys.stderr)
-        else:
-            print(f"error: cannot listen on {HOST}:{port}: {error.strerror}", file=sys.stderr)
-        return 1
-    # Even when started where SIGINT is ignored (a background job), Ctrl-C and kill -INT stop it.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        with server:
-            _serve_forever(server, auth, cors_origins)
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-    return 0
-
-
-def _serve_forever(
-    server: LocalApiServer, settings: AuthSettings, cors_origins: tuple[str, ...]
-) -> None:
-    # moto and boto3 take most of a second to import: only once the port is ours.
-    from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
-    from local_run.stream import StreamPump  # noqa: PLC0415
-
-    auth = auth_setup(settings, server.url)
-    with embedded_dynamodb():
-        # The handlers are imported once the environment points at the embedded table.
-        gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
-        access = openapi.Access(
-            settings.mode,
-            issuer=server.url,
-            learner_scopes=settings.required_scopes,
-            analytics_scopes=settings.analytics_scopes,
-        )
-        app: App = LocalApi(gateway, openapi.document(server.url, access), auth.local_routes)
-        if cors_origins:
-            app = CorsPolicy.for_routes(cors_origins, ROUTES).wrap(app)
-        server.app = app
-        # The table's stream to the deployed aggregator, as the event source mapping does.
-        stop = threading.Event()
-        StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
-            gateway.lock, stop
-        )
-        print(_banner(server.url, TABLE_NAME, auth, cors_origins), flush=True)
-        try:
-            server.serve_forever()
-        finally:
-            stop.set()

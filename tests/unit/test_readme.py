@@ -65,9 +65,7 @@ def route_row(route: Route) -> str:
     flag = "`history`" if route.history else "`analytics`" if route.analytics else "none"
     who = "analytics reader" if route.analytics else "learner"
     success = " or ".join(f"`{success.status}`" for success in route.successes)
-    return (
-        f"| `{route.method}` | `{route.path}` | {route.summary} | {flag} | {who} | {success} |"
-    )
+    return f"| `{route.method}` | `{route.path}` | {route.summary} | {flag} | {who} | {success} |"
 
 
 def test_the_route_table_should_be_the_route_table_s() -> None:

@@ -52,8 +52,8 @@ from bench import import_profile
 from bench.checks import check
 from bench.cold_child import FLOORS, RESULT_MARKER
 from bench.timing import Timing, elapsed_ms
-from local_run.emulator import create_table
 from local_run.events import api_event
+from stats_api.learner_store import LearnerStore
 from stats_api.routes import (
     FETCH_COURSE_STATS,
     RECORD_SESSION,
@@ -61,10 +61,10 @@ from stats_api.routes import (
     WITHDRAW_SESSION,
     Route,
 )
-from stats_api.session_records import SessionRecords
 from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
 from stats_api.table_access import TableAccess
 from stats_devkit import dataset
+from stats_devkit.tables import create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -189,7 +189,7 @@ def _documents(client: DynamoDBClient) -> dict[str, Document]:
     document for one run."""
     create_table(client, TABLE)
     course = dataset.seed(client, TABLE, USER, dataset.make_sessions(3, COURSE, seed=7))
-    store = SessionRecords(TableAccess(client, TABLE))
+    store = LearnerStore(TableAccess(client, TABLE))
     extra_sessions = iter(dataset.make_sessions(1_000, COURSE, seed=8))
 
     def event(route: Route, session_id: str = "") -> dict[str, Any]:
@@ -229,7 +229,7 @@ def _aggregate_key(course: dataset.SeededCourse) -> dict[str, Any]:
 def _warm_requests(client: DynamoDBClient) -> dict[str, float]:
     """Median ms of the handlers' two kinds of request against the same server, from a warm
     client in this process: how much of a first request is moto's own time."""
-    store = SessionRecords(TableAccess(client, TABLE))
+    store = LearnerStore(TableAccess(client, TABLE))
     timings: dict[str, list[float]] = {"GetItem": [], "TransactWriteItems": []}
     for session in dataset.make_sessions(WARM_REQUESTS, COURSE, seed=11):
         timings["GetItem"].append(elapsed_ms(partial(store.fetch_course_stats, USER, COURSE)))

@@ -58,11 +58,10 @@ def driver_settings(api: Api) -> dict[str, str]:
     """What a driver needs for ``api``'s mode: the drivers read the settings make e2e reads."""
     if api.mode == "jwt":
         minted = request("GET", f"{api.base_url}/local/token?sub=client-{uuid.uuid4()}")
-        return {
-            "AUTH": "jwt",
-            "TOKEN": minted.body["access_token"],
-            "ANALYST_TOKEN": str(api.analyst().token),
-        }
+        reader = api.analyst()  # the local run mints a token with the analytics scope
+        assert reader is not None
+        assert reader.token is not None
+        return {"AUTH": "jwt", "TOKEN": minted.body["access_token"], "ANALYST_TOKEN": reader.token}
     if api.mode == "iam":
         learner, analyst = api.credentials, api.analytics_credentials
         assert learner is not None

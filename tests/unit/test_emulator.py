@@ -19,8 +19,9 @@ from moto.backends import get_backend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
-from local_run.emulator import create_table, embedded_dynamodb, item_level_rollback
+from local_run.emulator import embedded_dynamodb, item_level_rollback
 from local_run.stream import StreamPump
+from stats_devkit.tables import create_table
 
 TABLE = "stats-emulator"
 USER = "learner-1"

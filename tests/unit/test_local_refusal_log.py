@@ -15,7 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from local_run.authorizers import IamAuthorizer, JwtAuthorizer, Refused
+from local_run.authorizers import IamAuthorizer, JwtAuthorizer, Principal, Refused
 from local_run.gateway import Gateway, Integration
 from local_run.messages import HttpRequest
 from local_run.oidc import LocalIssuer
@@ -26,6 +26,12 @@ DOC = (REPO_ROOT / "docs" / "local-run.md").read_text()
 HOST, REGION = "127.0.0.1:3000", "us-east-1"
 KEY, SECRET = "AKIALOCALSTATSSERVICE", "local-secret"
 ISSUER = LocalIssuer("http://127.0.0.1:3000")
+# A signer IAM lets call anything: the refusals below are the signature's, not a policy's.
+ANYTHING = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}],
+}
+SIGNER = Principal(KEY, SECRET, (ANYTHING,))
 
 
 def documented_reasons() -> list[str]:
@@ -48,7 +54,7 @@ def bearer(token: str) -> HttpRequest:
 def refusals() -> dict[str, tuple[Any, HttpRequest]]:
     """Requests each authorizer refuses, and the authorizer, by what makes them refused."""
     jwt = JwtAuthorizer(ISSUER.url, (ISSUER.audience,), ISSUER.jwks(), ("stats/write",))
-    iam = IamAuthorizer(KEY, SECRET, REGION)
+    iam = IamAuthorizer((SIGNER,), REGION)
     late = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=6)
     expired = ISSUER.mint("ann", ("stats/write",), exp=int(time.time()) - 60)
     return {
@@ -75,7 +81,7 @@ def test_should_give_each_reason_the_doc_gives_as_an_example() -> None:
 def test_should_print_the_documented_line_when_refusing(capsys: pytest.CaptureFixture[str]) -> None:
     gateway = Gateway(
         (Integration(route, lambda event, context: {}) for route in ROUTES),
-        IamAuthorizer(KEY, SECRET, REGION),
+        IamAuthorizer((SIGNER,), REGION),
     )
 
     response = gateway.handle(HttpRequest("GET", "/courses/algebra-1", headers=(("host", HOST),)))

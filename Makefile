@@ -106,7 +106,8 @@ deploy: $(READY) ## deploy STAGE=dev|staging|prod as cdk.json commits it (your A
 	npx cdk deploy -c stage=$(STAGE) $(CONTEXT) --require-approval $(APPROVAL)
 
 # Erase a learner from a deployed stage (your AWS credentials): a dry run that lists what
-# it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days.
+# it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days. On a
+# stage with an LRS it also prints what to delete there (xAPI cannot delete a statement).
 # USER must come from the command line: the environment's USER is the login name.
 erase: $(READY) ## erase a learner: USER=<userId> STAGE=<stage>, a dry run unless CONFIRM=yes
 	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from stats_api import json_text
 
 XAPI_VERSION = "1.0.3"
+# What the LRS's credentials are made of (HTTP basic auth), as its secret holds them.
+CREDENTIAL_FIELDS = ("username", "password")
 # Per request, connecting and each read; a batch is a few kilobytes.
 TIMEOUT_SECONDS = 5
 _TOO_MANY_REQUESTS = 429

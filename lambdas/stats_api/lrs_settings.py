@@ -9,7 +9,7 @@ import os
 
 from aws_lambda_powertools.utilities.parameters import get_secret
 
-from stats_api.lrs_client import LrsEndpoint
+from stats_api.lrs_client import CREDENTIAL_FIELDS, LrsEndpoint
 from stats_api.shared_names import (
     LRS_ACTOR_HOME_PAGE_ENV,
     LRS_COURSE_IRI_TEMPLATE_ENV,
@@ -19,7 +19,6 @@ from stats_api.shared_names import (
 from stats_api.xapi_statements import LrsProfile
 
 CREDENTIALS_MAX_AGE = 300  # seconds
-CREDENTIAL_FIELDS = ("username", "password")
 
 
 def lrs_endpoint() -> LrsEndpoint:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from aws_cdk import Token
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from stats_api.lrs_settings import CREDENTIAL_FIELDS
+from stats_api.lrs_client import CREDENTIAL_FIELDS
 from stats_api.xapi_statements import LrsProfile
 
 # A secret's complete ARN: its name, a hyphen, the 6 characters Secrets Manager adds.

@@ -90,14 +90,7 @@ def monitor_stream_consumer(
         lambda_function=consumer,
         alarm_friendly_name=name,
         human_readable_name=human_name,
-        add_fault_count_alarm={
-            "Warning": at_first_datapoint(
-                monitoring.ErrorCountThreshold,
-                period=Duration.minutes(5),
-                max_error_count=0,
-                custom_tags=[release_tag],
-            )
-        },
+        add_fault_count_alarm=_failed_batches(release_tag),
         add_max_iterator_age_alarm={
             "Critical": monitoring.MaxAgeThreshold(
                 max_age_in_millis=max_iterator_age.to_milliseconds(),
@@ -115,6 +108,19 @@ def monitor_stream_consumer(
             "Critical": at_first_datapoint(monitoring.MaxMessageCountThreshold, max_message_count=0)
         },
     )
+
+
+def _failed_batches(release_tag: str) -> dict[str, monitoring.ErrorCountThreshold]:
+    """A consumer's errors, each a batch it failed (retried, so a Warning), in any 5
+    minutes, tagged ``release_tag`` (the alarms its releases roll back on)."""
+    return {
+        "Warning": at_first_datapoint(
+            monitoring.ErrorCountThreshold,
+            period=Duration.minutes(5),
+            max_error_count=0,
+            custom_tags=[release_tag],
+        )
+    }
 
 
 def monitor_queue_consumer(
@@ -136,14 +142,7 @@ def monitor_queue_consumer(
         lambda_function=consumer,
         alarm_friendly_name=name,
         human_readable_name=human_name,
-        add_fault_count_alarm={
-            "Warning": at_first_datapoint(
-                monitoring.ErrorCountThreshold,
-                period=Duration.minutes(5),
-                max_error_count=0,
-                custom_tags=[release_tag],
-            )
-        },
+        add_fault_count_alarm=_failed_batches(release_tag),
     )
     facade.monitor_sqs_queue_with_dlq(
         queue=queue,

@@ -31,14 +31,13 @@ import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
 from stats_api.learning_events import LearningEvent
-from stats_api.learning_events_stream import learning_event
 from stats_api.lrs_forwarding import forward
 from stats_api.xapi_statements import COMPLETED, VOIDED, LrsProfile, statement_id
 from stats_devkit.ralph_lrs import RalphLrs, running_ralph
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.local_process import LocalApiProcess, request
-from tests.support.stream_records import session_image, stream_record
+from tests.support.stream_records import session_change
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
 A = "0f6ad1f0-3c1e-4b8e-9a55-7d2f0c6b9e21"
@@ -61,15 +60,6 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RalphLrs]:
         os.killpg(lrs.process_group, 0)
 
 
-def event(name: str, **image: str) -> LearningEvent:
-    if name == "INSERT":
-        made = learning_event(stream_record(name, new=session_image(**image)))
-    else:
-        made = learning_event(stream_record(name, old=session_image(**image)))
-    assert made is not None
-    return made
-
-
 def deliver(lrs: RalphLrs, events: list[LearningEvent], batch_size: int = 3) -> None:
     for start in range(0, len(events), batch_size):
         delivery = forward(events[start : start + batch_size], PROFILE, lrs.endpoint)
@@ -81,12 +71,12 @@ def test_should_hold_one_statement_per_recording_and_one_voiding_per_removal(
     ralph: RalphLrs,
 ) -> None:
     history = [
-        event("INSERT", session_id=A, recordedAt=FIRST),
-        event("INSERT", session_id=B, recordedAt=SECOND),
-        event("REMOVE", session_id=A, recordedAt=FIRST),  # withdrawn
-        event("INSERT", session_id=A, recordedAt=AGAIN),  # recorded again after
-        event("INSERT", user="learner-43", session_id=C, recordedAt=FIRST),
-        event("REMOVE", user="learner-43", session_id=C, recordedAt=FIRST, erasedAt=AGAIN),
+        session_change("INSERT", session_id=A, recordedAt=FIRST),
+        session_change("INSERT", session_id=B, recordedAt=SECOND),
+        session_change("REMOVE", session_id=A, recordedAt=FIRST),  # withdrawn
+        session_change("INSERT", session_id=A, recordedAt=AGAIN),  # recorded again after
+        session_change("INSERT", user="learner-43", session_id=C, recordedAt=FIRST),
+        session_change("REMOVE", user="learner-43", session_id=C, recordedAt=FIRST, erasedAt=AGAIN),
     ]
     deliver(ralph, history)
     # Redeliveries and replays, in any order: a withdrawal before its recording included.
@@ -113,7 +103,7 @@ def test_should_hold_one_statement_per_recording_and_one_voiding_per_removal(
 
 def test_should_answer_for_each_statement_as_xapi_clients_ask(ralph: RalphLrs) -> None:
     session = {"session_id": B, "user": "learner-44", "recordedAt": FIRST, "minutes": "61.5"}
-    deliver(ralph, [event("INSERT", **session), event("REMOVE", **session)])
+    deliver(ralph, [session_change("INSERT", **session), session_change("REMOVE", **session)])
     held = statement_id("learner-44", B, FIRST)
     (completion,) = ralph.query(statementId=held)["statements"]
     assert completion["verb"]["id"] == COMPLETED

@@ -17,7 +17,7 @@ from aws_cdk import aws_events as eventbridge
 from stats_service import LrsProps, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.cloudformation import referenced
-from tests.support.templates import synth
+from tests.support.templates import SESSION_CHANGE_PATTERNS, synth
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lrs-credentials-AbCdEf"
 LRS = LrsProps(
@@ -109,16 +109,8 @@ def test_should_publish_from_the_stream_through_the_publishers_live_alias(
     assert function["Environment"]["Variables"] == {"EVENT_BUS_NAME": {"Ref": bus_id}}
     assert function["Timeout"] == 30
     mapping = mapping_of(template, publisher)
-    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [
-        {
-            "eventName": ["INSERT"],
-            "dynamodb": {"NewImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
-        },
-        {
-            "eventName": ["REMOVE"],
-            "dynamodb": {"OldImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
-        },
-    ]
+    filters = mapping["FilterCriteria"]["Filters"]
+    assert [json.loads(f["Pattern"]) for f in filters] == SESSION_CHANGE_PATTERNS
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (100, 1)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

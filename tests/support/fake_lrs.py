@@ -1,5 +1,5 @@
 """Stand-ins the learning events' tests share: an LRS that answers as scripted and keeps
-what it was sent, and the messages a rule's SQS target receives."""
+what it was sent, and an event as a rule's target (an SQS queue) receives it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -66,8 +67,10 @@ def fake_lrs() -> Iterator[FakeLrs]:
     thread.join()
 
 
-def bus_message(event: LearningEvent, message_id: str) -> dict[str, Any]:
-    envelope = {
+def on_the_bus(event: LearningEvent) -> dict[str, Any]:
+    """The event as a rule's target receives it (the EventBridge documentation's example
+    event's shape): JSON, parsed with exact decimals."""
+    return {
         "version": "0",
         "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
         "detail-type": event.kind.detail_type,
@@ -76,12 +79,16 @@ def bus_message(event: LearningEvent, message_id: str) -> dict[str, Any]:
         "time": "2026-11-02T08:05:03Z",
         "region": "eu-west-1",
         "resources": [],
-        "detail": event.detail(),
+        "detail": json.loads(json_text.dumps(event.detail()), parse_float=Decimal),
     }
+
+
+def bus_message(event: LearningEvent, message_id: str) -> dict[str, Any]:
+    """The SQS message holding ``event``, as Lambda hands it to the forwarder."""
     return {
         "messageId": message_id,
         "receiptHandle": f"handle-{message_id}",
-        "body": json_text.dumps(envelope),
+        "body": json_text.dumps(on_the_bus(event)),
         "attributes": {"ApproximateReceiveCount": "1"},
         "messageAttributes": {},
         "eventSource": "aws:sqs",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stats_api.learning_events import LearningEvent
+from stats_api.learning_events_stream import learning_event
 from stats_api.table_keys import SESSION_CHANGE_FILTERS
 
 USER = "learner-42"
@@ -87,6 +89,18 @@ def stream_record(
         "dynamodb": change,
         "eventSourceARN": STREAM_ARN,
     }
+
+
+def session_change(event_name: str, **image: str) -> LearningEvent:
+    """The learning event of a session's ``INSERT`` or ``REMOVE`` record, the session
+    ``session_image(**image)``."""
+    stored = session_image(**image)
+    if event_name == "INSERT":
+        made = learning_event(stream_record(event_name, new=stored))
+    else:
+        made = learning_event(stream_record(event_name, old=stored))
+    assert made is not None
+    return made
 
 
 def passes_session_change_filters(record: dict[str, Any]) -> bool:

@@ -6,7 +6,6 @@ their JSON Schemas."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 import jsonschema
@@ -23,11 +22,13 @@ from stats_api.learning_events import (
 )
 from stats_api.learning_events_stream import learning_event
 from stats_tools import event_schemas
+from tests.support.fake_lrs import on_the_bus
 from tests.support.stream_records import (
     COMPLETED_AT,
     RECORDED_AT,
     SESSION_ID,
     course_stats_image,
+    session_change,
     session_image,
     stream_record,
 )
@@ -44,15 +45,11 @@ SESSION_AS_THE_API_RETURNS_IT = {
 
 
 def recorded(**image: str) -> LearningEvent:
-    event = learning_event(stream_record("INSERT", new=session_image(**image)))
-    assert event is not None
-    return event
+    return session_change("INSERT", **image)
 
 
 def removed(**image: str) -> LearningEvent:
-    event = learning_event(stream_record("REMOVE", old=session_image(**image)))
-    assert event is not None
-    return event
+    return session_change("REMOVE", **image)
 
 
 def as_published(event: LearningEvent) -> dict[str, Any]:
@@ -236,22 +233,6 @@ def test_should_publish_draft_4_schemas_of_the_whole_event_as_eventbridge_delive
     assert not validator.is_valid({**delivered, "source": "another-service"})
     other = next(name for name in EVENT_KINDS if name != kind.detail_type)
     assert not validator.is_valid({**delivered, "detail-type": other})
-
-
-def on_the_bus(event: LearningEvent) -> dict[str, Any]:
-    """The event as a rule's target receives it, from the EventBridge documentation's
-    example event: JSON, parsed with exact decimals."""
-    return {
-        "version": "0",
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": event.kind.detail_type,
-        "source": "stats-service",
-        "account": "123456789012",
-        "time": "2026-11-02T08:05:03Z",
-        "region": "eu-west-1",
-        "resources": [],
-        "detail": json.loads(json_text.dumps(event.detail()), parse_float=Decimal),
-    }
 
 
 @pytest.mark.parametrize(

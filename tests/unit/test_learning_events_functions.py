@@ -4,14 +4,10 @@ LRS), each answering with the items Lambda must retry."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from moto import mock_aws
 
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler_path
@@ -19,26 +15,14 @@ from stats_api.learning_events_stream import learning_event
 from stats_api.shared_names import (
     EVENT_BUS_NAME_ENV,
     FORWARDER_HANDLER,
-    LRS_ACTOR_HOME_PAGE_ENV,
-    LRS_COURSE_IRI_TEMPLATE_ENV,
-    LRS_CREDENTIALS_SECRET_ENV,
-    LRS_STATEMENTS_URL_ENV,
     PUBLISHER_HANDLER,
 )
 from stats_api.xapi_statements import statement_id
-from tests.support.event_bus import ConsumedBus, consumed_bus
-from tests.support.fake_lrs import FakeLrs, bus_message, fake_lrs
+from tests.support.event_bus import ConsumedBus
+from tests.support.fake_lrs import FakeLrs, bus_message
 from tests.support.stream_records import course_stats_image, session_image, stream_record
 
-BUS = "stats-events"
 RECORDED_AT = "2026-11-02T08:00:01.250000Z"
-
-
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsumedBus]:
-    monkeypatch.setenv(EVENT_BUS_NAME_ENV, BUS)
-    with mock_aws(), consumed_bus(BUS) as consumed:
-        yield consumed
 
 
 def publish(records: list[dict[str, Any]]) -> Any:
@@ -75,31 +59,6 @@ def test_should_report_the_first_record_whose_event_the_bus_did_not_take(
     assert answer == {"batchItemFailures": [{"itemIdentifier": "2"}]}
 
 
-@pytest.fixture
-def lrs() -> Iterator[FakeLrs]:
-    with fake_lrs() as server:
-        yield server
-
-
-@pytest.fixture
-def forwarder_settings(monkeypatch: pytest.MonkeyPatch, lrs: FakeLrs) -> Iterator[Any]:
-    """moto's Secrets Manager holding the LRS's credentials, and the forwarder's settings."""
-    parameters.clear_caches()  # type: ignore[no-untyped-call] # kept for its max age
-    with mock_aws():
-        secrets = boto3.client("secretsmanager")
-        arn = secrets.create_secret(
-            Name="lrs", SecretString=json.dumps({"username": "stats", "password": "s3cret"})
-        )["ARN"]
-        for name, value in {
-            LRS_STATEMENTS_URL_ENV: lrs.url,
-            LRS_CREDENTIALS_SECRET_ENV: arn,
-            LRS_ACTOR_HOME_PAGE_ENV: "https://learn.example.com",
-            LRS_COURSE_IRI_TEMPLATE_ENV: "https://learn.example.com/courses/{courseId}",
-        }.items():
-            monkeypatch.setenv(name, value)
-        yield secrets
-
-
 def forward(messages: list[dict[str, Any]]) -> Any:
     return load_handler_path(FORWARDER_HANDLER)({"Records": messages}, LambdaContext())
 
@@ -109,7 +68,7 @@ def recorded_event() -> Any:
 
 
 def test_should_send_the_queues_events_as_statements_with_the_secrets_credentials(
-    forwarder_settings: Any, lrs: FakeLrs
+    lrs_secret: Any, lrs: FakeLrs
 ) -> None:
     assert forward([bus_message(recorded_event(), "m-1")]) == {"batchItemFailures": []}
     ((_, headers, body),) = lrs.received
@@ -121,16 +80,14 @@ def test_should_send_the_queues_events_as_statements_with_the_secrets_credential
 
 
 def test_should_name_every_message_for_another_try_when_the_lrs_is_down(
-    forwarder_settings: Any, lrs: FakeLrs
+    lrs_secret: Any, lrs: FakeLrs
 ) -> None:
     lrs.answers = [503]
     answer = forward([bus_message(recorded_event(), "m-1"), bus_message(recorded_event(), "m-2")])
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
 
 
-def test_should_read_the_credentials_even_for_an_empty_batch(
-    forwarder_settings: Any, lrs: FakeLrs
-) -> None:
+def test_should_read_the_credentials_even_for_an_empty_batch(lrs_secret: Any, lrs: FakeLrs) -> None:
     # What the release check sends: it proves the secret is there and readable.
     assert forward([]) == {"batchItemFailures": []}
     assert lrs.received == []
@@ -139,9 +96,7 @@ def test_should_read_the_credentials_even_for_an_empty_batch(
 @pytest.mark.parametrize(
     "secret", ['{"username": "stats"}', '{"username": "", "password": "x"}', "[]", "plain"]
 )
-def test_should_fail_on_a_secret_that_holds_no_credentials(
-    forwarder_settings: Any, secret: str
-) -> None:
-    forwarder_settings.put_secret_value(SecretId="lrs", SecretString=secret)
+def test_should_fail_on_a_secret_that_holds_no_credentials(lrs_secret: Any, secret: str) -> None:
+    lrs_secret.put_secret_value(SecretId="lrs", SecretString=secret)
     with pytest.raises((ValueError, parameters.exceptions.TransformParameterError)):
         forward([])

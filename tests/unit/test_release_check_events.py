@@ -4,42 +4,25 @@ credentials and sends nothing; a version that fails either is refused."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from moto import mock_aws
 
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler_path
 from stats_api import release_check
 from stats_api.learning_events_stream import learning_event
 from stats_api.shared_names import (
-    EVENT_BUS_NAME_ENV,
     FORWARDER_HANDLER,
     FORWARDER_RELEASE_CHECK,
-    LRS_ACTOR_HOME_PAGE_ENV,
-    LRS_COURSE_IRI_TEMPLATE_ENV,
-    LRS_CREDENTIALS_SECRET_ENV,
-    LRS_STATEMENTS_URL_ENV,
     PUBLISHER_HANDLER,
     PUBLISHER_RELEASE_CHECK,
 )
 from tests.support.deployed_versions import TARGET, DeployedVersion, function_error, payload_of
-from tests.support.event_bus import ConsumedBus, consumed_bus
-from tests.support.fake_lrs import FakeLrs, fake_lrs
-
-BUS = "stats-events"
-
-
-@pytest.fixture
-def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsumedBus]:
-    monkeypatch.setenv(EVENT_BUS_NAME_ENV, BUS)
-    with mock_aws(), consumed_bus(BUS) as consumed:
-        yield consumed
+from tests.support.event_bus import ConsumedBus
+from tests.support.fake_lrs import FakeLrs
 
 
 def publisher(answer: Callable[[], dict[str, Any]] | None = None) -> DeployedVersion:
@@ -83,31 +66,7 @@ def test_should_fail_a_publisher_that_errs_or_refuses_the_batch(
     assert problem in found
 
 
-@pytest.fixture
-def lrs() -> Iterator[FakeLrs]:
-    with fake_lrs() as server:
-        yield server
-
-
-@pytest.fixture
-def secret(monkeypatch: pytest.MonkeyPatch, lrs: FakeLrs) -> Iterator[Any]:
-    parameters.clear_caches()  # type: ignore[no-untyped-call] # kept for its max age
-    with mock_aws():
-        secrets = boto3.client("secretsmanager")
-        arn = secrets.create_secret(
-            Name="lrs", SecretString=json.dumps({"username": "u", "password": "p"})
-        )["ARN"]
-        for name, value in {
-            LRS_STATEMENTS_URL_ENV: lrs.url,
-            LRS_CREDENTIALS_SECRET_ENV: arn,
-            LRS_ACTOR_HOME_PAGE_ENV: "https://learn.example.com",
-            LRS_COURSE_IRI_TEMPLATE_ENV: "https://learn.example.com/courses/{courseId}",
-        }.items():
-            monkeypatch.setenv(name, value)
-        yield secrets
-
-
-def test_should_pass_a_working_forwarder_and_send_nothing(secret: Any, lrs: FakeLrs) -> None:
+def test_should_pass_a_working_forwarder_and_send_nothing(lrs_secret: Any, lrs: FakeLrs) -> None:
     version = DeployedVersion(load_handler_path(FORWARDER_HANDLER))
 
     assert release_check.check(version, TARGET, FORWARDER_RELEASE_CHECK) == []
@@ -115,8 +74,8 @@ def test_should_pass_a_working_forwarder_and_send_nothing(secret: Any, lrs: Fake
     assert lrs.received == []
 
 
-def test_a_forwarder_without_its_credentials_should_fail_its_check(secret: Any) -> None:
-    secret.delete_secret(SecretId="lrs", ForceDeleteWithoutRecovery=True)
+def test_a_forwarder_without_its_credentials_should_fail_its_check(lrs_secret: Any) -> None:
+    lrs_secret.delete_secret(SecretId="lrs", ForceDeleteWithoutRecovery=True)
     # On AWS the invocation fails (a FunctionError); in-process the handler raises.
     with pytest.raises(parameters.exceptions.GetParameterError):
         load_handler_path(FORWARDER_HANDLER)({"Records": []}, LambdaContext())

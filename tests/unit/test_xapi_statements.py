@@ -15,7 +15,13 @@ from stats_api import json_text
 from stats_api.learning_events import LearningEvent
 from stats_api.learning_events_stream import learning_event
 from stats_api.xapi_statements import LrsProfile, duration, score, statements_for
-from tests.support.stream_records import RECORDED_AT, SESSION_ID, session_image, stream_record
+from tests.support.stream_records import (
+    RECORDED_AT,
+    SESSION_ID,
+    session_change,
+    session_image,
+    stream_record,
+)
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
 ERASED_AT = "2026-12-01T10:00:00.000000Z"
@@ -45,15 +51,6 @@ COMPLETED_STATEMENT: dict[str, Any] = {
 }
 
 
-def event(name: str, **image: str) -> LearningEvent:
-    if name == "INSERT":
-        made = learning_event(stream_record(name, new=session_image(**image)))
-    else:
-        made = learning_event(stream_record(name, old=session_image(**image)))
-    assert made is not None
-    return made
-
-
 def sent(learning: LearningEvent, profile: LrsProfile = PROFILE) -> list[dict[str, Any]]:
     """The statements as the LRS receives them: JSON."""
     statements: list[dict[str, Any]] = json.loads(
@@ -63,11 +60,11 @@ def sent(learning: LearningEvent, profile: LrsProfile = PROFILE) -> list[dict[st
 
 
 def test_should_send_a_recorded_session_as_one_completed_statement() -> None:
-    assert sent(event("INSERT", recordedAt=RECORDED_AT)) == [COMPLETED_STATEMENT]
+    assert sent(session_change("INSERT", recordedAt=RECORDED_AT)) == [COMPLETED_STATEMENT]
 
 
 def test_should_send_a_withdrawal_as_the_statement_it_voids_then_the_voiding_one() -> None:
-    assert sent(event("REMOVE", recordedAt=RECORDED_AT)) == [
+    assert sent(session_change("REMOVE", recordedAt=RECORDED_AT)) == [
         COMPLETED_STATEMENT,
         {
             "id": VOIDING_ID,
@@ -80,7 +77,7 @@ def test_should_send_a_withdrawal_as_the_statement_it_voids_then_the_voiding_one
 
 
 def test_should_send_an_erasure_as_the_voiding_statement_alone() -> None:
-    assert sent(event("REMOVE", recordedAt=RECORDED_AT, erasedAt=ERASED_AT)) == [
+    assert sent(session_change("REMOVE", recordedAt=RECORDED_AT, erasedAt=ERASED_AT)) == [
         {
             "id": VOIDING_ID,
             "actor": ACTOR,
@@ -92,7 +89,7 @@ def test_should_send_an_erasure_as_the_voiding_statement_alone() -> None:
 
 
 def test_should_send_a_recording_again_as_the_same_statement() -> None:
-    first = sent(event("INSERT", recordedAt=RECORDED_AT))
+    first = sent(session_change("INSERT", recordedAt=RECORDED_AT))
     again = learning_event(
         stream_record(
             "INSERT", new=session_image(recordedAt=RECORDED_AT), sequence="9", event_id="other"
@@ -103,10 +100,10 @@ def test_should_send_a_recording_again_as_the_same_statement() -> None:
 
 
 def test_should_send_a_session_recorded_again_after_its_withdrawal_as_a_new_statement() -> None:
-    again = sent(event("INSERT", recordedAt="2026-11-03T08:00:00.000000Z"))[0]
+    again = sent(session_change("INSERT", recordedAt="2026-11-03T08:00:00.000000Z"))[0]
     assert again["id"] != COMPLETED_ID
     assert {**again, "id": COMPLETED_ID} == COMPLETED_STATEMENT
-    withdrawn_again = sent(event("REMOVE", recordedAt="2026-11-03T08:00:00.000000Z"))
+    withdrawn_again = sent(session_change("REMOVE", recordedAt="2026-11-03T08:00:00.000000Z"))
     assert withdrawn_again[1]["object"]["id"] == again["id"]
     assert withdrawn_again[1]["id"] != VOIDING_ID
 
@@ -160,12 +157,12 @@ def test_should_scale_the_average_score_from_the_apis_0_to_100(average: str, sca
 def test_should_send_only_statements_valid_under_xapi_1_0_3(
     name: str, image: dict[str, str]
 ) -> None:
-    for statement in sent(event(name, **image)):
+    for statement in sent(session_change(name, **image)):
         BaseXapiStatement.model_validate(statement)
 
 
 def test_should_send_a_valid_voiding_statement_for_an_erasure() -> None:
-    (voiding,) = sent(event("REMOVE", recordedAt=RECORDED_AT, erasedAt=ERASED_AT))
+    (voiding,) = sent(session_change("REMOVE", recordedAt=RECORDED_AT, erasedAt=ERASED_AT))
     BaseXapiStatement.model_validate(voiding)
 
 

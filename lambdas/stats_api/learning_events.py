@@ -192,8 +192,8 @@ class LearningEvent:
     def from_bus(cls, event: Mapping[str, Any]) -> LearningEvent:
         """The event as a rule's target receives it (numbers parsed as ``Decimal``).
 
-        Raises ``KeyError``, ``TypeError`` or ``ValueError`` for an event this service did
-        not publish.
+        Raises ``KeyError``, ``TypeError``, ``ValueError`` or ``ArithmeticError`` (a number
+        that is none) for an event this service did not publish.
         """
         kind = EVENT_KINDS[event["detail-type"]]
         detail = event["detail"]

@@ -84,7 +84,7 @@ def forward_messages(
         try:
             events.append(LearningEvent.from_bus(json.loads(message["body"], parse_float=Decimal)))
             readable.append(index)
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
             failed.append(index)
             reasons.append(f"not a learning event: {error!r}")
     try:

@@ -228,9 +228,15 @@ def test_should_fail_alone_a_message_that_is_no_learning_event() -> None:
     good = bus_message(events()[0], "good")
     foreign = {**good, "messageId": "foreign", "body": '{"detail-type": "Other", "detail": {}}'}
     garbled = {**good, "messageId": "garbled", "body": "{not json"}
+    numberless = {
+        **good,
+        "messageId": "numberless",
+        "body": good["body"].replace('"timeStudied": 42.5', '"timeStudied": "lots"'),
+    }
+    assert numberless["body"] != good["body"]
     post = ScriptedPost(lambda ids: Outcome.STORED)
-    delivery = forward_messages([foreign, good, garbled], PROFILE, ENDPOINT, post)
-    assert delivery.failed == (0, 2)
+    delivery = forward_messages([foreign, good, garbled, numberless], PROFILE, ENDPOINT, post)
+    assert delivery.failed == (0, 2, 3)
     assert post.posts == [ids_of(events()[0])]
 
 

@@ -24,7 +24,7 @@ from stats_api.lrs_client import (
 from stats_api.lrs_forwarding import forward, forward_messages
 from stats_api.xapi_statements import LrsProfile, statements_for
 from tests.support.fake_lrs import FakeLrs, bus_message, fake_lrs
-from tests.support.stream_records import session_image, stream_record
+from tests.support.stream_records import session_change, session_image, stream_record
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
 STATEMENT = {"id": "f9aed371-7822-5def-b4bb-f62a93bd3e3c", "verb": {"id": "x"}}
@@ -252,3 +252,17 @@ def test_should_fail_every_message_when_the_lrs_cannot_take_them_now() -> None:
     post = ScriptedPost(lambda ids: LrsUnavailable("503"))
     messages = [bus_message(e, str(n)) for n, e in enumerate(events())]
     assert forward_messages(messages, PROFILE, ENDPOINT, post).failed == (0, 1, 2)
+
+
+def test_should_name_each_statement_once_in_a_batch_holding_a_recording_and_its_withdrawal() -> (
+    None
+):
+    recording = session_change("INSERT", recordedAt="2026-11-02T08:00:00.000000Z")
+    withdrawal = session_change("REMOVE", recordedAt="2026-11-02T08:00:00.000000Z")
+    post = ScriptedPost(lambda ids: Outcome.STORED)
+
+    assert forward([recording, withdrawal], PROFILE, ENDPOINT, post).failed == ()
+    # An LRS refuses a batch naming an id twice: the completed statement goes once, first.
+    completed, voiding = ids_of(withdrawal)
+    assert post.posts == [[completed, voiding]]
+    assert ids_of(recording) == [completed]

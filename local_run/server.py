@@ -15,7 +15,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
@@ -258,11 +258,24 @@ def main() -> int:
 
 def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
     # moto and boto3 take most of a second to import: only once the port is ours.
+    from local_run.emulator import TABLE_NAME  # noqa: PLC0415
+
+    auth = auth_setup(settings, server.url)
+    with embedded_api(server, auth):
+        print(_banner(server.url, TABLE_NAME, auth), flush=True)
+        server.serve_forever()
+
+
+@contextlib.contextmanager
+def embedded_api(server: LocalApiServer, auth: AuthSetup) -> Iterator[Gateway]:
+    """What ``make run`` serves, for as long as the block runs: the embedded table, every
+    route's deployed handler on it behind ``auth``, and the table's stream pumped to the
+    aggregator. The gateway's lock serializes every call into the table (moto is not
+    thread-safe): hold it to reach the table from outside (``make bench`` does)."""
     from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
     from local_run.stream import StreamPump  # noqa: PLC0415
 
-    auth = auth_setup(settings, server.url)
-    with embedded_dynamodb():
+    with embedded_dynamodb(TABLE_NAME):
         # The handlers are imported once the environment points at the embedded table.
         gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
         server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
@@ -271,8 +284,7 @@ def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
         StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
             gateway.lock, stop
         )
-        print(_banner(server.url, TABLE_NAME, auth), flush=True)
         try:
-            server.serve_forever()
+            yield gateway
         finally:
             stop.set()

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stats_api import session_body_validator, timestamps
+from stats_api import timestamps
 from stats_api.errors import InvalidRequest, PayloadTooLarge
 from stats_api.identifiers import UUID_PATTERN
+
+if TYPE_CHECKING:
+    from stats_api.session_body_validator import JsonSchemaValueException
 
 MAX_BODY_BYTES = 4096
 MAX_MODULES_PER_SESSION = 1000
@@ -108,6 +111,10 @@ def parse(raw: bytes) -> dict[str, Any]:
         for field in _INTEGER_FIELDS:
             if isinstance(body.get(field), Decimal):
                 body[field] = _integral(body[field])
+    # Only the POST validates a body: every function imports this module (its limits shape
+    # the responses), and the others need not compile the validator at their cold start.
+    from stats_api import session_body_validator  # noqa: PLC0415
+
     try:
         session_body_validator.check(body)
     except session_body_validator.JsonSchemaValueException as error:
@@ -158,7 +165,7 @@ def _kept_number(value: int | Decimal) -> Decimal:
     return Decimal(format(kept.normalize(), "f"))
 
 
-def _schema_message(error: session_body_validator.JsonSchemaValueException) -> str:
+def _schema_message(error: JsonSchemaValueException) -> str:
     # The validator (fastjsonschema's code) names the document "data"; callers know it as
     # the body.
     return "body" + error.message.removeprefix("data") if error.message else "invalid body"

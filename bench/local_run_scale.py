@@ -39,13 +39,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from bench.checks import Goal, check
+from bench.local_data import COURSES_PER_USER, SESSIONS_PER_COURSE, LocalData, pair, sessions_in
 from bench.local_requests import NAMES, Client
 from bench.timing import Timing
 from stats_devkit import REPO_ROOT
 
 SIZES = (100, 1_000, 20_000)
-COURSES_PER_USER = 5  # course-0 ... course-4: each course has learners across the table
-SESSIONS_PER_COURSE = 20  # so N sessions are N / 20 (user, course) pairs of N / 100 users
+PUMP_BURST = 1_000  # fresh sessions the stream delivers at once, for the pump's throughput
 REQUESTS = 40  # timed rounds per checkpoint
 WARMUP = 3
 LOOP_WARMUP = 500  # POST + DELETE rounds before the loop's memory is read
@@ -68,7 +68,6 @@ class ScalePoint:
     cpu: dict[str, Timing]  # operation -> CPU ms of this process per request
     reference: dict[str, Timing]  # the same rounds against the REFERENCE_SIZE run, paired
     rss_bytes: int
-    pump_records_per_s: float  # stream records delivered per second while catching up
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,7 @@ class ScaleRun:
     points: list[ScalePoint]
     baseline_rss_bytes: int  # the process with the server up and an empty table
     seed_seconds: float
+    pump_records_per_s: float  # PUMP_BURST fresh records delivered to the aggregator, per s
     loop_growth_bytes: int  # resident growth over LOOP_ROUNDS rounds of POST + DELETE
 
     def ratio(self, operation: str, *, cpu: bool = False) -> float:
@@ -149,6 +149,7 @@ def _encode(run: ScaleRun) -> dict[str, Any]:
     return {
         "baseline_rss_bytes": run.baseline_rss_bytes,
         "seed_seconds": run.seed_seconds,
+        "pump_records_per_s": run.pump_records_per_s,
         "loop_growth_bytes": run.loop_growth_bytes,
         "points": [
             {
@@ -180,10 +181,10 @@ def _decode(document: dict[str, Any]) -> ScaleRun:
 
 
 def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleRun:
-    with _reference_run() as reference_port, _local_run() as (port, seed):
+    with _reference_run() as reference_port, _local_run() as (port, data):
         client, reference = Client(port), Client(reference_port)
         rng = random.Random(2026)  # noqa: S311 - reproducible request mix, not secrets
-        seeded = 0  # (user, course) pairs
+        seeded = 0  # (learner, course) pairs
         gc.collect()
         baseline = _rss_bytes()
         points: list[ScalePoint] = []
@@ -191,11 +192,10 @@ def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleR
         for size in sizes:
             progress(f"local run: seeding up to {size:,} sessions")
             started = time.perf_counter()
-            pairs = size // SESSIONS_PER_COURSE - seeded
-            seed(seeded, pairs)
-            seeded += pairs
+            data.seed(seeded, size // SESSIONS_PER_COURSE - seeded)
+            seeded = size // SESSIONS_PER_COURSE
             seeding += time.perf_counter() - started
-            pump_rate = pairs * SESSIONS_PER_COURSE / _caught_up(client, seeded, started)
+            _check_counted(client, seeded)
             progress(f"local run: timing requests at {size:,} sessions")
             latency, cpu, paired = _time_rounds(client, reference, seeded, rng)
             gc.collect()
@@ -207,32 +207,26 @@ def _run_here(progress: Callable[[str], None], sizes: tuple[int, ...]) -> ScaleR
                     cpu=cpu,
                     reference=paired,
                     rss_bytes=_rss_bytes(),
-                    pump_records_per_s=pump_rate,
                 )
             )
+        progress(f"local run: the stream pump, {PUMP_BURST:,} fresh sessions")
+        burst = PUMP_BURST // SESSIONS_PER_COURSE
+        started = time.perf_counter()
+        data.add(seeded, burst)
+        seeded += burst
+        _check_counted(client, seeded)
+        pump_rate = PUMP_BURST / (time.perf_counter() - started)
         progress(f"local run: {LOOP_ROUNDS:,} rounds of POST + DELETE")
         growth = _loop_growth(client, seeded)
         client.close()
         reference.close()
-        return ScaleRun(points, baseline, seeding, growth)
+        return ScaleRun(points, baseline, seeding, pump_rate, growth)
 
 
-def _course(number: int) -> tuple[str, str]:
-    """The (user, course) of the n-th pair seeded: users have COURSES_PER_USER courses."""
-    return f"learner-{number // COURSES_PER_USER:06}", f"course-{number % COURSES_PER_USER}"
-
-
-def _caught_up(client: Client, pairs: int, since: float) -> float:
-    """Wait until every course's analytics count every session seeded; seconds since
-    ``since``: the pump's delivery of the seeded sessions' stream records."""
+def _check_counted(client: Client, pairs: int) -> None:
+    """Wait until every course's analytics count every session of the first ``pairs``."""
     for course in range(COURSES_PER_USER):
-        _wait_for_count(client, f"course-{course}", _sessions_in(course, pairs))
-    return time.perf_counter() - since
-
-
-def _sessions_in(course: int, pairs: int) -> int:
-    """How many sessions the first ``pairs`` pairs hold in ``course-<course>``."""
-    return len(range(course, pairs, COURSES_PER_USER)) * SESSIONS_PER_COURSE
+        _wait_for_count(client, f"course-{course}", sessions_in(course, pairs))
 
 
 def _wait_for_count(client: Client, course: str, sessions: int) -> None:
@@ -252,8 +246,8 @@ def _time_rounds(
     paired: dict[str, list[float]] = {name: [] for name in NAMES}
     reference_pairs = REFERENCE_SIZE // SESSIONS_PER_COURSE
     for round_number in range(WARMUP + REQUESTS):
-        mine = _course(rng.randrange(pairs))
-        theirs = _course(rng.randrange(reference_pairs))
+        mine = pair(rng.randrange(pairs))
+        theirs = pair(rng.randrange(reference_pairs))
         if round_number % 2:
             measured, reference_measured = client.round(*mine), reference.round(*theirs)
         else:
@@ -273,12 +267,12 @@ def _loop_growth(client: Client, pairs: int) -> int:
     """Resident growth over LOOP_ROUNDS rounds of POST + DELETE of one course's session,
     once the pump delivered them all (after LOOP_WARMUP rounds that let the allocator's
     pools settle)."""
-    user, course = _course(0)
+    user, course = pair(0)
     settled: list[int] = []
     for rounds in (LOOP_WARMUP, LOOP_ROUNDS):
         for _ in range(rounds):
             client.post_and_delete(user, course)
-        _wait_for_count(client, course, _sessions_in(0, pairs))
+        _wait_for_count(client, course, sessions_in(0, pairs))
         time.sleep(1)  # the pump's last, empty reads
         gc.collect()
         settled.append(_rss_bytes())
@@ -286,33 +280,36 @@ def _loop_growth(client: Client, pairs: int) -> int:
 
 
 @contextmanager
-def _local_run() -> Iterator[tuple[int, Callable[[int, int], None]]]:
-    """The local run as ``make run`` serves it (header auth), on a free port; and how to
-    seed pairs [first, first + count) into its table, holding its lock."""
+def _local_run() -> Iterator[tuple[int, LocalData]]:
+    """The local run as ``make run`` serves it (header auth), on a free port; and what seeds
+    its tables."""
     # moto and the handlers come with the local run: imported in its process only.
     import boto3  # noqa: PLC0415
 
+    from local_run import emulator  # noqa: PLC0415
     from local_run.auth_modes import AuthSettings, auth_setup  # noqa: PLC0415
-    from local_run.emulator import REGION, TABLE_NAME  # noqa: PLC0415
     from local_run.server import LocalApiServer, embedded_api  # noqa: PLC0415
-    from stats_devkit import dataset  # noqa: PLC0415
 
     with LocalApiServer(("127.0.0.1", 0)) as server:
         auth = auth_setup(AuthSettings.from_environment({}), server.url)
         with embedded_api(server, auth) as gateway:
-            dynamodb = boto3.client("dynamodb", region_name=REGION)
-
-            def seed(first: int, count: int) -> None:
-                for number in range(first, first + count):
-                    user, course = _course(number)
-                    sessions = dataset.make_sessions(SESSIONS_PER_COURSE, course, seed=number)
-                    with gateway.lock:
-                        dataset.seed(dynamodb, TABLE_NAME, user, sessions)
-
+            region = emulator.REGION
+            data = LocalData(
+                boto3.client("dynamodb", region_name=region),
+                # The stream's regional endpoint, which moto serves (local_run.stream).
+                boto3.client(
+                    "dynamodbstreams",
+                    region_name=region,
+                    endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
+                ),
+                (emulator.TABLE_NAME, emulator.ANALYTICS_TABLE_NAME),
+                gateway.lock,
+                lambda: emulator.forget_shard_iterators(region),
+            )
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
             try:
-                yield server.server_address[1], seed
+                yield server.server_address[1], data
             finally:
                 server.shutdown()
 
@@ -341,12 +338,8 @@ def _reference_run() -> Iterator[int]:
 
 
 def _serve_reference(ready: Path) -> None:
-    with _local_run() as (port, seed):
-        pairs = REFERENCE_SIZE // SESSIONS_PER_COURSE
-        seed(0, pairs)
-        client = Client(port)
-        _caught_up(client, pairs, time.perf_counter())
-        client.close()
+    with _local_run() as (port, data):
+        data.seed(0, REFERENCE_SIZE // SESSIONS_PER_COURSE)
         partial = ready.with_suffix(".partial")
         partial.write_text(str(port))
         partial.rename(ready)  # whole, or not there

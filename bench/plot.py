@@ -109,7 +109,7 @@ def _cold_starts(axes: Axes, results: Results) -> None:
 def _local_run(axes: Axes, results: Results) -> None:
     local = results.local
     sessions = [point.sessions for point in local.points]
-    colors = plt.get_cmap("tab10").colors
+    colors = plt.get_cmap("tab10")
     for number, name in enumerate(NAMES):
         paired = [local.paired(name, point) for point in local.points]
         medians = [timing.median for timing in paired]
@@ -120,7 +120,7 @@ def _local_run(axes: Axes, results: Results) -> None:
             medians,
             yerr=[low, high],
             marker="o",
-            color=colors[number % len(colors)],
+            color=colors(number),
             capsize=3,
             label=name,
         )

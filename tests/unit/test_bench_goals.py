@@ -67,11 +67,10 @@ def scale_run(size_effect: float, loop_growth: int) -> ScaleRun:
             by_name,
             dict.fromkeys(NAMES, reference),
             sessions * 4096,
-            100.0,
         )
 
     points = [point(100, 1.0), point(1_000, 1.0), point(20_000, size_effect)]
-    return ScaleRun(points, 0, 1.0, loop_growth)
+    return ScaleRun(points, 0, 1.0, 100.0, loop_growth)
 
 
 @pytest.mark.parametrize(("effect", "met"), [(1.0, True), (1.5, True), (1.51, False)])

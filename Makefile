@@ -110,7 +110,7 @@ bench: $(BENCH_READY)
 # Mutation testing: not part of `make test` (about an hour on 2 busy cores). mutmut mutates the
 # rules, the session store, the cursors and the identity code and runs tests/unit against each
 # mutant; it prints the score and every surviving mutant (see docs/mutation.md).
-# MUTATION_ARGS="'stats_api.sessions*'" runs only some; MUTATION_ARGS=--survivors re-runs the
+# MUTATION_ARGS="'stats_api.learner_stats*'" runs only some; MUTATION_ARGS=--survivors re-runs the
 # last run's survivors against the current tests, --report prints the last run again.
 # mutmut is installed only for this target.
 MUTATION_READY := $(VENV)/.mutation-ready

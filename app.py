@@ -16,7 +16,7 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stats_api.shared_names import STACK_NAME
 from stats_service import StatsStack
-from stats_service.stage_configuration import StageConfiguration
+from stats_service.stage_settings import StageConfiguration
 
 UNCOMMITTED_WARNING = "stats-service:uncommittedConfiguration"
 

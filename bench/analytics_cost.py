@@ -1,6 +1,6 @@
 """What course analytics cost in DynamoDB capacity, and why a hot course fits: computed
 from the documented formulas (bench/capacity.py) over the items the aggregator really
-writes (their keys and attributes as ``stats_api.analytics_store`` builds them), never
+writes (built by ``stats_api.analytics_items``, as the aggregator builds them), never
 from moto's ``ConsumedCapacity``.
 
 ``python -m bench.analytics_cost`` prints the figures and refreshes the block docs/design.md
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from bench.capacity import READ_UNIT_BYTES, item_size, write_units
 from bench.doc_blocks import refresh_block
-from stats_api import analytics_keys
-from stats_api.analytics_store import SEQUENCE_DIGITS, TRANSACTION_LIMIT
+from stats_api import analytics_items, analytics_keys
+from stats_api.course_analytics import TRANSACTION_ITEMS, Contribution
 from stats_api.dynamodb_calls import to_attributes
+from stats_api.learner_stats import Session, Totals
 
 COURSE = "course-v1:MITx+6.00x+2T2024"  # a long, real-world course id
 USER = "learner-" + "x" * 28  # a 36-character user id
@@ -28,24 +29,23 @@ PARTITION_WRITE_UNITS = 1_000  # per second, DynamoDB's per-partition limit
 EVENTUAL_READ = 0.5  # an eventually consistent read costs half a strongly consistent one
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
-_NUMBERS = {
-    "totalModulesStudied": 1000,
-    "timeStudied": Decimal("1439.999999"),
-    "averageScoreSum": Decimal("99.999999"),
-    "sessionCount": 1,
-}
-
 
 def _marker() -> int:
-    key = analytics_keys.marker_key(COURSE, USER, SESSION_ID)
-    values = {"userId": USER, "sessionId": SESSION_ID, "sequence": "9" * SEQUENCE_DIGITS}
-    values["day"] = "2026-11-29"
-    return item_size(to_attributes({**key, **values, **_NUMBERS}))
+    """A marker of the largest session (a 40-digit stream sequence number)."""
+    session = Session(
+        session_id=SESSION_ID,
+        course_id=COURSE,
+        total_modules_studied=1000,
+        time_studied=Decimal("1439.999999"),
+        average_score=Decimal("99.999999"),
+        completed_at="2026-11-29T09:40:00.000000Z",
+    )
+    change = Contribution(USER, session, +1, sequence=10**analytics_items.SEQUENCE_DIGITS - 1)
+    return item_size(to_attributes(analytics_items.marker_item(change)))
 
 
 def _learner() -> int:
-    key = analytics_keys.learner_key(COURSE, USER)
-    return item_size(to_attributes({**key, "userId": USER, "sessionCount": 10**6}))
+    return item_size(to_attributes(analytics_items.learner_item(COURSE, USER, 10**6)))
 
 
 def _share(*, daily: bool) -> int:
@@ -55,13 +55,10 @@ def _share(*, daily: bool) -> int:
         if daily
         else analytics_keys.total_key(COURSE, analytics_keys.SHARDS - 1)
     )
-    sums = {name: Decimal("9" * 15) for name in _NUMBERS}
-    extra = {} if daily else {"learnerCount": 10**9 - 1}
-    return item_size(
-        to_attributes(
-            {**key, **sums, **extra, "courseId": COURSE, "updatedAt": "2026-11-29T09:40:00.000000Z"}
-        )
-    )
+    sums = Totals(10**15 - 1, 10**15 - 1, Decimal("9" * 15), Decimal("9" * 15))
+    added = analytics_items.share_change(sums, None if daily else 10**9 - 1)
+    settings = analytics_items.share_settings(COURSE, "2026-11-29T09:40:00.000000Z")
+    return item_size(to_attributes({**key, **added, **settings}))
 
 
 @dataclass(frozen=True)
@@ -128,7 +125,7 @@ class AnalyticsCost:
 def measure() -> AnalyticsCost:
     # A transaction of one course, one day, every session another learner's: per session a
     # marker and a learner item, plus the share of the totals and of the day.
-    sessions = (TRANSACTION_LIMIT - 2) // 2
+    sessions = (TRANSACTION_ITEMS - 2) // 2
     return AnalyticsCost(_marker(), _learner(), _share(daily=False), _share(daily=True), sessions)
 
 

@@ -24,19 +24,18 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bench.cold_child import FLOORS
-from local_run.emulator import create_analytics_table, create_table
 from local_run.events import api_event
 from stats_api import table_keys
-from stats_api.analytics_keys import STREAM_VIEW_TYPE
-from stats_api.analytics_store import AnalyticsStore
+from stats_api.analytics_writes import AnalyticsWrites
 from stats_api.course_analytics import Contribution
+from stats_api.learner_stats import Session
+from stats_api.learner_store import LearnerStore
 from stats_api.routes import FETCH_COURSE_STATS, RECORD_SESSION, ROUTES, WITHDRAW_SESSION, Route
-from stats_api.session_records import SessionRecords
-from stats_api.sessions import Session
 from stats_api.shared_names import STREAM_HANDLERS
 from stats_api.stored_items import session_item
 from stats_api.table_access import TableAccess
 from stats_devkit import dataset
+from stats_devkit.tables import create_analytics_table, create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -99,9 +98,9 @@ def documents(client: DynamoDBClient, table: str, analytics_table: str) -> dict[
     create_analytics_table(client, analytics_table)
     sessions = dataset.make_sessions(SEEDED_SESSIONS, COURSE, seed=7)
     dataset.seed(client, table, USER, sessions)
-    analytics = AnalyticsStore(client, analytics_table)
+    analytics = AnalyticsWrites(TableAccess(client, analytics_table))
     analytics.apply([Contribution(USER, session, +1, 0) for session in sessions])
-    store = SessionRecords(TableAccess(client, table))
+    store = LearnerStore(TableAccess(client, table))
     withdrawn = iter(dataset.make_sessions(1_000, COURSE, seed=8))
     streamed = iter(dataset.make_sessions(1_000, COURSE, seed=9))
     sequence = itertools.count(FIRST_SEQUENCE)
@@ -157,6 +156,6 @@ def _insert_record(user_id: str, session: Session, sequence: int) -> dict[str, A
             "NewImage": image,
             "SequenceNumber": str(sequence),
             "SizeBytes": len(json.dumps(image)),
-            "StreamViewType": STREAM_VIEW_TYPE,
+            "StreamViewType": table_keys.SCHEMA.stream_view_type,
         },
     }

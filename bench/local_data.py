@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from bench.checks import check
 from stats_api import analytics_keys
-from stats_api.analytics_store import AnalyticsStore
+from stats_api.analytics_writes import AnalyticsWrites
 from stats_api.course_analytics import Contribution
+from stats_api.table_access import TableAccess
 from stats_devkit import dataset
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ class LocalData:
         self._dynamodb, self._streams, self._lock = dynamodb, streams, lock
         self._table, analytics_table = tables
         shares = itertools.cycle(range(analytics_keys.SHARDS))
-        self._analytics = AnalyticsStore(dynamodb, analytics_table, choose_shard=shares.__next__)
+        self._analytics = AnalyticsWrites(
+            TableAccess(dynamodb, analytics_table), choose_shard=shares.__next__
+        )
         self._stream_arn = dynamodb.describe_table(TableName=self._table)["Table"][
             "LatestStreamArn"
         ]

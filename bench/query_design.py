@@ -21,7 +21,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from stats_api import table_keys
 from stats_api.errors import NotFound
 from stats_api.http import LambdaHandler, Request, Response, endpoint
-from stats_api.sessions import CourseStats
+from stats_api.learner_stats import CourseStats, Totals
 from stats_api.shapes import COURSE_STATS
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def query_course_stats(
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     if count == 0:
         return None
-    return CourseStats(course_id, modules, minutes, score_sum, count)
+    return CourseStats(course_id, Totals(count, modules, minutes, score_sum))
 
 
 def _number(item: dict[str, Any], name: str) -> Decimal:

@@ -26,7 +26,6 @@ from bench.checks import check
 from bench.invocation import context
 from bench.query_design import course_stats_handler
 from bench.timing import Timing, repeat
-from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api import dynamodb_calls, table_keys
 from stats_api.handlers import fetch_course_stats, list_sessions
@@ -35,6 +34,7 @@ from stats_api.routes import FETCH_COURSE_STATS, LIST_SESSIONS
 from stats_api.shapes import COURSE_STATS, SESSION
 from stats_devkit import dataset
 from stats_devkit.store_probe import StoreProbe
+from stats_devkit.tables import create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

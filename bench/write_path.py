@@ -23,15 +23,15 @@ from boto3.dynamodb.types import TypeDeserializer
 from bench import capacity
 from bench.checks import check
 from bench.invocation import context
-from local_run.emulator import create_table
 from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.handlers import record_session
+from stats_api.learner_stats import Session
 from stats_api.routes import RECORD_SESSION
-from stats_api.sessions import Session
 from stats_api.stored_items import course_stats_item, session_item
 from stats_devkit import dataset
 from stats_devkit.store_probe import StoreProbe
+from stats_devkit.tables import create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

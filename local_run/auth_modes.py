@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from local_run import oidc
-from local_run.authorizers import Authorizer, IamAuthorizer, JwtAuthorizer, NoAuthorizer
+from local_run.authorizers import (
+    Authorizer,
+    IamAuthorizer,
+    JwtAuthorizer,
+    NoAuthorizer,
+    Principal,
+)
+from local_run.events import LOCAL_ACCOUNT_ID, LOCAL_API_ID
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
+from stats_api import caller_policies
 from stats_api.auth_modes import AUTH_MODES, AuthMode
 from stats_api.routes import ANALYTICS_SCOPE
 
@@ -24,8 +32,9 @@ DEFAULT_REGION = "us-east-1"
 # Made-up credentials callers sign with locally; they open nothing anywhere else.
 DEFAULT_ACCESS_KEY_ID = "AKIALOCALSTATSSERVICE"
 DEFAULT_SECRET_ACCESS_KEY = "local-secret-for-the-stats-service-only"  # noqa: S105
-# A second local principal, the one an IAM policy grants the analytics routes (and only
-# them): as on a stage, the learners' signer is refused there, and this one elsewhere.
+# A second local principal, given what StatsService.grant_analytics_read grants (the
+# analytics routes only), as the first one is given the learners' policy: as on a stage,
+# the learners' signer is refused there, and this one elsewhere.
 DEFAULT_ANALYTICS_ACCESS_KEY_ID = "AKIALOCALSTATSANALYTICS"
 DEFAULT_ANALYTICS_SECRET_ACCESS_KEY = "local-secret-for-course-analytics-only"  # noqa: S105
 
@@ -135,20 +144,30 @@ def _jwt_setup(settings: AuthSettings, url: str) -> AuthSetup:
 
 
 def _iam_setup(settings: AuthSettings, url: str) -> AuthSetup:
-    authorizer = IamAuthorizer(settings.access_key_id, settings.secret_access_key, settings.region)
-    analytics = IamAuthorizer(
-        settings.analytics_access_key_id, settings.analytics_secret_access_key, settings.region
+    # Each principal's identity policies as a stage's callers get them, evaluated for every
+    # request as IAM evaluates them.
+    arn_parts = {"region": settings.region, "account": LOCAL_ACCOUNT_ID, "api_id": LOCAL_API_ID}
+    learners = Principal(
+        settings.access_key_id,
+        settings.secret_access_key,
+        (caller_policies.learners_policy(**arn_parts),),
     )
+    analysts = Principal(
+        settings.analytics_access_key_id,
+        settings.analytics_secret_access_key,
+        (caller_policies.analytics_policy(**arn_parts),),
+    )
+    authorizer = IamAuthorizer((learners, analysts), settings.region)
     sigv4 = shlex.quote(f"aws:amz:{settings.region}:execute-api")
     user = shlex.quote(f"{settings.access_key_id}:{settings.secret_access_key}")
     return AuthSetup(
         authorizer,
-        analytics_authorizer=analytics,
         description=f"IAM auth: SigV4 for execute-api in {settings.region}, access key "
         f"{settings.access_key_id}, secret key {settings.secret_access_key}; the signer "
-        "names the caller in the userId header; the analytics routes take access key "
-        f"{settings.analytics_access_key_id}, secret key "
-        f"{settings.analytics_secret_access_key} (and only they do)",
+        "names the caller in the userId header (the learners' policy: every route but "
+        f"analytics); the analytics routes take access key {settings.analytics_access_key_id}, "
+        f"secret key {settings.analytics_secret_access_key} (grant_analytics_read's policy: "
+        "those routes only)",
         curl_lines=_curl_lines(
             url, f"curl -s --aws-sigv4 {sigv4} --user {user}", "-H 'userId: learner-42'"
         ),

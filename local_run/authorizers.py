@@ -8,9 +8,11 @@ it with API Gateway's answer or returns the ``requestContext.authorizer`` the fu
   ``exp`` in the future and ``nbf``/``iat`` in the past; a route's required scopes need at
   least one match in ``scope``/``scp``. Missing or invalid -> 401, scopes missing -> 403.
   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
-- ``IamAuthorizer``: a SigV4 signature (service ``execute-api``, this region) by the local
-  credentials, at most 5 minutes from now; anything else -> 403. The signature is
-  recomputed with botocore's own SigV4 signer.
+- ``IamAuthorizer``: a SigV4 signature (service ``execute-api``, this region) by one of the
+  local principals' credentials, at most 5 minutes from now, and that principal's IAM
+  policies allowing ``execute-api:Invoke`` on the request's ARN, evaluated as IAM does
+  (``iam_evaluation``); anything else -> 403. The signature is recomputed with botocore's
+  own SigV4 signer.
   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html
 """
 
@@ -30,8 +32,10 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
-from local_run.events import LOCAL_ACCOUNT_ID, iam_authorizer, jwt_authorizer
+from local_run.events import LOCAL_ACCOUNT_ID, LOCAL_API_ID, iam_authorizer, jwt_authorizer
+from local_run.iam_evaluation import is_allowed
 from local_run.messages import HttpRequest
+from stats_api.caller_policies import INVOKE, execute_api_arn
 
 SIGNING_SERVICE = "execute-api"
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -137,11 +141,21 @@ def _claim_text(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class IamAuthorizer:
+class Principal:
+    """Someone who signs requests: their credentials and the identity policies IAM
+    evaluates for them."""
+
     access_key: str
     secret_key: str
+    policies: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class IamAuthorizer:
+    principals: tuple[Principal, ...]
     region: str
     account_id: str = LOCAL_ACCOUNT_ID
+    api_id: str = LOCAL_API_ID
 
     def authorize(self, request: HttpRequest) -> dict[str, Any]:
         headers = request.combined_headers()
@@ -149,7 +163,8 @@ class IamAuthorizer:
         if match is None:
             raise forbidden("no SigV4 Authorization header")
         access_key, date, region, service, terminal = _scope(match["credential"])
-        if access_key != self.access_key:
+        principal = next((p for p in self.principals if p.access_key == access_key), None)
+        if principal is None:
             raise forbidden(f"unknown access key {access_key}")
         if (region, service, terminal) != (self.region, SIGNING_SERVICE, "aws4_request"):
             raise forbidden(f"signed for {region}/{service}, not {self.region}/execute-api")
@@ -163,9 +178,17 @@ class IamAuthorizer:
         if "host" not in signed_headers or not set(signed_headers) <= set(headers):
             raise forbidden("the host header, or a header named as signed, is missing")
         signed = {name: headers[name] for name in signed_headers}
-        expected = _signature(request, signed, timestamp, self.secret_key, self.region)
+        expected = _signature(request, signed, timestamp, principal.secret_key, self.region)
         if not hmac.compare_digest(expected, match["signature"]):
             raise forbidden("the signature does not match")
+        arn = execute_api_arn(
+            f"{request.method}{request.path}",
+            region=self.region,
+            account=self.account_id,
+            api_id=self.api_id,
+        )
+        if not is_allowed(principal.policies, INVOKE, arn):
+            raise forbidden(f"{access_key}'s policies do not allow {INVOKE} on {arn}")
         return iam_authorizer(access_key, self.account_id)
 
 

@@ -42,7 +42,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import ExitStack, contextmanager
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 from moto import mock_aws
@@ -53,12 +53,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import LocalSecondaryIndex, Table
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
-from stats_api import analytics_keys, table_keys
-from stats_api.analytics_keys import STREAM_VIEW_TYPE
 from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from stats_devkit.tables import create_analytics_table, create_table
 
 TABLE_NAME = "stats-local"
 ANALYTICS_TABLE_NAME = "stats-analytics-local"
@@ -337,56 +333,3 @@ def forget_delivered(table_name: str, region: str, through_sequence_number: str)
     if delivered > 0:
         del shard.items[:delivered]
         shard.starting_sequence_number += delivered
-
-
-def create_table(client: DynamoDBClient, name: str, *, stream: bool = False) -> None:
-    """Create the table from the same key schema and history index the CDK construct
-    declares; with ``stream``, its stream as the analytics need it (old and new images)."""
-    streams: dict[str, object] = (
-        {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE}}
-        if stream
-        else {}
-    )
-    client.create_table(
-        **streams,  # type: ignore[arg-type]
-        TableName=name,
-        AttributeDefinitions=[
-            {"AttributeName": attribute, "AttributeType": "S"}
-            for attribute in (
-                table_keys.PARTITION_KEY,
-                table_keys.SORT_KEY,
-                table_keys.HISTORY_SORT_KEY,
-            )
-        ],
-        KeySchema=[
-            {"AttributeName": table_keys.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": table_keys.SORT_KEY, "KeyType": "RANGE"},
-        ],
-        LocalSecondaryIndexes=[
-            {
-                "IndexName": table_keys.HISTORY_INDEX,
-                "KeySchema": [
-                    {"AttributeName": table_keys.PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": table_keys.HISTORY_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-def create_analytics_table(client: DynamoDBClient, name: str) -> None:
-    """Create the analytics table with the key schema the CDK construct declares."""
-    client.create_table(
-        TableName=name,
-        AttributeDefinitions=[
-            {"AttributeName": attribute, "AttributeType": "S"}
-            for attribute in (analytics_keys.PARTITION_KEY, analytics_keys.SORT_KEY)
-        ],
-        KeySchema=[
-            {"AttributeName": analytics_keys.PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": analytics_keys.SORT_KEY, "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 from stats_api.routes import Route
 
 LOCAL_ACCOUNT_ID = "000000000000"
+LOCAL_API_ID = "local"  # what a stage's requestContext.apiId and execute-api ARNs name
 
 
 def api_event(
@@ -50,7 +51,7 @@ def api_event(
         "pathParameters": dict(path_parameters),
         "requestContext": {
             "accountId": LOCAL_ACCOUNT_ID,
-            "apiId": "local",
+            "apiId": LOCAL_API_ID,
             "domainName": "localhost",
             "http": {
                 "method": route.method,

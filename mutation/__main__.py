@@ -12,7 +12,7 @@ the committed OpenAPI document one test compares, and a ``pyproject.toml`` holdi
 repository's pytest settings (``pythonpath`` pointed at ``src``) and mutmut's.
 
 Options: ``--max-children N`` (default 2: the machine is shared); mutant-name globs to run
-only some, e.g. ``'stats_api.sessions*'``; ``--survivors`` to re-run only the mutants the
+only some, e.g. ``'stats_api.learner_stats*'``; ``--survivors`` to re-run only the mutants the
 last run did not kill (or, with globs, those), against the current tests (after adding a
 test; the source must be unchanged); ``--report`` to print the last run's score and
 survivors again (also after an interrupted run).
@@ -43,9 +43,9 @@ MUTATED = (
     "query_parameters.py",
     "timestamps.py",
     "cursors.py",
-    "sessions.py",
+    "learner_stats.py",
     "stored_items.py",
-    "session_records.py",
+    "learner_store.py",
     "history_reads.py",
     "table_access.py",
     "http.py",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeSerializer
 
 from stats_api import timestamps
-from stats_api.sessions import CourseStats, Session
+from stats_api.learner_stats import CourseStats, Session, Totals
 from stats_api.stored_items import course_stats_item, session_item
 
 if TYPE_CHECKING:
@@ -58,13 +58,13 @@ def _plain(value: Decimal) -> Decimal:
 
 def expected_stats(sessions: Sequence[Session]) -> CourseStats:
     """The course stats of ``sessions``, summed here independently of both designs."""
-    return CourseStats(
-        course_id=sessions[0].course_id,
+    totals = Totals(
+        session_count=len(sessions),
         total_modules_studied=sum(s.total_modules_studied for s in sessions),
         time_studied=sum((s.time_studied for s in sessions), Decimal(0)),
         average_score_sum=sum((s.average_score for s in sessions), Decimal(0)),
-        session_count=len(sessions),
     )
+    return CourseStats(sessions[0].course_id, totals)
 
 
 def to_wire(item: dict[str, Any]) -> dict[str, Any]:

@@ -111,19 +111,29 @@ class StoreProbe:
 
 @contextmanager
 def watching_store(probe: StoreProbe) -> Iterator[StoreProbe]:
-    """``probe`` on the client of ``table_access.default_table()``, created afresh.
+    """``probe`` on the functions' one DynamoDB client (``table_access.dynamodb_client``),
+    created afresh: the sessions table's and the analytics table's calls alike.
 
-    Use inside ``moto.mock_aws()``: the table's client is created here, with the probe.
+    Use inside ``moto.mock_aws()``: the client is created here, with the probe.
     """
     session = boto3.Session()
     boto3.DEFAULT_SESSION = session  # what boto3.client(), as the store calls it, uses
     probe.attach(session.events)
-    table_access.default_table.cache_clear()
+    _forget_clients()
     try:
-        table_access.default_table()
+        table_access.dynamodb_client()
     finally:
         probe.detach(session.events)
     try:
         yield probe
     finally:
-        table_access.default_table.cache_clear()
+        _forget_clients()
+
+
+def _forget_clients() -> None:
+    for cached in (
+        table_access.dynamodb_client,
+        table_access.default_table,
+        table_access.analytics_table,
+    ):
+        cached.cache_clear()

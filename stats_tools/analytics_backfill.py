@@ -20,16 +20,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from stats_api import stored_items, table_keys
-from stats_api.analytics_store import AnalyticsStore
+from stats_api.analytics_writes import AnalyticsWrites
 from stats_api.course_analytics import Contribution
-from stats_api.dynamodb_calls import CLIENT_CONFIG, from_attributes
-from stats_api.shared_names import TABLE_NAME_OUTPUT
-from stats_tools.erasure import NotSetUp, aws_session, stage_output
+from stats_api.dynamodb_calls import from_attributes
+from stats_api.shared_names import ANALYTICS_TABLE_NAME_OUTPUT, TABLE_NAME_OUTPUT
+from stats_api.table_access import TableAccess
+from stats_tools.deployed_stage import aws_session, dynamodb_client, run, stage_output
 
-ANALYTICS_TABLE_OUTPUT = "AnalyticsTableName"
 BACKFILL_SEQUENCE = 0  # older than any stream record: a later withdrawal still applies
 
 
@@ -40,7 +38,7 @@ def sessions(client: Any, table: str) -> Iterator[Contribution]:
         page = client.scan(**request)
         for raw in page["Items"]:
             item = from_attributes(raw)
-            if table_keys.HISTORY_SORT_KEY not in item:
+            if not table_keys.is_session(item):
                 continue  # a course stats aggregate
             yield Contribution(
                 user_id=str(item[table_keys.PARTITION_KEY]),
@@ -54,7 +52,7 @@ def sessions(client: Any, table: str) -> Iterator[Contribution]:
 
 
 def backfill(
-    client: Any, table: str, store: AnalyticsStore, *, confirm: bool, batch: int = 500
+    client: Any, table: str, analytics: AnalyticsWrites, *, confirm: bool, batch: int = 500
 ) -> tuple[int, int]:
     """(sessions read, contributions applied); nothing is written without ``confirm``."""
     read = applied = 0
@@ -63,10 +61,10 @@ def backfill(
         read += 1
         pending.append(contribution)
         if confirm and len(pending) >= batch:
-            applied += store.apply(pending, sessions_table=table)
+            applied += analytics.apply(pending, still_stored_in=table)
             pending = []
     if confirm and pending:
-        applied += store.apply(pending, sessions_table=table)
+        applied += analytics.apply(pending, still_stored_in=table)
     return read, applied
 
 
@@ -80,27 +78,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--tables", nargs=2, metavar=("SESSIONS", "ANALYTICS"))
     parser.add_argument("--confirm", action="store_true", help="write (default: dry run)")
     args = parser.parse_args(argv)
-    try:
+
+    def backfill_the_stage() -> str:
         session = aws_session(os.environ)
         table, analytics = args.tables or (
             stage_output(session, args.stage, TABLE_NAME_OUTPUT),
-            stage_output(session, args.stage, ANALYTICS_TABLE_OUTPUT),
+            stage_output(session, args.stage, ANALYTICS_TABLE_NAME_OUTPUT),
         )
-        client = session.client("dynamodb", config=CLIENT_CONFIG)
-        read, applied = backfill(
-            client, table, AnalyticsStore(client, analytics), confirm=args.confirm
-        )
-    except NotSetUp as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except (BotoCoreError, ClientError, LookupError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    if args.confirm:
-        print(f"{analytics}: {read} sessions read, {applied} added (the rest were counted)")
-    else:
-        print(f"{table}: {read} sessions would be read (dry run; --confirm writes)")
-    return 0
+        client = dynamodb_client(session)
+        writes = AnalyticsWrites(TableAccess(client, analytics))
+        read, applied = backfill(client, table, writes, confirm=args.confirm)
+        if args.confirm:
+            return f"{analytics}: {read} sessions read, {applied} added (the rest were counted)"
+        return f"{table}: {read} sessions would be read (dry run; --confirm writes)"
+
+    return run(backfill_the_stage)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,16 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
 from stats_api import table_keys
-from stats_api.dynamodb_calls import CLIENT_CONFIG, call, to_attributes
+from stats_api.dynamodb_calls import call, to_attributes
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.shared_names import STACK_NAME, TABLE_NAME_OUTPUT
+from stats_api.shared_names import TABLE_NAME_OUTPUT
 from stats_api.table_access import TableAccess
+from stats_tools.deployed_stage import aws_session, dynamodb_client, run, stage_output
 
 BATCH_WRITE_LIMIT = 25  # BatchWriteItem's
 BATCH_WRITE_ATTEMPTS = 8  # unprocessed deletes retried with exponential backoff
@@ -92,43 +90,6 @@ def erase(table: TableAccess, user_id: str, *, confirm: bool) -> Erasure:
     return Erasure(user_id, len(keys) - courses, courses, deleted=confirm)
 
 
-class NotSetUp(Exception):
-    """AWS access is not set up where the command runs: the message says what to set."""
-
-
-def aws_session(environ: Mapping[str, str]) -> boto3.Session:
-    """A session with a region and credentials, or ``NotSetUp`` naming what is missing.
-
-    boto3 reads the region from ``AWS_DEFAULT_REGION`` or the profile, never from
-    ``AWS_REGION``, which the AWS CLI v2 and the other SDKs read first: so does this.
-    """
-    session = boto3.Session(region_name=environ.get("AWS_REGION") or None)
-    if not session.region_name:
-        raise NotSetUp("no AWS region: set AWS_REGION (or AWS_PROFILE to a profile with one)")
-    if session.get_credentials() is None:
-        raise NotSetUp(
-            "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN with temporary ones)"
-        )
-    return session
-
-
-def stage_table(session: boto3.Session, stage: str) -> str:
-    """The table of the deployed stack ``StatsService-<stage>``, from its outputs."""
-    return stage_output(session, stage, TABLE_NAME_OUTPUT)
-
-
-def stage_output(session: boto3.Session, stage: str, key: str) -> str:
-    """Output ``key`` of the deployed stack ``StatsService-<stage>``."""
-    stack = STACK_NAME.format(stage=stage)
-    described = session.client("cloudformation").describe_stacks(StackName=stack)
-    outputs = described["Stacks"][0].get("Outputs", [])
-    for output in outputs:
-        if output.get("OutputKey") == key:
-            return str(output["OutputValue"])
-    raise LookupError(f"stack {stack} has no {key} output")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """0 when done; 2 for a bad argument or AWS not set up; 1 when AWS refuses. Every
     failure is one line on stderr, for an operator to act on (no traceback)."""
@@ -141,19 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.user:
         parser.error("--user must not be empty")
-    try:
+
+    def erase_from_the_stage() -> str:
         session = aws_session(os.environ)
-        table = args.table or stage_table(session, args.stage)
-        client = session.client("dynamodb", config=CLIENT_CONFIG)
-        erased = erase(TableAccess(client, table), args.user, confirm=args.confirm)
-    except NotSetUp as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except (BotoCoreError, ClientError, LookupError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"table {table}: " + erased.report())
-    return 0
+        table = args.table or stage_output(session, args.stage, TABLE_NAME_OUTPUT)
+        erased = erase(
+            TableAccess(dynamodb_client(session), table), args.user, confirm=args.confirm
+        )
+        return f"table {table}: " + erased.report()
+
+    return run(erase_from_the_stage)
 
 
 if __name__ == "__main__":

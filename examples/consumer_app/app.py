@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Another team's CDK app: installs ``stats-service`` and puts ``StatsService`` in its own
-stack, with its own alarm topic and auth, then extends what the construct exposes."""
+stack, with its own alarm topic and auth, history and course analytics, then gives its
+dashboards' role the analytics routes (and nothing else) with ``grant_analytics_read``."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stats_service import JwtAuth, StatsService, StatsServiceProps, allow_alarm_notifications
-
-ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"
+from stats_service import IamAuth, StatsService, StatsServiceProps, allow_alarm_notifications
 
 
 class LearningPlatformStack(Stack):
@@ -26,15 +25,18 @@ class LearningPlatformStack(Stack):
             StatsServiceProps(
                 stage_name="prod",
                 production=True,
-                auth=JwtAuth(issuer=ISSUER, audience=("learning-web",)),
+                auth=IamAuth(),  # its backend signs for the learners
+                history=True,
+                analytics=True,
                 alarm_topic=on_call,
                 cors_origins=("https://learn.example.com",),
                 tags={"team": "learning-platform"},
             ),
         )
-        # Extending it: an analytics role that may read the table, nothing more.
-        analytics = iam.Role(self, "Analytics", assumed_by=iam.AccountRootPrincipal())
-        stats.table.grant_read_data(analytics)
+        # The dashboards read course analytics through their routes (any course, a
+        # constant cost per read), never the learners' routes or the tables themselves.
+        dashboards = iam.Role(self, "Dashboards", assumed_by=iam.AccountRootPrincipal())
+        stats.grant_analytics_read(dashboards)
         CfnOutput(self, "StatsApiUrl", value=stats.url)
 
 

@@ -19,12 +19,16 @@ Course ids never contain ``#``, so the course ends at the first ``#`` after the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from stats_api import table_keys
+from stats_api.table_schema import TableSchema
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
+# No stream: the aggregator's own writes can never feed back into what it reads.
+SCHEMA = TableSchema(partition_key=PARTITION_KEY, sort_key=SORT_KEY)
 # Enough that 10,000 sessions/s into one course stay far below a partition's 1,000 write
 # units/s (the arithmetic is in docs/design.md and make bench), few enough that a read of
 # every share stays one small BatchGetItem.
@@ -51,6 +55,11 @@ def learner_key(course_id: str, user_id: str) -> dict[str, str]:
     return {PARTITION_KEY: f"learner#{course_id}#{user_id}", SORT_KEY: _LEARNER_SORT}
 
 
+def is_learner_count(key: Mapping[str, Any]) -> bool:
+    """Whether ``key`` (or an item) is a learner's count rather than one of its markers."""
+    return bool(key[SORT_KEY] == _LEARNER_SORT)
+
+
 def marker_key(course_id: str, user_id: str, session_id: str) -> dict[str, str]:
     return {
         PARTITION_KEY: f"learner#{course_id}#{user_id}",
@@ -58,13 +67,11 @@ def marker_key(course_id: str, user_id: str, session_id: str) -> dict[str, str]:
     }
 
 
-# The sessions table's stream, as the aggregator reads it: a withdrawal's record must carry
-# the session it removed, so old and new images.
-STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 # The event source mapping's filter (Lambda event filtering): a session's INSERT (its new
-# image) and REMOVE (its old image); only sessions carry a history key, so the course stats
-# items' records (one MODIFY per POST) never invoke the aggregator. Plain data: the
-# construct deploys it, ``analytics_stream`` reads the same records.
+# image) and REMOVE (its old image); only sessions carry a history key
+# (``table_keys.is_session``), so the course stats items' records (one MODIFY per POST)
+# never invoke the aggregator. Plain data: the construct deploys it, ``analytics_stream``
+# reads the same records.
 STREAM_FILTERS: tuple[dict[str, Any], ...] = tuple(
     {
         "eventName": [event_name],

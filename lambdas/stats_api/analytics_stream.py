@@ -27,7 +27,7 @@ def contribution(record: Mapping[str, Any]) -> Contribution | None:
     image_name, sign = _IMAGE_OF.get(str(record.get("eventName")), ("", 0))
     change = record.get("dynamodb") or {}
     image = change.get(image_name)
-    if not sign or not image or table_keys.HISTORY_SORT_KEY not in image:
+    if not sign or not image or not table_keys.is_session(image):
         return None
     item = from_attributes(image)
     return Contribution(

@@ -1,4 +1,5 @@
-"""Page cursors: opaque to clients, bound to the caller and the query they were issued for.
+"""Pages of a longer list and their cursors: opaque to clients, bound to the caller and the
+query they were issued for.
 
 A cursor carries the key of the last item of its page and a digest of that key together
 with the caller and the query. A cursor that was altered, or that comes from another
@@ -19,10 +20,10 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from stats_api.errors import InvalidRequest
-from stats_api.sessions import Page
 
 Item = TypeVar("Item")
 
@@ -30,6 +31,15 @@ _DIGEST_BYTES = 16
 # What issue() writes: base64url, padded to a multiple of 4. Checked before decoding so that
 # no lenient decoder ever sees anything else.
 _ISSUED_FORM = re.compile(r"(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?")
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """Part of a longer list, as a store reads it; ``last_key`` is where the next page starts
+    (None: the end), which ``page_of`` hands the client as a cursor."""
+
+    items: list[Item]
+    last_key: dict[str, str] | None
 
 
 def issue(key: Mapping[str, str], scope: str) -> str:

@@ -42,6 +42,8 @@ BUSY_CANCELLATION_CODES = frozenset(
         "RequestLimitExceeded",
     }
 )
+# A cancelled transaction's reason for an item whose condition failed.
+CONDITION_FAILED = "ConditionalCheckFailed"
 
 # Lambda's init types that run the init phase ahead of any request: SnapStart snapshots it,
 # provisioned concurrency keeps it warm. The client is then created during init.
@@ -91,6 +93,19 @@ def cancellation_codes(error: ClientError) -> list[str]:
         return []
     reasons: list[dict[str, Any]] = error.response.get("CancellationReasons", [])  # type: ignore[assignment]
     return [str(reason.get("Code")) for reason in reasons]
+
+
+def set_and_add(settings: Mapping[str, object], added: Mapping[str, object]) -> dict[str, Any]:
+    """An update's expression and values: set ``settings`` and add the numbers ``added``
+    (both by attribute name) to what the item holds; ``ADD`` creates a missing item, and
+    attribute, from zero."""
+    values = {f":{name}": value for name, value in {**settings, **added}.items()}
+    assignments = ", ".join(f"{name} = :{name}" for name in settings)
+    additions = ", ".join(f"{name} :{name}" for name in added)
+    return {
+        "UpdateExpression": f"SET {assignments} ADD {additions}",
+        "ExpressionAttributeValues": to_attributes(values),
+    }
 
 
 def to_attributes(values: Mapping[str, object]) -> dict[str, Any]:

@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stats_api import stored_items, table_keys, timestamps
+from stats_api.cursors import Page
 from stats_api.dynamodb_calls import from_attributes, to_attributes
 from stats_api.errors import InvalidRequest
+from stats_api.learner_stats import CourseStats, Session
 from stats_api.query_parameters import Window
-from stats_api.sessions import CourseStats, Page, Session
 from stats_api.table_access import TableAccess, default_table
 
 

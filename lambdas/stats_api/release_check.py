@@ -3,18 +3,30 @@ traffic, invoke it with requests that change nothing and fail the release unless
 answered as it must be.
 
 Without it, a version that cannot start (an import error, a missing permission, a wrong
-table name) would go live whenever no request reached it during the canary. Each route
+table name) would go live whenever no request reached it during the canary. Each released
 function's deployment group has its own hook function, configured with the ARN of the
-version being released (``RELEASE_CHECK_TARGET``) and the route it serves
-(``RELEASE_CHECK_ROUTE``); its role may invoke that version only.
+version being released (``RELEASE_CHECK_TARGET``) and what it serves
+(``RELEASE_CHECK_ROUTE``: a route key, or ``AGGREGATOR_CHECK`` for the analytics
+aggregator); its role may invoke that function's versions only.
+
+The aggregator's check sends a stream batch that can change nothing, whatever the tables
+hold: the withdrawal (``REMOVE``) of a session of a made-up learner, with sequence number 0.
+A withdrawal only takes off a contribution marker older than itself, and no marker is older
+than 0 (the backfill's are 0), so the new version must read the analytics table and
+recognise the record as already applied: it answers ``{"applied": 0}``. Its writes are not
+exercised (they would change data); the release alarms watch those.
 
 CodeDeploy's contract (AWS docs): it invokes the hook with ``DeploymentId`` and
 ``LifecycleEventHookExecutionId`` and waits (up to an hour) until the hook reports
 ``Succeeded`` or ``Failed`` through ``PutLifecycleEventHookExecutionStatus``; ``Failed``
 stops the deployment before any traffic shifts, and the alias update (so the stack update)
-rolls back.
+rolls back. So the hook fails closed, and fast: a setting of its own missing is a
+``Failed`` report, and a report that cannot be made stops the deployment
+(``StopDeployment``, rolled back) rather than leave CodeDeploy waiting the hour.
 https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
 https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_PutLifecycleEventHookExecutionStatus.html
+https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_StopDeployment.html
+https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (the stream event's records)
 
 Only boto3 (the Lambda runtime's): this function loads no layer.
 """
@@ -27,16 +39,22 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from stats_api import routes
+from stats_api import routes, stored_items, table_keys
+from stats_api.dynamodb_calls import to_attributes
+from stats_api.learner_stats import Session
+from stats_api.shared_names import AGGREGATOR_RELEASE_CHECK as AGGREGATOR_CHECK
 from stats_api.shared_names import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
 from stats_api.shared_names import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
 
 __all__ = [
+    "AGGREGATOR_CHECK",
+    "CODEDEPLOY_CONFIG",
     "LAMBDA_CONFIG",
     "ROUTE_ENV",
     "TARGET_ENV",
@@ -45,6 +63,7 @@ __all__ = [
     "check",
     "handler",
     "probes",
+    "stream_event",
 ]
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 # A read outlasting a route function's 10 s timeout plus a cold start; two attempts at
@@ -52,6 +71,12 @@ SUCCEEDED, FAILED = "Succeeded", "Failed"
 LAMBDA_CONFIG = Config(
     connect_timeout=5, read_timeout=40, retries={"mode": "standard", "max_attempts": 2}
 )
+# The report is the hook's one duty: retried (throttling, a blip) before giving up on it.
+CODEDEPLOY_CONFIG = Config(
+    connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 5}
+)
+# What the aggregator answers a batch that changed no course's analytics.
+NOTHING_APPLIED = {"applied": 0}
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
@@ -132,8 +157,48 @@ def api_event(probe: Probe, caller: str) -> dict[str, Any]:
     return event
 
 
+def stream_event(caller: str) -> dict[str, Any]:
+    """A DynamoDB Streams batch, as Lambda's event source mapping delivers it, holding one
+    record that no aggregator may apply: the withdrawal of ``caller``'s made-up session,
+    sequence number 0 (older than every contribution marker)."""
+    session = Session(
+        session_id=str(uuid.uuid4()),
+        course_id="release-check",
+        total_modules_studied=1,
+        time_studied=Decimal(1),
+        average_score=Decimal(1),
+        completed_at="2000-01-01T00:00:00.000000Z",
+    )
+    item = stored_items.session_item(caller, session)
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    return {
+        "Records": [
+            {
+                "eventID": uuid.uuid4().hex,
+                "eventName": "REMOVE",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": region,
+                "dynamodb": {
+                    "ApproximateCreationDateTime": int(time.time()),
+                    "Keys": to_attributes(table_keys.session_key(caller, session.session_id)),
+                    "OldImage": to_attributes(item),
+                    "SequenceNumber": "0",
+                    "SizeBytes": len(json.dumps(item, default=str)),
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": f"arn:aws:dynamodb:{region}:000000000000:table/"
+                "release-check/stream/2000-01-01T00:00:00.000",
+            }
+        ]
+    }
+
+
 def check(lambda_client: Any, target: str, route_key: str) -> list[str]:
-    """Invoke ``target`` with each probe of ``route_key``; the problems found (none: pass)."""
+    """Invoke ``target`` with each probe of ``route_key`` (or the aggregator's batch); the
+    problems found (none: pass)."""
+    if route_key == AGGREGATOR_CHECK:
+        return _check_aggregator(lambda_client, target)
     found = probes(route_key)
     if not found:
         return [f"no release check is declared for route {route_key!r}"]
@@ -162,18 +227,51 @@ def check(lambda_client: Any, target: str, route_key: str) -> list[str]:
     return problems
 
 
-def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    target, route_key = os.environ[TARGET_ENV], os.environ[ROUTE_ENV]
+def _check_aggregator(lambda_client: Any, target: str) -> list[str]:
+    event = stream_event(f"release-check-{uuid.uuid4()}")
+    response = lambda_client.invoke(
+        FunctionName=target, InvocationType="RequestResponse", Payload=json.dumps(event).encode()
+    )
+    payload = response["Payload"].read().decode("utf-8", "replace")
+    if response.get("FunctionError"):
+        return [f"the aggregator failed on a batch: {payload[:500]}"]
     try:
+        answer = json.loads(payload)
+    except ValueError:
+        answer = None
+    if answer != NOTHING_APPLIED:
+        return [f"the aggregator answered {payload[:500]}, expected {NOTHING_APPLIED}"]
+    return []
+
+
+def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    target = os.environ.get(TARGET_ENV, "")
+    try:
+        route_key = os.environ[ROUTE_ENV]
+        if not target:
+            raise KeyError(TARGET_ENV)
         problems = check(boto3.client("lambda", config=LAMBDA_CONFIG), target, route_key)
+    except KeyError as missing:  # misconfigured: fail now, not after CodeDeploy's hour
+        problems = [f"the hook's setting {missing} is missing"]
     except Exception as error:  # any failure to check must fail the release, not hang it
         problems = [f"the check could not run: {error!r}"]
     status = FAILED if problems else SUCCEEDED
     logger.info(json.dumps({"target": target, "status": status, "problems": problems}))
-    # Report in every case: without a status, CodeDeploy waits an hour before failing.
-    boto3.client("codedeploy").put_lifecycle_event_hook_execution_status(
-        deploymentId=event["DeploymentId"],
-        lifecycleEventHookExecutionId=event["LifecycleEventHookExecutionId"],
-        status=status,
-    )
+    _report(event, status)
     return {"status": status, "problems": problems}
+
+
+def _report(event: dict[str, Any], status: str) -> None:
+    """Report in every case: without a status, CodeDeploy waits an hour before failing. A
+    report that cannot be made (after retries) stops the deployment, rolled back, instead."""
+    codedeploy = boto3.client("codedeploy", config=CODEDEPLOY_CONFIG)
+    try:
+        codedeploy.put_lifecycle_event_hook_execution_status(
+            deploymentId=event["DeploymentId"],
+            lifecycleEventHookExecutionId=event["LifecycleEventHookExecutionId"],
+            status=status,
+        )
+    except Exception:
+        logger.exception("could not report %s; stopping the deployment", status)
+        codedeploy.stop_deployment(deploymentId=event["DeploymentId"], autoRollbackEnabled=True)
+        raise

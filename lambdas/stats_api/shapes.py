@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from stats_api import identifiers, session_body
@@ -20,7 +21,7 @@ _BODY = session_body.SESSION_BODY_SCHEMA["properties"]
 @dataclass(frozen=True)
 class Field:
     name: str  # the JSON property
-    attribute: str  # the domain object's attribute
+    attribute: str  # the domain object's attribute (dotted: an attribute's attribute)
     schema: Mapping[str, Any]
 
 
@@ -32,7 +33,7 @@ class Shape:
 
     def render(self, value: object) -> dict[str, Any]:
         """The JSON object for ``value``, a domain object with the fields' attributes."""
-        return {field.name: getattr(value, field.attribute) for field in self.fields}
+        return {field.name: attrgetter(field.attribute)(value) for field in self.fields}
 
     def json_schema(self) -> dict[str, Any]:
         return {
@@ -76,34 +77,44 @@ SESSION = Shape(
     ),
 )
 
+
+def _session_count(description: str | None = None) -> Field:
+    described = {} if description is None else {"description": description}
+    return Field(
+        "sessionCount", "totals.session_count", {"type": "integer", "minimum": 1, **described}
+    )
+
+
+# A course's sums and mean (``learner_stats.Totals``), as the learner's course stats and the
+# course analytics publish them.
+_SUMS_AND_MEAN = (
+    Field(
+        "totalModulesStudied",
+        "totals.total_modules_studied",
+        {"type": "integer", "minimum": 0, "description": "Exact sum over the sessions."},
+    ),
+    Field(
+        "timeStudied",
+        "totals.time_studied",
+        {"type": "number", "minimum": 0, "description": "Exact sum of the sessions' minutes."},
+    ),
+    Field(
+        "averageScore",
+        "totals.average_score",
+        {
+            "type": "number",
+            "minimum": session_body.MIN_SCORE,
+            "maximum": session_body.MAX_SCORE,
+            "description": "Arithmetic mean of the sessions' average scores, rounded "
+            f"half-even to {session_body.MAX_DECIMAL_PLACES} decimal places.",
+        },
+    ),
+)
+
 COURSE_STATS = Shape(
     name="CourseStats",
     description="The caller's lifetime totals for a course.",
-    fields=(
-        COURSE_ID,
-        Field(
-            "totalModulesStudied",
-            "total_modules_studied",
-            {"type": "integer", "minimum": 0, "description": "Exact sum over the sessions."},
-        ),
-        Field(
-            "timeStudied",
-            "time_studied",
-            {"type": "number", "minimum": 0, "description": "Exact sum of the sessions' minutes."},
-        ),
-        Field(
-            "averageScore",
-            "average_score",
-            {
-                "type": "number",
-                "minimum": session_body.MIN_SCORE,
-                "maximum": session_body.MAX_SCORE,
-                "description": "Arithmetic mean of the sessions' average scores, rounded "
-                f"half-even to {session_body.MAX_DECIMAL_PLACES} decimal places.",
-            },
-        ),
-        Field("sessionCount", "session_count", {"type": "integer", "minimum": 1}),
-    ),
+    fields=(COURSE_ID, *_SUMS_AND_MEAN, _session_count()),
 )
 
 
@@ -148,20 +159,6 @@ SESSION_PAGE = PageShape(
 )
 
 
-def _across(description: str) -> Field:
-    return Field(
-        "sessionCount",
-        "session_count",
-        {"type": "integer", "minimum": 1, "description": description},
-    )
-
-
-_SUMS = tuple(
-    f
-    for f in COURSE_STATS.fields
-    if f.name in ("totalModulesStudied", "timeStudied", "averageScore")
-)
-
 COURSE_ANALYTICS = Shape(
     name="CourseAnalytics",
     description="A course's totals across all its learners, maintained from the recorded "
@@ -177,8 +174,8 @@ COURSE_ANALYTICS = Shape(
                 "description": "Learners with at least one session in the course.",
             },
         ),
-        _across("Sessions recorded in the course, by every learner."),
-        *_SUMS,
+        _session_count("Sessions recorded in the course, by every learner."),
+        *_SUMS_AND_MEAN,
         Field(
             "updatedAt",
             "updated_at",
@@ -195,8 +192,8 @@ DAILY_ANALYTICS = Shape(
     description="A course's totals over the sessions completed on one UTC day.",
     fields=(
         Field("date", "date", {"type": "string", "format": "date", "description": "The UTC day."}),
-        _across("Sessions completed that day, by every learner."),
-        *_SUMS,
+        _session_count("Sessions completed that day, by every learner."),
+        *_SUMS_AND_MEAN,
     ),
 )
 DAILY_PAGE = PageShape(

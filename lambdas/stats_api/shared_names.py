@@ -27,6 +27,12 @@ STREAM_HANDLERS = (AGGREGATOR_HANDLER,)
 RELEASE_CHECK_HANDLER = "stats_api.release_check.handler"
 RELEASE_CHECK_TARGET_ENV = "RELEASE_CHECK_TARGET"
 RELEASE_CHECK_ROUTE_ENV = "RELEASE_CHECK_ROUTE"
-# The stack a stage deploys as (one per region) and the output naming its table.
+# RELEASE_CHECK_ROUTE of the aggregator's check (it serves no route: a stream batch).
+AGGREGATOR_RELEASE_CHECK = "stream: course analytics"
+# The stack a stage deploys as (one per region) and the outputs naming its tables.
 STACK_NAME = "StatsService-{stage}"
 TABLE_NAME_OUTPUT = "TableName"
+ANALYTICS_TABLE_NAME_OUTPUT = "AnalyticsTableName"  # with analytics on
+# With IAM auth and analytics: a role granted the analytics routes only, for the release
+# gate to assume as the analyst (ANALYST_ROLE_ARN).
+ANALYTICS_READER_OUTPUT = "AnalyticsReaderRoleArn"

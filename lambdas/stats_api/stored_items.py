@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from stats_api import table_keys
-from stats_api.sessions import CourseStats, Session
+from stats_api.learner_stats import CourseStats, Session, Totals
 
 # Both kinds of item.
 COURSE_ID = "courseId"
@@ -22,7 +22,8 @@ TIME_STUDIED = "timeStudied"
 # A session only.
 AVERAGE_SCORE = "averageScore"
 COMPLETED_AT = "completedAt"
-# A course stats aggregate only: running sums, so that a mean is exact until it is published.
+# A course stats aggregate's totals (and the analytics items', stored alike): running sums,
+# so that a mean is exact until it is published.
 AVERAGE_SCORE_SUM = "averageScoreSum"
 SESSION_COUNT = "sessionCount"
 
@@ -60,29 +61,35 @@ def course_stats_item(user_id: str, stats: CourseStats) -> dict[str, Any]:
     return {
         **table_keys.course_stats_key(user_id, stats.course_id),
         COURSE_ID: stats.course_id,
-        TOTAL_MODULES_STUDIED: stats.total_modules_studied,
-        TIME_STUDIED: stats.time_studied,
-        AVERAGE_SCORE_SUM: stats.average_score_sum,
-        SESSION_COUNT: stats.session_count,
+        **totals_attributes(stats.totals),
     }
 
 
 def course_stats_change(session: Session, sign: int) -> dict[str, int | Decimal]:
     """What recording (``sign`` +1) or withdrawing (-1) ``session`` adds to its course's
     running sums, by stored name."""
-    return {
-        TOTAL_MODULES_STUDIED: sign * session.total_modules_studied,
-        TIME_STUDIED: sign * session.time_studied,
-        AVERAGE_SCORE_SUM: sign * session.average_score,
-        SESSION_COUNT: sign,
-    }
+    return totals_attributes(Totals.of_session(session).times(sign))
 
 
 def course_stats(item: Mapping[str, Any]) -> CourseStats:
-    return CourseStats(
-        course_id=str(item[COURSE_ID]),
+    return CourseStats(course_id=str(item[COURSE_ID]), totals=totals(item))
+
+
+def totals_attributes(totals: Totals) -> dict[str, int | Decimal]:
+    """``totals`` by stored name: an ``ADD`` of these adds them to an item's totals."""
+    return {
+        TOTAL_MODULES_STUDIED: totals.total_modules_studied,
+        TIME_STUDIED: totals.time_studied,
+        AVERAGE_SCORE_SUM: totals.average_score_sum,
+        SESSION_COUNT: totals.session_count,
+    }
+
+
+def totals(item: Mapping[str, Any]) -> Totals:
+    """The totals an item holds (a course stats aggregate, or an analytics item)."""
+    return Totals(
+        session_count=int(item[SESSION_COUNT]),
         total_modules_studied=int(item[TOTAL_MODULES_STUDIED]),
         time_studied=Decimal(item[TIME_STUDIED]),
         average_score_sum=Decimal(item[AVERAGE_SCORE_SUM]),
-        session_count=int(item[SESSION_COUNT]),
     )

@@ -14,14 +14,38 @@ attribute, so the index holds sessions only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from stats_api.table_schema import LocalIndex, TableSchema
+
 PARTITION_KEY = "userId"
 SORT_KEY = "sessionId"
 COURSE_STATS_PREFIX = "course#"
 
 HISTORY_INDEX = "byCourseCompletedAt"
 HISTORY_SORT_KEY = "courseCompletedAt"
+
+HISTORY_INDEX_SCHEMA = LocalIndex(HISTORY_INDEX, HISTORY_SORT_KEY)
+SCHEMA = TableSchema(
+    partition_key=PARTITION_KEY,
+    sort_key=SORT_KEY,
+    # On every table, history routes on or off: a local index exists only if the table is
+    # created with it, and only a local index reads strongly consistently (a global one can
+    # be added later, but reads eventually only).
+    local_indexes=(HISTORY_INDEX_SCHEMA,),
+    # What the analytics aggregator reads: a withdrawal's record must carry the session it
+    # removed, so old and new images.
+    stream_view_type="NEW_AND_OLD_IMAGES",
+)
 _SEPARATOR = "#"
 _AFTER_SEPARATOR = chr(ord(_SEPARATOR) + 1)  # sorts after every "<courseId>#..." key
+
+
+def is_session(item: Mapping[str, object]) -> bool:
+    """Whether ``item`` (as stored, or a stream record's image) is a session: only sessions
+    carry a history key. How the aggregator, its stream filter and the backfill tell a
+    session from a course stats aggregate."""
+    return HISTORY_SORT_KEY in item
 
 
 def session_key(user_id: str, session_id: str) -> dict[str, str]:

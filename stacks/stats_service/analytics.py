@@ -1,10 +1,17 @@
 """Course analytics on AWS: the aggregator function the sessions table's stream invokes,
 its event source mapping (filtered, batched, bisected on error) and the encrypted queue
-that keeps the description of any batch it could not apply."""
+that keeps the description of any batch it could not apply.
+
+``stream_mapping`` and ``failure_queue`` serve any consumer of the sessions table's
+stream; the aggregator is the first.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aws_cdk import Acknowledgment, Duration, Names, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -15,8 +22,7 @@ from constructs import Construct
 from stats_api import shared_names
 from stats_api.analytics_keys import STREAM_FILTERS
 
-from . import lambda_runtime
-from .functions import execution_role
+from .functions import FunctionSpec
 from .props import StatsServiceProps
 
 AGGREGATOR_ID = "AggregateCourseAnalytics"
@@ -31,22 +37,21 @@ BATCH_SIZE = 500
 RETRY_ATTEMPTS = 10
 MAX_RECORD_AGE = Duration.hours(24)
 # The aggregator's actions on the analytics table: read markers and counts, then one
-# transaction of puts, updates and deletes; and the condition check the backfill needs.
+# transaction of puts, updates and deletes.
 AGGREGATOR_ACTIONS = (
     "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
 )
 
 
-def failure_queue(scope: Construct, props: StatsServiceProps) -> sqs.Queue:
+def failure_queue(scope: Construct, queue_id: str, props: StatsServiceProps) -> sqs.Queue:
     """Where Lambda describes a batch it gave up on (shard, sequence range): encrypted,
     TLS only, kept the queue's maximum, 14 days, for an operator to replay or backfill."""
     queue = sqs.Queue(
         scope,
-        "AnalyticsFailures",
+        queue_id,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),
@@ -64,73 +69,79 @@ def failure_queue(scope: Construct, props: StatsServiceProps) -> sqs.Queue:
     return queue
 
 
-def aggregator_function(
-    scope: Construct,
-    *,
-    code: lambda_.Code,
-    layer: lambda_.ILayerVersion,
-    table: dynamodb.ITable,
-    analytics_table: dynamodb.ITable,
-    failures: sqs.IQueue,
-    props: StatsServiceProps,
-) -> lambda_.Function:
-    role, log_group = execution_role(
-        scope,
-        AGGREGATOR_ID,
-        description="Keeps course analytics from the sessions table's stream",
-        props=props,
-        # DynamoDB Streams' ListStreams, which the mapping's grant adds, takes no resource.
-        others="so does dynamodb:ListStreams (the event source mapping's); every other "
-        "statement names its table, stream or queue",
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=list(AGGREGATOR_ACTIONS), resources=[analytics_table.table_arn])
-    )
-    if analytics_table.encryption_key is not None:
-        analytics_table.encryption_key.grant_encrypt_decrypt(role)
-    function = lambda_.Function(
-        scope,
-        AGGREGATOR_ID,
-        description="Course analytics from the sessions table's stream",
-        runtime=lambda_runtime.RUNTIME,
-        architecture=lambda_runtime.ARCHITECTURE,
+def aggregator_spec(analytics_table: dynamodb.ITable) -> FunctionSpec:
+    """The aggregator: it writes the analytics table and nothing of the sessions table (the
+    stream hands it the sessions; the mapping's grant lets its ``live`` alias read the
+    stream, ``stream_mapping``)."""
+
+    def grant(role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(AGGREGATOR_ACTIONS), resources=[analytics_table.table_arn]
+            )
+        )
+        if analytics_table.encryption_key is not None:
+            analytics_table.encryption_key.grant_encrypt_decrypt(role)
+
+    return FunctionSpec(
+        function_id=AGGREGATOR_ID,
         handler=shared_names.AGGREGATOR_HANDLER,
-        code=code,
-        layers=[layer],
-        role=role,
-        log_group=log_group,
-        memory_size=props.memory_size,
+        description="Course analytics from the sessions table's stream",
+        role_description="Keeps course analytics from the sessions table's stream",
+        environment={shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name},
+        grant=grant,
+        # DynamoDB Streams' ListStreams, which the mapping's grant adds, takes no resource.
+        permissions_scope="so does dynamodb:ListStreams (the event source mapping's); every "
+        "other statement names its table, stream or queue",
+        invoked_by="Invoked by an event source mapping, whose on-failure destination (the "
+        "AnalyticsFailures queue) keeps failed batches; a function DLQ only serves "
+        "asynchronous invocations.",
         # A batch of 500 records is at most 11 transactions per course plus their reads.
         timeout=Duration.seconds(60),
-        tracing=lambda_.Tracing.ACTIVE,
-        environment={
-            shared_names.TABLE_NAME_ENV: table.table_name,
-            shared_names.ANALYTICS_TABLE_ENV: analytics_table.table_name,
-        },
     )
-    function.add_event_source(
-        sources.DynamoEventSource(
-            table,
-            # Everything the stream still holds: turned on, the mapping starts with what
-            # the backfill may also apply; the contribution markers make that harmless.
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=BATCH_SIZE,
-            max_batching_window=MAX_BATCHING_WINDOW,
-            bisect_batch_on_error=True,
-            retry_attempts=RETRY_ATTEMPTS,
-            max_record_age=MAX_RECORD_AGE,
-            on_failure=sources.SqsDlq(failures),
-            # Only a session's INSERT and REMOVE reach the function (the course stats
-            # items change with every POST and carry nothing the analytics need).
-            filters=[lambda_.FilterCriteria.filter(pattern) for pattern in STREAM_FILTERS],
-        )
+
+
+def stream_mapping(
+    function: lambda_.Function,
+    alias: lambda_.Alias,
+    *,
+    table: dynamodb.ITable,
+    failures: sqs.IQueue,
+    filters: Iterable[Mapping[str, Any]] = STREAM_FILTERS,
+) -> lambda_.EventSourceMapping:
+    """The event source mapping that hands the sessions table's stream records ``filters``
+    (Lambda event filtering) lets through to ``function``'s ``live`` alias, so that
+    CodeDeploy releases a new version to a share of the batches first and rolls back
+    (Lambda routes an alias's invocations by its weights, and its docs make no exception
+    for event source mappings; not observable offline); a batch it keeps failing is
+    described in ``failures``. The aggregator's today; any consumer of the stream's.
+
+    It keeps the construct path (so the logical id) it had when it invoked the function
+    itself: CloudFormation then updates its ``FunctionName`` in place ("Update requires: No
+    interruption"), the mapping keeping its place in the stream. A new logical id would
+    create a second mapping, reading the stream again from TRIM_HORIZON.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html#cfn-lambda-eventsourcemapping-functionname
+    https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
+    """
+    if table.table_stream_arn is None:
+        raise ValueError("course analytics need the sessions table's stream")
+    mapping = lambda_.EventSourceMapping(
+        function,
+        f"DynamoDBEventSource:{Names.node_unique_id(table.node)}",
+        target=alias,
+        event_source_arn=table.table_stream_arn,
+        # Everything the stream still holds: turned on, the mapping starts with what the
+        # backfill may also apply; the contribution markers make that harmless.
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=BATCH_SIZE,
+        max_batching_window=MAX_BATCHING_WINDOW,
+        bisect_batch_on_error=True,
+        retry_attempts=RETRY_ATTEMPTS,
+        max_record_age=MAX_RECORD_AGE,
+        on_failure=sources.SqsDlq(failures),
+        # Only a session's INSERT and REMOVE reach the aggregator (the course stats items
+        # change with every POST and carry nothing the analytics need).
+        filters=[lambda_.FilterCriteria.filter(dict(pattern)) for pattern in filters],
     )
-    Validations.of(function).acknowledge(
-        Acknowledgment(
-            id="Serverless::Serverless-LambdaDLQ",
-            reason="Invoked by an event source mapping, whose on-failure destination (the "
-            "AnalyticsFailures queue) keeps failed batches; a function DLQ only serves "
-            "asynchronous invocations.",
-        )
-    )
-    return function
+    table.grant_stream_read(alias)
+    return mapping

@@ -1,8 +1,9 @@
 """Alarms and a dashboard for a ``StatsService``, built with cdk-monitoring-constructs.
 
 Alarms cover what a learner would notice or what costs money: API 5xx rate, function
-errors, faults, throttles and p99 latency, DynamoDB throttling and system errors (summed
-over the operations the deployed routes call). They notify one SNS topic.
+errors, faults, throttles and p99 latency, each table's throttling and system errors
+(summed over the operations the service calls there), and with analytics the aggregator
+falling behind or giving up on a batch. They notify one SNS topic.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from constructs import Construct
 from stats_api.routes import RECORD_SESSION, Route
 from stats_api.shared_names import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 
+from .alarm_thresholds import at_first_datapoint, graph_with_critical_alarm
+from .data_monitoring import monitor_stream_consumer, monitor_table
 from .monitoring_names import alarm_name_prefix, dashboard_name
-from .service_metrics import handler_metric, table_operations, table_system_errors
+from .service_metrics import handler_metric, table_operations
 
 API_5XX_RATE = 0.01  # of requests
 FUNCTION_FAULT_RATE = 0.01  # of invocations
@@ -36,6 +39,7 @@ LATENCY_P99 = Duration.seconds(2)
 LATENCY_PERIOD = Duration.minutes(1)
 LATENCY_PERIODS_TO_ALARM = 3
 _API_5XX_TAG = "api-5xx-rate"
+_AGGREGATOR_RELEASE_TAG = "aggregator-release"
 # The analytics promise freshness within seconds; a minute behind for 3 minutes running is a
 # stuck or failing aggregator, not a burst.
 AGGREGATOR_MAX_ITERATOR_AGE = Duration.minutes(1)
@@ -88,7 +92,13 @@ class StatsServiceMonitoring(Construct):
         self.facade.add_large_header(f"Stats service ({stage_name})")
         self._monitor_api(api, api_stage)
         self._monitor_functions(functions)
-        self._monitor_table(table, table_operations(routes, history=history))
+        monitor_table(
+            self.facade,
+            table,
+            "Table",
+            "Sessions table",
+            table_operations(routes, history=history),
+        )
         self._monitor_sessions(functions[RECORD_SESSION.function_id])
 
     def fault_alarms_for(self, function_id: str) -> list[cloudwatch.IAlarm]:
@@ -104,6 +114,11 @@ class StatsServiceMonitoring(Construct):
             *self._tagged(_latency_tag(function_id), f"no function {function_id!r}"),
             *self._tagged(_API_5XX_TAG, "no API"),
         ]
+
+    def aggregator_release_alarms(self) -> list[cloudwatch.IAlarm]:
+        """The alarms a new aggregator version must keep quiet while it takes batches: its
+        errors (a batch it failed) and its iterator age (the analytics falling behind)."""
+        return self._tagged(_AGGREGATOR_RELEASE_TAG, "no aggregator")
 
     def _tagged(self, tag: str, missing: str) -> list[cloudwatch.IAlarm]:
         alarms = self.facade.created_alarms_with_tag(tag)
@@ -141,12 +156,9 @@ class StatsServiceMonitoring(Construct):
                 # cannot start rolls back within a canary's bake, not after the rate
                 # alarm's 15 minutes.
                 add_fault_count_alarm={
-                    "Critical": monitoring.ErrorCountThreshold(
+                    "Critical": at_first_datapoint(
+                        monitoring.ErrorCountThreshold,
                         max_error_count=0,
-                        period=Duration.minutes(1),
-                        evaluation_periods=1,
-                        datapoints_to_alarm=1,
-                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
                         custom_tags=[_fault_tag(function_id)],
                     )
                 },
@@ -170,7 +182,7 @@ class StatsServiceMonitoring(Construct):
             alarm_friendly_name="Faults",
             human_readable_name="Faults (invocations answered 500)",
             metric_groups=[
-                _graph_with_critical_alarm(
+                graph_with_critical_alarm(
                     f"{function_id} faults",
                     handler_metric(FAULTS_METRIC, function, Duration.minutes(1)),
                     alarm_friendly_name=function_id,
@@ -180,77 +192,29 @@ class StatsServiceMonitoring(Construct):
             ],
         )
 
-    def _monitor_table(self, table: dynamodb.ITable, operations: tuple[str, ...]) -> None:
-        self.facade.monitor_dynamo_table(
-            table=table,
-            alarm_friendly_name="Table",
-            human_readable_name="Sessions table",
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            add_read_throttled_events_count_alarm={
-                "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
-            },
-            add_write_throttled_events_count_alarm={
-                "Warning": monitoring.ThrottledEventsThreshold(max_throttled_events_threshold=0)
-            },
+    def monitor_analytics(
+        self,
+        aggregator: lambda_.IFunction,
+        failures: sqs.IQueue,
+        table: dynamodb.ITable,
+        operations: tuple[str, ...],
+    ) -> None:
+        """Course analytics: the aggregator as a consumer of the sessions table's stream
+        (its errors and iterator age also gate its releases,
+        ``aggregator_release_alarms``), and the analytics table's throttling and system
+        errors on ``operations``."""
+        monitor_stream_consumer(
+            self.facade,
+            aggregator,
+            failures,
+            name="Aggregator",
+            human_name="Course analytics aggregator",
+            failures_name="AnalyticsFailures",
+            failures_human_name="Analytics batches given up on",
+            max_iterator_age=AGGREGATOR_MAX_ITERATOR_AGE,
+            release_tag=_AGGREGATOR_RELEASE_TAG,
         )
-        self.facade.monitor_custom(
-            alarm_friendly_name="Table",
-            human_readable_name="Sessions table: the service's operations",
-            metric_groups=[
-                _graph_with_critical_alarm(
-                    f"System errors ({', '.join(operations)})",
-                    table_system_errors(table, operations),
-                    alarm_friendly_name="SystemErrors",
-                    alarm=monitoring.CustomThreshold(
-                        threshold=0,
-                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                        additional_description="DynamoDB answered the service's calls with "
-                        "server errors (HTTP 500).",
-                    ),
-                )
-            ],
-        )
-
-    def monitor_aggregator(self, aggregator: lambda_.IFunction, failures: sqs.IQueue) -> None:
-        """The analytics aggregator: its failed batches (retried, so a Warning), its
-        iterator age (analytics falling behind the writes) and the failure queue's depth
-        (a batch given up on: the analytics miss it until an operator acts)."""
-        self.facade.monitor_lambda_function(
-            lambda_function=aggregator,
-            alarm_friendly_name="Aggregator",
-            human_readable_name="Course analytics aggregator",
-            add_fault_count_alarm={
-                "Warning": monitoring.ErrorCountThreshold(
-                    max_error_count=0,
-                    period=Duration.minutes(5),
-                    evaluation_periods=1,
-                    datapoints_to_alarm=1,
-                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            },
-            add_max_iterator_age_alarm={
-                "Critical": monitoring.MaxAgeThreshold(
-                    max_age_in_millis=AGGREGATOR_MAX_ITERATOR_AGE.to_milliseconds(),
-                    period=Duration.minutes(1),
-                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            },
-        )
-        self.facade.monitor_sqs_queue(
-            queue=failures,
-            alarm_friendly_name="AnalyticsFailures",
-            human_readable_name="Analytics batches given up on",
-            add_queue_max_size_alarm={
-                "Critical": monitoring.MaxMessageCountThreshold(
-                    max_message_count=0,
-                    period=Duration.minutes(1),
-                    evaluation_periods=1,
-                    datapoints_to_alarm=1,
-                    treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            },
-        )
+        monitor_table(self.facade, table, "AnalyticsTable", "Analytics table", operations)
 
     def _monitor_sessions(self, record_function: lambda_.IFunction) -> None:
         self.facade.monitor_custom(
@@ -269,25 +233,6 @@ class StatsServiceMonitoring(Construct):
         )
 
 
-def _graph_with_critical_alarm(
-    title: str,
-    metric: cloudwatch.Metric | cloudwatch.MathExpression,
-    *,
-    alarm_friendly_name: str,
-    alarm: monitoring.CustomThreshold,
-) -> monitoring.CustomMetricGroup:
-    return monitoring.CustomMetricGroup(
-        title=title,
-        metrics=[
-            monitoring.CustomMetricWithAlarm(
-                metric=metric,
-                alarm_friendly_name=alarm_friendly_name,
-                add_alarm={"Critical": alarm},
-            )
-        ],
-    )
-
-
 def _fault_alarm(function_id: str) -> monitoring.CustomThreshold:
     # Any fault alarms at once: Sum >= 1 in one 1-minute period, 1 of 1. A handler answers
     # 500 only for a failure nobody foresaw (throttling, conflicts and timeouts are 503s), so
@@ -295,13 +240,10 @@ def _fault_alarm(function_id: str) -> monitoring.CustomThreshold:
     # of the rate alarms would need faults in 15 consecutive minutes: it would never fire
     # for a route used now and then, nor within a canary deployment's bake time. A quiet
     # minute clears it.
-    return monitoring.CustomThreshold(
+    return at_first_datapoint(
+        monitoring.CustomThreshold,
         threshold=1,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        period=Duration.minutes(1),
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
         custom_tags=[_fault_tag(function_id)],
         additional_description="The function answered 500 (a fault its handler did not "
         "foresee): its logs hold the error with the request's correlation id.",

@@ -89,6 +89,11 @@ class StatsServiceProps:
             requests for 5 minutes, then all) or ``ALL_AT_ONCE``; a release rolls back when
             it fails or the function's release alarms fire while it shifts. Default the
             10%-for-5-minutes canary.
+        break_glass: For an incident only, one deploy: release every function all at once
+            and ignore the release alarms (already firing, they would stop the hotfix's
+            canary and roll it back). The pre-traffic checks still run, and a failed or
+            stopped deployment still rolls back. Default False; the next deploy without it
+            restores the canary and its alarms.
         provisioned_concurrency: Execution environments kept initialised on each
             function's ``live`` alias: no cold starts up to that many concurrent requests,
             billed every second whether used or not. Lambda keeps 100 unreserved per
@@ -130,6 +135,7 @@ class StatsServiceProps:
     deployment_config: codedeploy.ILambdaDeploymentConfig = field(
         default_factory=lambda: codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
     )
+    break_glass: bool = False
     provisioned_concurrency: int | None = None
     snap_start: bool = False
     domain_name: str | None = None

@@ -12,7 +12,8 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-upd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from aws_cdk import Acknowledgment, CfnElement, Duration, Stack, Validations
@@ -23,10 +24,8 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stats_api import shared_names
-from stats_api.routes import Route
 
-from . import lambda_runtime
-from .functions import execution_role
+from .functions import FunctionSpec, service_function
 from .props import StatsServiceProps
 
 LIVE_ALIAS = "live"
@@ -50,50 +49,77 @@ DEPLOYMENT_CONFIGS: dict[str, codedeploy.ILambdaDeploymentConfig] = {
 def live_aliases(
     functions: Mapping[str, lambda_.Function], props: StatsServiceProps
 ) -> dict[str, lambda_.Alias]:
-    """Each function's ``live`` alias on its current version, by function id; provisioned
-    concurrency, when asked for, is kept warm there, on what the API invokes."""
+    """Each route function's ``live`` alias on its current version, by function id;
+    provisioned concurrency, when asked for, is kept warm there, on what the API invokes."""
     return {
-        function_id: lambda_.Alias(
+        function_id: live_alias(
             function,
-            "LiveAlias",
-            alias_name=LIVE_ALIAS,
-            version=function.current_version,
-            provisioned_concurrent_executions=props.provisioned_concurrency,
-            description="What the HTTP API invokes; CodeDeploy shifts it to each release",
+            "What the HTTP API invokes; CodeDeploy shifts it to each release",
+            props.provisioned_concurrency,
         )
         for function_id, function in functions.items()
     }
 
 
+def live_alias(
+    function: lambda_.Function, description: str, provisioned_concurrency: int | None = None
+) -> lambda_.Alias:
+    return lambda_.Alias(
+        function,
+        "LiveAlias",
+        alias_name=LIVE_ALIAS,
+        version=function.current_version,
+        provisioned_concurrent_executions=provisioned_concurrency,
+        description=description,
+    )
+
+
+@dataclass(frozen=True)
+class Release:
+    """How one function's new versions reach its traffic: the alias CodeDeploy shifts, what
+    the pre-traffic check sends (``check``: a route key, or the aggregator's check) and the
+    alarms that roll it back."""
+
+    alias: lambda_.Alias
+    check: str
+    alarms: Sequence[cloudwatch.IAlarm]
+
+
 def deployment_groups(
     scope: Construct,
-    aliases: Mapping[str, lambda_.Alias],
-    release_alarms_for: Callable[[str], list[cloudwatch.IAlarm]],
+    releases: Mapping[str, Release],
     props: StatsServiceProps,
     *,
-    routes: Mapping[str, Route],
     code: lambda_.Code,
 ) -> dict[str, codedeploy.LambdaDeploymentGroup]:
-    """One CodeDeploy deployment group per alias, by function id, in one application, each
-    with a pre-traffic hook that checks the new version before any traffic reaches it."""
+    """One CodeDeploy deployment group per released function, by function id, in one
+    application, each with a pre-traffic hook that checks the new version before any
+    traffic reaches it.
+
+    A break-glass release (``props.break_glass``, for incidents: the alarms that gate
+    releases are already firing) shifts all at once and ignores the alarms; the hooks still
+    check each version, and a failed or stopped deployment still rolls back.
+    """
     application = codedeploy.LambdaApplication(scope, "Releases")
     groups = {}
-    for function_id, alias in aliases.items():
+    for function_id, release in releases.items():
+        alias = release.alias
         hook = release_check_hook(
-            scope, function_id, routes[function_id], alias.version, code=code, props=props
+            scope, function_id, release.check, alias.version, code=code, props=props
         )
-        # CodeDeploy runs the hook during the alias update: by then the hook must name the
-        # new version and its role must be allowed to invoke it. (A reference inside an
-        # UpdatePolicy orders nothing.)
-        alias.node.add_dependency(hook, hook.role or hook)
         group = codedeploy.LambdaDeploymentGroup(
             scope,
             f"{function_id}Release",
             application=application,
             alias=alias,
             pre_hook=hook,
-            deployment_config=props.deployment_config,
-            alarms=release_alarms_for(function_id),
+            deployment_config=(
+                codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+                if props.break_glass
+                else props.deployment_config
+            ),
+            alarms=list(release.alarms),
+            ignore_alarm_configuration=props.break_glass,
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True,
                 # An operator who stops a release wants the version that ran before.
@@ -101,80 +127,101 @@ def deployment_groups(
                 deployment_in_alarm=True,
             ),
         )
-        hook_id = Stack.of(hook).resolve(
-            Stack.of(hook).get_logical_id(cast(CfnElement, hook.node.default_child))
-        )
-        Validations.of(group).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{hook_id}.Arn>:*]",
-                reason="CDK lets CodeDeploy invoke the pre-traffic hook function and its "
-                "versions (<hook ARN>:*); that function only.",
+        # Updating the alias starts the deployment, which needs, already in place: the hook
+        # naming the new version, with its role and policies (invoke the version, report),
+        # and the group with its service role and policies (invoke the hook). CloudFormation
+        # orders only by DependsOn and references, and a reference inside an UpdatePolicy
+        # orders nothing; a construct dependency covers each resource under it.
+        alias.node.add_dependency(hook, hook.role or hook, group)
+        # The hook may also end the deployment (rolled back) when it cannot report.
+        hook.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["codedeploy:StopDeployment"], resources=[group.deployment_group_arn]
             )
         )
-        Validations.of(group).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:"
-                "policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
-                reason="CDK attaches CodeDeploy's own limited policy for Lambda deployments "
-                "to every deployment group's role (read alarms, get and update aliases); "
-                "AWS maintains it as the service's needs change.",
-            )
-        )
+        _acknowledge_group_findings(group, hook)
         groups[function_id] = group
     return groups
+
+
+def _acknowledge_group_findings(
+    group: codedeploy.LambdaDeploymentGroup, hook: lambda_.Function
+) -> None:
+    Validations.of(group).acknowledge(
+        Acknowledgment(
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(hook)}.Arn>:*]",
+            reason="CDK lets CodeDeploy invoke the pre-traffic hook function and its "
+            "versions (<hook ARN>:*); that function only.",
+        )
+    )
+    Validations.of(group).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:"
+            "policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
+            reason="CDK attaches CodeDeploy's own limited policy for Lambda deployments "
+            "to every deployment group's role (read alarms, get and update aliases); "
+            "AWS maintains it as the service's needs change.",
+        )
+    )
+
+
+def _logical_id(function: lambda_.Function) -> str:
+    stack = Stack.of(function)
+    return str(stack.resolve(stack.get_logical_id(cast(CfnElement, function.node.default_child))))
 
 
 def release_check_hook(
     scope: Construct,
     function_id: str,
-    route: Route,
+    check: str,
     version: lambda_.IVersion,
     *,
     code: lambda_.Code,
     props: StatsServiceProps,
 ) -> lambda_.Function:
     """CodeDeploy's ``BeforeAllowTraffic`` hook for ``function_id``: it invokes the version
-    being released with requests that change nothing (``stats_api.release_check``) and
-    fails the release unless they are answered as they must be, before any traffic shifts.
+    being released with requests (or a stream batch) that change nothing
+    (``stats_api.release_check``) and fails the release unless they are answered as they
+    must be, before any traffic shifts.
 
-    Its configuration names that version, so each release updates the hook first; its role
-    may invoke that version only (and, granted by the deployment group, report to it).
+    Its configuration names that version, so each release updates the hook first. Its role
+    may invoke the function's versions (``<function ARN>:*``): a grant that stays the same
+    from release to release, so no IAM change has to propagate seconds before the hook
+    runs, as a grant naming each new version would.
     https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
     """
-    role, log_group = execution_role(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Checks each new version of {route.route_key} before it takes traffic",
-        props=props,
-        others="the hook may invoke only the version being released",
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[version.function_arn])
-    )
-    hook = lambda_.Function(
-        scope,
-        f"{function_id}ReleaseCheck",
-        description=f"Pre-traffic check of each release of {route.route_key}",
-        runtime=lambda_runtime.RUNTIME,
-        architecture=lambda_runtime.ARCHITECTURE,
+    function = cast(lambda_.Function, version.lambda_)
+
+    def grant(role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[f"{function.function_arn}:*"]
+            )
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(function)}.Arn>:*]",
+                reason="The hook invokes the version being released: any version of this "
+                "one function, so the grant does not change (and propagate) at every release.",
+            )
+        )
+
+    spec = FunctionSpec(
+        function_id=f"{function_id}ReleaseCheck",
         handler=shared_names.RELEASE_CHECK_HANDLER,
-        code=code,  # the functions' own asset; boto3 only, no layer
-        role=role,
-        log_group=log_group,
+        description=f"Pre-traffic check of each release of {check}",
+        role_description=f"Checks each new version of {check} before it takes traffic",
+        environment={
+            shared_names.RELEASE_CHECK_TARGET_ENV: version.function_arn,
+            shared_names.RELEASE_CHECK_ROUTE_ENV: check,
+        },
+        grant=grant,
+        permissions_scope="the hook may invoke only the released function's versions",
+        invoked_by="CodeDeploy invokes the hook and waits for its report; a failure to "
+        "report fails the release, which a dead-letter queue would not change.",
         memory_size=256,
         # Each probe waits for the version (its 10 s timeout, a cold start) and may retry.
         timeout=Duration.minutes(2),
-        tracing=lambda_.Tracing.ACTIVE,
-        environment={
-            shared_names.RELEASE_CHECK_TARGET_ENV: version.function_arn,
-            shared_names.RELEASE_CHECK_ROUTE_ENV: route.route_key,
-        },
     )
-    Validations.of(hook).acknowledge(
-        Acknowledgment(
-            id="Serverless::Serverless-LambdaDLQ",
-            reason="CodeDeploy invokes the hook and waits for its report; a failure to "
-            "report fails the release, which a dead-letter queue would not change.",
-        )
-    )
-    return hook
+    # The functions' own asset, boto3 only and no layer: a broken layer cannot pass its check.
+    return service_function(scope, spec, code=code, layer=None, props=props)

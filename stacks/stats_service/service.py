@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Tags
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Tags, Validations
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -11,18 +13,25 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stats_api import shared_names
-from stats_api.routes import ANALYTICS_ROUTES, deployed_routes
+from stats_api import caller_policies, shared_names
+from stats_api.routes import deployed_routes
 
 from . import lambda_runtime, snap_start
 from .alarm_topic import alarm_topic
-from .analytics import aggregator_function, failure_queue
+from .analytics import (
+    AGGREGATOR_ACTIONS,
+    AGGREGATOR_ID,
+    aggregator_spec,
+    failure_queue,
+    stream_mapping,
+)
 from .api import add_routes, api_stage, http_api
 from .domain import custom_domain
-from .functions import route_function
+from .functions import route_function_spec, service_function
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
-from .releases import deployment_groups, live_aliases
+from .releases import Release, deployment_groups, live_alias, live_aliases
+from .service_metrics import analytics_operations
 from .table import analytics_table, check_brought_table, sessions_table
 
 
@@ -32,10 +41,11 @@ class StatsService(Construct):
     Attributes for consumers to extend: ``table``, ``api``, ``stage``, ``url``,
     ``functions`` (each deployed route's, by its function id), ``alarm_topic``,
     ``monitoring`` (``monitoring.fault_alarms_for(function_id)`` for deployments to watch),
-    ``aliases`` (each function's ``live`` alias, which the API invokes) and
-    ``deployment_groups`` (CodeDeploy's, which shift the aliases), both by function id,
-    and ``domain`` (the custom domain, or None). With analytics: ``analytics_table``,
-    ``aggregator_function``, ``analytics_failures`` (the on-failure queue) and
+    ``aliases`` (each route function's ``live`` alias, which the API invokes) and
+    ``deployment_groups`` (CodeDeploy's, which shift the aliases; the aggregator's too),
+    both by function id, and ``domain`` (the custom domain, or None). With analytics:
+    ``analytics_table``, ``aggregator_function`` with ``aggregator_alias`` (what the stream
+    invokes), ``analytics_failures`` (the on-failure queue) and
     ``grant_analytics_read(grantee)`` for IAM callers.
     """
 
@@ -57,28 +67,34 @@ class StatsService(Construct):
         # With analytics: their table, and the aggregator the sessions' stream invokes.
         self.analytics_table: dynamodb.TableV2 | None = None
         self.aggregator_function: lambda_.Function | None = None
+        self.aggregator_alias: lambda_.Alias | None = None
         self.analytics_failures: sqs.Queue | None = None
         if props.analytics:
             self.analytics_table = analytics_table(self, props)
-            self.analytics_failures = failure_queue(self, props)
-            self.aggregator_function = aggregator_function(
-                self,
-                code=code,
-                layer=layer,
+            self.analytics_failures = failure_queue(self, "AnalyticsFailures", props)
+            self.aggregator_function = service_function(
+                self, aggregator_spec(self.analytics_table), code=code, layer=layer, props=props
+            )
+            # Released as the routes' functions are: the stream invokes the live alias.
+            self.aggregator_alias = live_alias(
+                self.aggregator_function,
+                "What the sessions table's stream invokes; CodeDeploy shifts it to each release",
+            )
+            stream_mapping(
+                self.aggregator_function,
+                self.aggregator_alias,
                 table=self.table,
-                analytics_table=self.analytics_table,
                 failures=self.analytics_failures,
-                props=props,
             )
         self.functions: dict[str, lambda_.Function] = {
-            route.function_id: route_function(
+            route.function_id: service_function(
                 self,
-                route,
+                route_function_spec(
+                    route, table=self.table, props=props, analytics_table=self.analytics_table
+                ),
                 code=code,
                 layer=layer,
-                table=self.table,
                 props=props,
-                analytics_table=self.analytics_table,
             )
             for route in routes
         }
@@ -98,15 +114,27 @@ class StatsService(Construct):
             routes=routes,
             history=props.history,
         )
-        if self.aggregator_function is not None and self.analytics_failures is not None:
-            self.monitoring.monitor_aggregator(self.aggregator_function, self.analytics_failures)
+        releases = {
+            route.function_id: Release(
+                self.aliases[route.function_id],
+                route.route_key,
+                self.monitoring.release_alarms_for(route.function_id),
+            )
+            for route in routes
+        }
+        aggregator, alias = self.aggregator_function, self.aggregator_alias
+        failures, analytics = self.analytics_failures, self.analytics_table
+        if aggregator and alias and failures and analytics:  # analytics are on
+            self.monitoring.monitor_analytics(
+                aggregator, failures, analytics, analytics_operations(routes, AGGREGATOR_ACTIONS)
+            )
+            releases[AGGREGATOR_ID] = Release(
+                alias,
+                shared_names.AGGREGATOR_RELEASE_CHECK,
+                self.monitoring.aggregator_release_alarms(),
+            )
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
-            self,
-            self.aliases,
-            self.monitoring.release_alarms_for,
-            props,
-            routes={route.function_id: route for route in routes},
-            code=code,
+            self, releases, props, code=code
         )
         for key, value in {
             "service": shared_names.SERVICE_NAME,
@@ -116,18 +144,47 @@ class StatsService(Construct):
             Tags.of(self).add(key, value)
 
     def grant_analytics_read(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Lets ``grantee`` call the analytics routes on an IAM-auth stage (and nothing
-        else: the learners' routes are granted apart)."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["execute-api:Invoke"],
-            resource_arns=[
-                self.api.arn_for_execute_api(route.method, route.path, self.stage.stage_name)
-                for route in ANALYTICS_ROUTES
-            ],
+        """Lets ``grantee`` call the analytics routes on an IAM-auth stage, with any course
+        id, and nothing else (``caller_policies.ANALYTICS_GRANTS``: the learners' routes
+        are granted apart)."""
+        arns = [
+            self.api.arn_for_execute_api(grant.method, grant.path, self.stage.stage_name)
+            for grant in caller_policies.ANALYTICS_GRANTS
+        ]
+        granted = iam.Grant.add_to_principal(
+            grantee=grantee, actions=[caller_policies.INVOKE], resource_arns=arns
         )
+        if isinstance(grantee, Construct):  # its policy, for cdk-nag users (this app is one)
+            for arn in arns:
+                Validations.of(grantee).acknowledge(
+                    Acknowledgment(
+                        id="AwsSolutions::AwsSolutions-IAM5"
+                        f"[Resource::{_as_nag_names(Stack.of(self), arn)}]",
+                        reason="Any course id (the route's path parameter) on this one "
+                        "analytics route of this API; the method and path name the route.",
+                    )
+                )
+        return granted
 
     @property
     def url(self) -> str:
         """The API's base URL (a token until deploy)."""
         return self.stage.url
+
+
+def _as_nag_names(stack: Stack, value: str) -> str:
+    """``value`` as cdk-nag names it in a finding: each reference ``<LogicalId>`` (or
+    ``<LogicalId.Attribute>``), each pseudo parameter ``<AWS::Region>``..., unless the
+    stack's environment resolved it to its text."""
+    resolved = stack.resolve(value)
+    if isinstance(resolved, str):
+        return resolved
+
+    def named(part: Any) -> str:
+        if isinstance(part, str):
+            return part
+        if "Ref" in part:
+            return f"<{part['Ref']}>"
+        return f"<{'.'.join(part['Fn::GetAtt'])}>"
+
+    return "".join(named(part) for part in resolved["Fn::Join"][1])

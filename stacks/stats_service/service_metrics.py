@@ -17,24 +17,42 @@ from stats_api.shared_names import FUNCTION_NAME_DIMENSION, METRICS_NAMESPACE, S
 # Powertools Metrics' own dimension for the service name it was given.
 SERVICE_DIMENSION = "service"
 # The store changes items only inside TransactWriteItems (a session and its course's
-# aggregate together), so a route allowed to put, update or delete items calls that
-# operation; DynamoDB publishes its SystemErrors under the transaction's name, not the
-# items' actions.
+# aggregate together; a chunk of analytics with its markers), so a function allowed to
+# put, update or delete items calls that operation; DynamoDB publishes its SystemErrors
+# under the transaction's name, not the items' actions.
 TRANSACT_WRITE_ITEMS = "TransactWriteItems"
 _ITEM_WRITES = frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
 
 
 def table_operations(routes: Iterable[Route], *, history: bool) -> tuple[str, ...]:
-    """The DynamoDB operations (CloudWatch's ``Operation`` dimension) the functions of
-    ``routes`` call, read from the actions the route table grants them: a read action is
-    its own operation, item writes are one ``TransactWriteItems``. ``history``: the routes'
-    history index actions are granted too (windowed stats query it)."""
+    """The operations the functions of ``routes`` call on the sessions table, read from the
+    actions the route table grants them. ``history``: the routes' history index actions are
+    granted too (windowed stats query it)."""
+    return operations_of(
+        action
+        for route in routes
+        for action in route.table_actions + (route.history_index_actions if history else ())
+    )
+
+
+def analytics_operations(
+    routes: Iterable[Route], aggregator_actions: Iterable[str]
+) -> tuple[str, ...]:
+    """The operations the aggregator (allowed ``aggregator_actions``) and the analytics
+    routes among ``routes`` call on the analytics table."""
+    return operations_of(
+        [*aggregator_actions, *(a for route in routes for a in route.analytics_table_actions)]
+    )
+
+
+def operations_of(actions: Iterable[str]) -> tuple[str, ...]:
+    """The DynamoDB operations (CloudWatch's ``Operation`` dimension) that functions allowed
+    ``actions`` call: a read action is its own operation, item writes are one
+    ``TransactWriteItems``."""
     found: dict[str, None] = {}  # insertion-ordered: a stable expression and graph title
-    for route in routes:
-        actions = route.table_actions + (route.history_index_actions if history else ())
-        for action in actions:
-            operation = TRANSACT_WRITE_ITEMS if action in _ITEM_WRITES else action
-            found[operation.removeprefix("dynamodb:")] = None
+    for action in actions:
+        operation = TRANSACT_WRITE_ITEMS if action in _ITEM_WRITES else action
+        found[operation.removeprefix("dynamodb:")] = None
     return tuple(found)
 
 

@@ -6,10 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stats_api import auth_modes
-from stats_api.shared_names import TABLE_NAME_OUTPUT
+from stats_api.shared_names import (
+    ANALYTICS_READER_OUTPUT,
+    ANALYTICS_TABLE_NAME_OUTPUT,
+    TABLE_NAME_OUTPUT,
+)
 
 from .props import StatsServiceProps
 from .service import StatsService
@@ -45,11 +50,28 @@ class StatsStack(Stack):
             value=self.service.props.auth.mode,
             description=f"How callers authenticate: {auth_modes.listed()}",
         )
+        if self.service.analytics_table is not None and self.service.props.auth.mode == "iam":
+            # The release gate's analyst: `make e2e`/`make smoke` assume it (ANALYST_ROLE_ARN)
+            # to check the analytics routes through the grant itself, as dashboards call them.
+            reader = iam.Role(
+                self,
+                "AnalyticsReader",
+                assumed_by=iam.AccountRootPrincipal(),
+                description="Reads course analytics (grant_analytics_read) and nothing else; "
+                "assumable by this account's principals allowed sts:AssumeRole on it",
+            )
+            self.service.grant_analytics_read(reader)
+            CfnOutput(
+                self,
+                ANALYTICS_READER_OUTPUT,
+                value=reader.role_arn,
+                description="A role granted the analytics routes only: the release gate's analyst",
+            )
         if self.service.analytics_table is not None:
             # What `make analytics-backfill` writes to.
             CfnOutput(
                 self,
-                "AnalyticsTableName",
+                ANALYTICS_TABLE_NAME_OUTPUT,
                 value=self.service.analytics_table.table_name,
                 description="The course analytics table",
             )

@@ -1,5 +1,6 @@
-"""The sessions table: created with the key schema and the history index the runtime uses,
-or brought in by the consumer and checked for them where CDK can see it."""
+"""The service's tables, rendered from the schemas the runtime declares (``table_keys.SCHEMA``,
+``analytics_keys.SCHEMA``); a sessions table brought in by the consumer is checked against
+its schema where CDK can see it."""
 
 from __future__ import annotations
 
@@ -10,61 +11,60 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from stats_api import analytics_keys, table_keys
-from stats_api.analytics_keys import STREAM_VIEW_TYPE
+from stats_api.table_schema import TableSchema
 
 from .props import StatsServiceProps
 
-# Key role -> attribute name, as the runtime addresses items (all keys are strings).
-KEY_SCHEMA = {"HASH": table_keys.PARTITION_KEY, "RANGE": table_keys.SORT_KEY}
+_HISTORY_INDEX = table_keys.HISTORY_INDEX_SCHEMA
 HISTORY_INDEX_DESCRIPTION = (
-    f"a local secondary index {table_keys.HISTORY_INDEX} with sort key "
-    f"{table_keys.HISTORY_SORT_KEY} (string) and projection ALL"
+    f"a local secondary index {_HISTORY_INDEX.name} with sort key "
+    f"{_HISTORY_INDEX.sort_key} (string) and projection {_HISTORY_INDEX.projection}"
 )
 
 
 def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
-    return dynamodb.TableV2(
-        scope,
-        "Table",
-        partition_key=_string(table_keys.PARTITION_KEY),
-        sort_key=_string(table_keys.SORT_KEY),
-        # Always, history routes on or off: a local secondary index exists only if the
-        # table is created with it, and it is what lets the history read strongly
-        # consistently (a global one can be added later, but reads it eventually only).
-        local_secondary_indexes=[
-            dynamodb.LocalSecondaryIndexProps(
-                index_name=table_keys.HISTORY_INDEX,
-                sort_key=_string(table_keys.HISTORY_SORT_KEY),
-                projection_type=dynamodb.ProjectionType.ALL,
-            )
-        ],
-        billing=dynamodb.Billing.on_demand(),
-        # Learners' history is the product: always restorable to any second of 35 days.
-        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-            point_in_time_recovery_enabled=True
-        ),
-        deletion_protection=props.deletion_protection,
-        removal_policy=props.removal_policy,
-        # What the analytics aggregator reads: a withdrawal's record must carry the session.
-        dynamo_stream=dynamodb.StreamViewType(STREAM_VIEW_TYPE) if props.analytics else None,
-    )
+    """The learners' sessions, with the history index; streamed where analytics read it."""
+    return _table(scope, "Table", table_keys.SCHEMA, props, stream=props.analytics)
 
 
 def analytics_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
     """The course analytics, apart from the sessions: the aggregator's writes reach no
     stream (they cannot feed back into it) and never share a key with a learner's items."""
+    return _table(scope, "AnalyticsTable", analytics_keys.SCHEMA, props, stream=False)
+
+
+def _table(
+    scope: Construct,
+    construct_id: str,
+    schema: TableSchema,
+    props: StatsServiceProps,
+    *,
+    stream: bool,
+) -> dynamodb.TableV2:
+    """``schema`` as a table, on demand. Point-in-time recovery always: learners' history is
+    the product, and analytics, though rebuildable (make analytics-backfill), are cheaper
+    restored."""
     return dynamodb.TableV2(
         scope,
-        "AnalyticsTable",
-        partition_key=_string(analytics_keys.PARTITION_KEY),
-        sort_key=_string(analytics_keys.SORT_KEY),
+        construct_id,
+        partition_key=_string(schema.partition_key),
+        sort_key=_string(schema.sort_key),
+        local_secondary_indexes=[
+            dynamodb.LocalSecondaryIndexProps(
+                index_name=index.name,
+                sort_key=_string(index.sort_key),
+                projection_type=dynamodb.ProjectionType(index.projection),
+            )
+            for index in schema.local_indexes
+        ]
+        or None,
         billing=dynamodb.Billing.on_demand(),
-        # Rebuildable from the sessions (make analytics-backfill), but restorable is cheaper.
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
         deletion_protection=props.deletion_protection,
         removal_policy=props.removal_policy,
+        dynamo_stream=dynamodb.StreamViewType(schema.stream_view_type) if stream else None,
     )
 
 
@@ -96,11 +96,12 @@ def check_brought_table(table: dynamodb.ITable, props: StatsServiceProps) -> Non
         for definition in _plain(resolve(resource.attribute_definitions))
     }
     keys = _key_schema(resolve(resource.key_schema), types)
-    expected = {role: (name, "S") for role, name in KEY_SCHEMA.items()}
+    schema = table_keys.SCHEMA
+    expected = {"HASH": (schema.partition_key, "S"), "RANGE": (schema.sort_key, "S")}
     if keys != expected:
         raise ValueError(
-            f"the table {table.node.path} must be keyed {table_keys.PARTITION_KEY} (string, "
-            f"partition key) / {table_keys.SORT_KEY} (string, sort key); it is keyed "
+            f"the table {table.node.path} must be keyed {schema.partition_key} (string, "
+            f"partition key) / {schema.sort_key} (string, sort key); it is keyed "
             + " / ".join(f"{name} ({kind}, {role})" for role, (name, kind) in keys.items())
         )
     if props.history and not _has_history_index(resolve(resource.local_secondary_indexes), types):
@@ -112,10 +113,9 @@ def check_brought_table(table: dynamodb.ITable, props: StatsServiceProps) -> Non
 
 def _has_history_index(indexes: Any, types: dict[str, str]) -> bool:
     return any(
-        index["indexName"] == table_keys.HISTORY_INDEX
-        and _key_schema(index["keySchema"], types).get("RANGE")
-        == (table_keys.HISTORY_SORT_KEY, "S")
-        and index["projection"].get("projectionType") == "ALL"
+        index["indexName"] == _HISTORY_INDEX.name
+        and _key_schema(index["keySchema"], types).get("RANGE") == (_HISTORY_INDEX.sort_key, "S")
+        and index["projection"].get("projectionType") == _HISTORY_INDEX.projection
         for index in _plain(indexes)
     )
 

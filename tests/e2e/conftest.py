@@ -75,11 +75,35 @@ def course(api: Api) -> str:
     return api.new_course()
 
 
+@pytest.fixture
+def analyst(api: Api) -> Caller:
+    """A caller the analytics routes admit; without one (a deployed stage's suite not given
+    the analyst's settings), each analytics check is skipped and the summary says so."""
+    learner = api.new_caller(iter(api.tokens), writes=False)
+    probe = api.call("GET", "/analytics/courses/e2e-probe", learner)
+    if probe.status == 404 and probe.body == {"message": "Not Found"}:  # API Gateway's own
+        api.analytics = "analytics not checked: this stage does not deploy them"
+        pytest.skip(api.analytics)
+    found = api.analyst()
+    if found is None:
+        api.analytics = f"analytics NOT checked: {api.missing_analyst()}"
+        pytest.skip(api.analytics)
+    api.analytics = "analytics checked as the analyst"
+    return found
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for target in _targets:
         terminalreporter.write_line(
             f"e2e against {target.base_url} ({target.mode}) wrote only under: "
             + (", ".join(target.created) or "nothing")
+        )
+        # Never a silent skip: a gate that could not check the analytics says so.
+        unchecked = "NOT checked" in target.analytics
+        terminalreporter.write_line(
+            f"e2e against {target.base_url} ({target.mode}): {target.analytics}",
+            yellow=unchecked,
+            bold=unchecked,
         )
 
 

@@ -21,9 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from local_run.auth_modes import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from local_run.auth_modes import (
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ANALYTICS_ACCESS_KEY_ID,
+    DEFAULT_ANALYTICS_SECRET_ACCESS_KEY,
+    DEFAULT_SECRET_ACCESS_KEY,
+)
 from local_run.oidc import TOKEN_PATH
-from stats_api.auth_modes import AUTH_MODES
+from stats_api.routes import ANALYTICS_SCOPE
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.local_process import request
@@ -110,28 +115,59 @@ def make_run(mode: str, workdir: Path) -> Iterator[str]:
         server.wait()
 
 
-def what_the_readme_names(mode: str, url: str) -> tuple[list[str], dict[str, str]]:
-    """The README's settings for ``mode`` against a local run: (make arguments, exports)."""
+def what_the_readme_names(
+    mode: str, url: str, home: Path, *, analyst: bool
+) -> tuple[list[str], dict[str, str]]:
+    """The README's settings for ``mode`` against a local run: (make arguments, exports);
+    with ``analyst``, also the analyst's (the README's table names both)."""
     if mode == "jwt":  # two users' tokens from the local issuer, as a stage's issuer gives
         tokens = [
             request("GET", f"{url}{TOKEN_PATH}?sub=gate-{uuid.uuid4()}").body["access_token"]
             for _ in range(2)
         ]
-        return [f"TOKEN={tokens[0]}", f"TOKEN_2={tokens[1]}"], {}
+        arguments = [f"TOKEN={tokens[0]}", f"TOKEN_2={tokens[1]}"]
+        if analyst:  # a token with the analytics scope, as the stage's issuer would give
+            query = f"sub=gate-analyst&scope={ANALYTICS_SCOPE}"
+            token = request("GET", f"{url}{TOKEN_PATH}?{query}").body["access_token"]
+            arguments.append(f"ANALYST_TOKEN={token}")
+        return arguments, {}
     if mode == "iam":  # the local run's credentials (its banner prints them)
-        return [], {
+        exports = {
             "AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
             "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY,
         }
+        if analyst:  # the analytics credentials the banner prints, as a profile of the user's
+            (home / ".aws").mkdir(exist_ok=True)
+            (home / ".aws" / "credentials").write_text(
+                "[analyst]\n"
+                f"aws_access_key_id = {DEFAULT_ANALYTICS_ACCESS_KEY_ID}\n"
+                f"aws_secret_access_key = {DEFAULT_ANALYTICS_SECRET_ACCESS_KEY}\n"
+            )
+            return ["ANALYST_PROFILE=analyst"], exports
+        return [], exports
     return [], {}
 
 
-@pytest.mark.parametrize("mode", AUTH_MODES)
-def test_should_pass_the_staging_gate_typed_as_a_user_types_it(mode: str, tmp_path: Path) -> None:
+# With the analyst's settings, the full gate (make e2e) checks the analytics routes; without
+# them, the read-only one (make smoke) must say that it did not. Header auth needs none.
+GATES = [
+    ("header", "e2e", True),
+    ("jwt", "e2e", True),
+    ("jwt", "smoke", False),
+    ("iam", "e2e", True),
+    ("iam", "smoke", False),
+]
+
+
+@pytest.mark.parametrize(("mode", "target", "analyst"), GATES)
+def test_should_pass_the_staging_gate_typed_as_a_user_types_it(
+    mode: str, target: str, analyst: bool, tmp_path: Path
+) -> None:
     with make_run(mode, tmp_path) as url:
-        arguments, exports = what_the_readme_names(mode, url)
+        shell = user_shell(tmp_path)
+        arguments, exports = what_the_readme_names(mode, url, Path(shell["HOME"]), analyst=analyst)
         gate = subprocess.Popen(  # noqa: S603 - this checkout's make
-            [MAKE, "e2e", f"BASE_URL={url}", f"AUTH={mode}", *arguments],
+            [MAKE, target, f"BASE_URL={url}", f"AUTH={mode}", *arguments],
             cwd=REPO_ROOT,
             env=user_shell(tmp_path, **exports),
             stdout=subprocess.PIPE,
@@ -152,9 +188,15 @@ def test_should_pass_the_staging_gate_typed_as_a_user_types_it(mode: str, tmp_pa
     assert re.search(r"\d+ passed", summary), output
     assert not re.search(r"failed|error", summary), output
     assert f"e2e against {url} ({mode}) wrote only under: " in output
-    # Every check of the local run's own behaviour is skipped, as the README says.
-    for name in LOCAL_CHECKS:
-        assert re.search(
-            rf"SKIPPED \[\d+\] tests/e2e/{name}:\d+: the local run's own behaviour", output
-        ), name
-    assert left_behind == [], f"make e2e left processes behind: {left_behind}"
+    if analyst:
+        assert f"e2e against {url} ({mode}): analytics checked as the analyst" in output
+    else:  # never a silent skip: the summary names what to set
+        missing = "ANALYST_TOKEN" if mode == "jwt" else "ANALYST_PROFILE or ANALYST_ROLE_ARN"
+        assert f"({mode}): analytics NOT checked: set {missing} for the analytics" in output
+    if target == "e2e":
+        # Every check of the local run's own behaviour is skipped, as the README says.
+        for name in LOCAL_CHECKS:
+            assert re.search(
+                rf"SKIPPED \[\d+\] tests/e2e/{name}:\d+: the local run's own behaviour", output
+            ), name
+    assert left_behind == [], f"make {target} left processes behind: {left_behind}"

@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 
-from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.routes import ANALYTICS_ROUTES, ANALYTICS_SCOPE, LEARNER_ROUTES
 from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
-from stats_service import IamAuth, JwtAuth, StatsService, StatsServiceProps
-from stats_service.analytics import BATCH_SIZE, MAX_BATCHING_WINDOW, RETRY_ATTEMPTS
+from stats_service import JwtAuth, StatsService, StatsServiceProps
+from tests.support.cloudformation import referenced
 from tests.support.templates import function_for, role_statements, synth
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
@@ -65,30 +63,48 @@ def test_should_stream_new_and_old_images_to_the_aggregator_only_for_sessions(
         map(str, [{"StreamViewType": "NEW_AND_OLD_IMAGES"}, None])
     )
     mapping = only(template, "AWS::Lambda::EventSourceMapping")
-    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == list(
-        STREAM_FILTERS
-    )
+    # A session's INSERT and REMOVE only: sessions alone carry the history key.
+    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [
+        {
+            "eventName": ["INSERT"],
+            "dynamodb": {"NewImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
+        },
+        {
+            "eventName": ["REMOVE"],
+            "dynamodb": {"OldImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
+        },
+    ]
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
-    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (
-        BATCH_SIZE,
-        MAX_BATCHING_WINDOW.to_seconds(),
-    )
-    assert mapping["MaximumBatchingWindowInSeconds"] <= 1  # fresh within seconds
+    # Fresh within seconds: a batch waits at most 1 s, a full one (500) goes at once.
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (500, 1)
+    # Retried, bisected, 10 times or for the stream's 24 hours, then described in the queue.
     assert mapping["BisectBatchOnFunctionError"] is True
-    assert mapping["MaximumRetryAttempts"] == RETRY_ATTEMPTS
+    assert mapping["MaximumRetryAttempts"] == 10
+    assert mapping["MaximumRecordAgeInSeconds"] == 24 * 3600
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     queue = template.find_resources("AWS::SQS::Queue")[destination]["Properties"]
     assert queue["SqsManagedSseEnabled"] is True
-    functions = template.find_resources("AWS::Lambda::Function")
-    aggregator = functions[mapping["FunctionName"]["Ref"]]["Properties"]
-    assert aggregator["Handler"] == AGGREGATOR_HANDLER
+    # It invokes the aggregator's live alias (released by CodeDeploy), never $LATEST.
+    (alias,) = referenced(mapping["FunctionName"])
+    live = template.find_resources("AWS::Lambda::Alias")[alias]["Properties"]
+    assert (live["FunctionName"], live["Name"]) == ({"Ref": aggregator_id(template)}, "live")
+    aggregator = template.find_resources("AWS::Lambda::Function")[aggregator_id(template)]
+    assert aggregator["Properties"]["Timeout"] == 60  # a full batch: at most 11 transactions
+    # It reads only the analytics table's name: the sessions come from the stream.
+    assert set(aggregator["Properties"]["Environment"]["Variables"]) == {ANALYTICS_TABLE_ENV}
+
+
+def aggregator_id(template: assertions.Template) -> str:
+    (found,) = template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": AGGREGATOR_HANDLER}}
+    )
+    return str(found)
 
 
 def test_should_grant_the_aggregator_the_analytics_table_and_nothing_of_the_sessions(
     template: assertions.Template,
 ) -> None:
-    mapping = only(template, "AWS::Lambda::EventSourceMapping")
-    statements = role_statements(template, mapping["FunctionName"]["Ref"])
+    statements = role_statements(template, aggregator_id(template))
     dynamodb_actions = {
         action
         for statement in statements
@@ -100,13 +116,12 @@ def test_should_grant_the_aggregator_the_analytics_table_and_nothing_of_the_sess
     # Stream reads (the mapping's) and the analytics table's; no write to the sessions.
     assert "dynamodb:GetRecords" in dynamodb_actions
     assert "dynamodb:TransactWriteItems" not in dynamodb_actions
-    written = [
-        s["Resource"]
-        for s in statements
-        if "dynamodb:PutItem" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    on_analytics = [s for s in statements if "AnalyticsTable" in json.dumps(s["Resource"])]
+    # What it calls: BatchGetItem, then TransactWriteItems of puts, updates and deletes (no
+    # condition checks: only the backfill checks the sessions table, with its own rights).
+    assert [sorted(s["Action"]) for s in on_analytics] == [
+        ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     ]
-    assert len(written) == 1
-    assert "AnalyticsTable" in json.dumps(written)
 
 
 def test_should_alarm_on_aggregator_errors_iterator_age_and_failed_batches(
@@ -127,6 +142,39 @@ def test_should_alarm_on_aggregator_errors_iterator_age_and_failed_batches(
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in metrics
     names = " ".join(alarms)
     assert "AggregatorFaultCount" in names
+    (iterator_age,) = [a["Properties"] for n, a in alarms.items() if "IteratorAge" in n]
+    # Analytics a minute behind, three minutes running.
+    assert (iterator_age["Threshold"], iterator_age["EvaluationPeriods"]) == (60_000, 3)
+
+
+def test_should_alarm_on_the_analytics_tables_throttling_and_system_errors(
+    template: assertions.Template,
+) -> None:
+    alarms = {
+        name: a["Properties"]
+        for name, a in template.find_resources("AWS::CloudWatch::Alarm").items()
+        if "AnalyticsTable" in name
+    }
+    by_kind = {
+        kind: [a for name, a in alarms.items() if kind in name]
+        for kind in ("ReadThrottledEvents", "WriteThrottledEvents", "SystemErrors")
+    }
+    assert {kind: len(found) for kind, found in by_kind.items()} == {
+        "ReadThrottledEvents": 1,
+        "WriteThrottledEvents": 1,
+        "SystemErrors": 1,
+    }
+    (system_errors,) = by_kind["SystemErrors"]
+    operations = {
+        dimension["Value"]
+        for m in system_errors["Metrics"]
+        if "MetricStat" in m
+        for dimension in m["MetricStat"]["Metric"]["Dimensions"]
+        if dimension["Name"] == "Operation"
+    }
+    # The aggregator's reads and transactions, the analytics routes' reads and queries.
+    assert operations == {"BatchGetItem", "TransactWriteItems", "Query"}
+    assert all("AnalyticsTable" in json.dumps(m) for m in system_errors["Metrics"][1:])
 
 
 def test_should_demand_the_analytics_scope_on_the_analytics_routes_only(
@@ -162,27 +210,6 @@ def test_should_give_the_analytics_functions_the_analytics_table_only(
 def test_should_refuse_jwt_auth_without_an_analytics_scope() -> None:
     with pytest.raises(ValueError, match="analytics_scopes needs at least one scope"):
         JwtAuth(issuer=ISSUER, audience=("client-1",), analytics_scopes=())
-
-
-def test_should_grant_an_iam_caller_the_analytics_routes_and_nothing_else() -> None:
-    stack = Stack(App(), "Test")
-    service = StatsService(stack, "Stats", StatsServiceProps(analytics=True, auth=IamAuth()))
-    dashboards = iam.Role(stack, "Dashboards", assumed_by=iam.AccountRootPrincipal())
-
-    service.grant_analytics_read(dashboards)
-
-    policies = assertions.Template.from_stack(stack).find_resources("AWS::IAM::Policy")
-    granted = [
-        s
-        for p in policies.values()
-        if {"Ref": stack.get_logical_id(dashboards.node.default_child)} in p["Properties"]["Roles"]  # type: ignore[arg-type]
-        for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
-    assert [s["Action"] for s in granted] == ["execute-api:Invoke"]
-    resources = json.dumps(granted[0]["Resource"])
-    assert resources.count("/analytics/courses/") == len(ANALYTICS_ROUTES)
-    assert "/GET/courses" not in resources
-    assert "/POST/" not in resources
 
 
 def test_should_refuse_a_brought_table_without_a_stream_when_analytics_are_on() -> None:

@@ -16,10 +16,8 @@ from app import build_app
 from stats_service import IamAuth, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import cfn_lint, run
-from tests.support.templates import functions, release_checks
+from tests.support.templates import FEATURE_FLAGS, committed, functions, release_checks
 
-# The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
-FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
 STAGE_CONTEXTS = {
     "dev": {"stage": "dev"},
@@ -32,6 +30,8 @@ STAGE_CONTEXTS = {
         "jwtAudience": "client-1,client-2",
     },
     "prod-history": {"stage": "prod", "history": "true"},
+    # IAM auth with analytics: the aggregator's release and the analytics reader role.
+    "prod-history-analytics": {"stage": "prod", "history": "true", "analytics": "true"},
     # Every other option, and each pair of options: test_option_matrix.py.
     "prod-snapstart-domain": {
         "stage": "prod",
@@ -42,14 +42,6 @@ STAGE_CONTEXTS = {
 }
 # CDK emits DependsOn that CloudFormation would infer anyway; cfn-lint calls it redundant.
 ACCEPTED_CFN_LINT_RULES = {"W3005"}
-
-
-def committed(context: Mapping[str, object]) -> dict[str, object]:
-    """The app's context for a stage whose configuration commits ``context``'s settings
-    (cdk.json ``context.stages.<stage>``), as ``make synth STAGE=<stage>`` hands it."""
-    stage = str(context["stage"])
-    settings = {key: value for key, value in context.items() if key != "stage"}
-    return {**FEATURE_FLAGS, "stage": stage, "stages": {stage: settings}}
 
 
 @pytest.fixture(scope="module")

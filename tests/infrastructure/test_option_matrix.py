@@ -1,7 +1,7 @@
 """Every option a user can turn on, and every pair of them, synthesises clean under cdk-nag
 and cfn-lint: the deployable stack (``StatsStack``) over a pairwise covering set of the
 options' values (each value of each option meets each value of every other option in at
-least one stack; the full product, 288 stacks, would take the tier minutes).
+least one stack; the full product, 576 stacks, would take the tier minutes).
 
 A combination the construct refuses (SnapStart where Lambda does not offer it) is left
 out, and the refusal itself is tested where the rule lives (test_cold_start.py)."""
@@ -43,6 +43,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "reserved_concurrency": ("off", "on"),
     "domain": ("off", "on"),
     "layer": ("official", "other-partition"),
+    "break_glass": ("off", "on"),
 }
 Combination = Mapping[str, str]
 
@@ -139,6 +140,7 @@ def _props(combination: Combination) -> Callable[[Stack], StatsServiceProps]:
             domain_name="stats.example.com" if "domain" in on else None,
             certificate=CERTIFICATES["cn-north-1" if china else None] if "domain" in on else None,
             powertools_layer_arn=CHINA_LAYER if china else None,
+            break_glass="break_glass" in on,
         )
 
     return props

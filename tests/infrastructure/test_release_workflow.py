@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from stats_api.shared_names import ANALYTICS_READER_OUTPUT
 from stats_service.lambda_runtime import RUNTIME
 from tests.support import REPO_ROOT
 
@@ -106,6 +107,11 @@ def test_should_test_a_stage_in_the_auth_mode_it_was_deployed_with(
     assert "AuthMode" in read["run"]  # the stack output, not a mode written here
     assert check["env"]["AUTH_MODE"] == "${{ steps.stack.outputs.AuthMode }}"
     assert check["env"]["API_URL"] == "${{ steps.stack.outputs.ApiUrl }}"
+    # The analytics routes are checked as the analyst, the role the stack outputs.
+    assert ANALYTICS_READER_OUTPUT in read["run"]
+    assert check["env"]["ANALYST_ROLE_ARN"] == (
+        f"${{{{ steps.stack.outputs.{ANALYTICS_READER_OUTPUT} }}}}"
+    )
     assert check["run"] == f'{command} BASE_URL="$API_URL" AUTH="$AUTH_MODE"'
 
 

@@ -11,7 +11,6 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-upd
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,16 +19,17 @@ from aws_cdk import App, Stack, assertions
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 
+from local_run.iam_evaluation import is_allowed
 from stats_api import dynamodb_calls, release_check
 from stats_api.routes import CORE_ROUTES, deployed_routes
 from stats_service import HeaderAuth, IamAuth, JwtAuth, StatsService, StatsServiceProps
 from stats_service.monitoring import LATENCY_P99
+from tests.support.cloudformation import Deployed
 from tests.support.templates import (
     alias_for,
     function_for,
     functions,
     release_checks,
-    role_statements,
     synth,
 )
 
@@ -284,33 +284,61 @@ def test_should_check_each_new_version_before_it_takes_traffic(variant: str) -> 
         assert hook["Handler"] == "stats_api.release_check.handler"
 
 
-def test_should_let_each_hook_invoke_only_its_new_version_and_report_only_to_its_group(
+def test_should_let_each_hook_invoke_only_its_functions_versions_and_act_only_on_its_group(
     template: assertions.Template,
 ) -> None:
-    aliases = _resources(template, "AWS::Lambda::Alias")
-
-    for alias in aliases.values():
-        policy = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
-        hook_id = policy["BeforeAllowTrafficHook"]["Ref"]
-        version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
-        statements = role_statements(template, hook_id)
-        by_action = {
-            action: statement["Resource"]
-            for statement in statements
-            for action in (
-                [statement["Action"]]
-                if isinstance(statement["Action"], str)
-                else statement["Action"]
+    # Evaluated as IAM does, against the ARNs the hook's calls name once deployed. A grant
+    # on the function's versions (<function ARN>:*) stays the same from release to release:
+    # one naming the new version would change seconds before the hook runs (IAM
+    # propagation).
+    stage = Deployed(template.to_json())
+    groups = _resources(template, "AWS::CodeDeploy::DeploymentGroup")
+    for alias in _resources(template, "AWS::Lambda::Alias").values():
+        update = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        hook = update["BeforeAllowTrafficHook"]["Ref"]
+        policies = stage.policies_of_role(
+            _resources(template, "AWS::Lambda::Function")[hook]["Properties"]["Role"]["Fn::GetAtt"][
+                0
+            ]
+        )
+        function = stage.get_att(alias["Properties"]["FunctionName"]["Ref"], "Arn")
+        other = stage.get_att(
+            next(iter(set(functions(template)) - {function.split(":")[-1]})), "Arn"
+        )
+        for version in ("1", "7", "live"):
+            assert is_allowed(policies, "lambda:InvokeFunction", f"{function}:{version}")
+        assert not is_allowed(policies, "lambda:InvokeFunction", function)  # $LATEST
+        assert not is_allowed(policies, "lambda:InvokeFunction", f"{other}:1")
+        own = update["DeploymentGroupName"]["Ref"]
+        arns = {
+            name: stage.region_arn(
+                "codedeploy", f"deploymentgroup:{stage.ref(_application(groups))}/{name}"
             )
+            for name in groups
         }
-        assert by_action["lambda:InvokeFunction"] == {"Ref": version}
-        report = json.dumps(by_action["codedeploy:PutLifecycleEventHookExecutionStatus"])
-        assert policy["DeploymentGroupName"]["Ref"] in report
-        assert set(by_action) == {
+        for action in ("PutLifecycleEventHookExecutionStatus", "StopDeployment"):
+            assert is_allowed(policies, f"codedeploy:{action}", arns[own])
+            assert not any(
+                is_allowed(policies, f"codedeploy:{action}", arn)
+                for name, arn in arns.items()
+                if name != own
+            )
+        granted = {a for p in policies for s in p["Statement"] for a in _listed(s["Action"])}
+        assert granted == {
             "lambda:InvokeFunction",
             "codedeploy:PutLifecycleEventHookExecutionStatus",
+            "codedeploy:StopDeployment",
             "logs:CreateLogStream",
             "logs:PutLogEvents",
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
         }
+
+
+def _application(groups: Mapping[str, Mapping[str, Any]]) -> str:
+    (application,) = {g["Properties"]["ApplicationName"]["Ref"] for g in groups.values()}
+    return str(application)
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value

@@ -29,7 +29,6 @@ import pytest
 from aws_cdk import App, Stack
 from moto.server import ThreadedMotoServer
 
-from local_run.emulator import create_analytics_table, create_table
 from local_run.events import api_event
 from stats_api.routes import (
     FETCH_COURSE_ANALYTICS,
@@ -50,6 +49,7 @@ from stats_api.shared_names import (
     RELEASE_CHECK_HANDLER,
     TABLE_NAME_ENV,
 )
+from stats_devkit.tables import create_analytics_table, create_table
 from stats_service import StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run
@@ -334,7 +334,8 @@ def test_the_aggregator_runs_from_its_asset_with_the_runtime_alone(
     functions: dict[str, dict[str, Any]], runtime_packages: Path, endpoint: str
 ) -> None:
     aggregator = functions[AGGREGATOR_HANDLER]
-    assert set(aggregator["environment"]) == {TABLE_NAME_ENV, ANALYTICS_TABLE_ENV}
+    # Its configuration names the analytics table alone: the stream hands it the sessions.
+    assert set(aggregator["environment"]) == {ANALYTICS_TABLE_ENV}
 
     applied = invoke(aggregator, AGGREGATOR_HANDLER, STREAM_EVENT, runtime_packages, endpoint)
     route = FETCH_COURSE_ANALYTICS

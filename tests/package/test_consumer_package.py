@@ -1,5 +1,6 @@
 """The construct as another CDK app meets it: built as a wheel, installed into a fresh
-virtualenv, imported by examples/consumer_app and synthesised there."""
+virtualenv, imported by examples/consumer_app (IAM auth, production, history and analytics
+on, its dashboards' role given ``grant_analytics_read``) and synthesised there."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from stats_api.routes import CORE_ROUTES
+from local_run.iam_evaluation import is_allowed
+from stats_api.caller_policies import INVOKE, execute_api_arn
+from stats_api.routes import ROUTES, Route
 from tests.support import REPO_ROOT
+from tests.support.cloudformation import Deployed
 from tests.support.commands import run
 from tests.support.templates import alarm_publishing, functions, topic_statements
 
@@ -54,10 +58,11 @@ def test_should_synthesise_the_service_inside_the_consumers_stack(
     template: assertions.Template,
 ) -> None:
     assert sorted(f["Properties"]["Handler"] for f in _functions(template).values()) == sorted(
-        route.handler for route in CORE_ROUTES
+        route.handler for route in ROUTES
     )
-    template.resource_count_is("AWS::DynamoDB::GlobalTable", 1)
-    template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", {"AuthorizerType": "JWT"})
+    template.resource_count_is("AWS::DynamoDB::GlobalTable", 2)  # sessions, analytics
+    for route in template.find_resources("AWS::ApiGatewayV2::Route").values():
+        assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
     template.has_output("StatsApiUrl", {})
 
 
@@ -72,22 +77,21 @@ def test_should_alarm_into_the_consumers_topic(template: assertions.Template) ->
     assert alarm_publishing(topic_id) in topic_statements(template, topic_id)
 
 
-def test_should_let_the_consumer_extend_the_table_grants(template: assertions.Template) -> None:
-    template.has_resource_properties(
-        "AWS::IAM::Policy",
-        {
-            "Roles": [{"Ref": assertions.Match.string_like_regexp("^Analytics")}],
-            "PolicyDocument": {
-                "Statement": assertions.Match.array_with(
-                    [
-                        assertions.Match.object_like(
-                            {"Action": assertions.Match.array_with(["dynamodb:GetItem"])}
-                        )
-                    ]
-                )
-            },
-        },
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.route_key)
+def test_should_let_the_dashboards_call_the_analytics_routes_and_nothing_else(
+    template: assertions.Template, route: Route
+) -> None:
+    # Evaluated as IAM does, on the template as deployed, for a concrete request.
+    stage = Deployed(template.to_json())
+    (dashboards,) = (
+        name for name in template.find_resources("AWS::IAM::Role") if name.startswith("Dashboards")
     )
+    path = route.path.format(**dict.fromkeys(route.path_parameters, "algebra-1"))
+    arn = execute_api_arn(
+        f"{route.method}{path}", region=stage.region, account=stage.account, api_id=stage.api_id
+    )
+
+    assert is_allowed(stage.policies_of_role(dashboards), INVOKE, arn) is route.analytics
 
 
 def test_should_tag_and_open_cors_as_the_consumer_asked(template: assertions.Template) -> None:

@@ -16,15 +16,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_run.emulator import create_analytics_table, create_table
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler_path
 from local_run.stream import StreamPump
-from stats_api import analytics_store
-from stats_api.course_analytics import Totals
+from stats_api import table_keys
+from stats_api.learner_stats import Totals
 from stats_api.routes import FETCH_COURSE_ANALYTICS, LIST_COURSE_DAYS
 from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_devkit.store_probe import StoreProbe, watching_store
+from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.handler_client import TABLE, HttpResponse, call
 
 ANALYTICS_TABLE = "stats-analytics-test"
@@ -48,11 +48,7 @@ def analytics_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, TABLE, stream=True)
         create_analytics_table(client, ANALYTICS_TABLE)
-        analytics_store.default_analytics_store.cache_clear()
-        try:
-            yield client
-        finally:
-            analytics_store.default_analytics_store.cache_clear()
+        yield client
 
 
 class StreamTap:
@@ -117,7 +113,7 @@ def truth(client: Any) -> dict[str, Truth]:
     totals: dict[str, Totals] = defaultdict(Totals)
     days: dict[str, dict[str, Totals]] = defaultdict(lambda: defaultdict(Totals))
     for item in items:
-        if "courseCompletedAt" not in item:
+        if not table_keys.is_session(item):
             continue
         course, day = item["courseId"]["S"], item["completedAt"]["S"][:10]
         one = Totals(

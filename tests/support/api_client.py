@@ -8,6 +8,12 @@ How it signs for each auth mode is declared once, in ``SIGNING``:
   callers; they are skipped otherwise);
 - ``iam``: every request SigV4-signed with botocore (the local run's credentials, or the
   AWS credentials of the environment for a deployed stage), the caller in ``userId``.
+
+The analytics routes are called as an analyst, whom a deployed stage's suite is given apart
+(``ANALYST_SETTINGS``): ``ANALYST_TOKEN`` (JWT: a token with the analytics scope), or
+``ANALYST_PROFILE`` / ``ANALYST_ROLE_ARN`` (IAM: a profile of, or a role to assume as, a
+principal granted the analytics routes). Without them those checks are skipped, and the
+run's summary says that the analytics were not checked.
 """
 
 from __future__ import annotations
@@ -34,6 +40,13 @@ from stats_api.routes import ANALYTICS_SCOPE
 from tests.support.local_process import Reply, request
 
 USER_HEADER = "userId"
+# What gives a deployed stage's suite its analyst, per auth mode (README: "Test a deployed
+# stage"); header auth needs none (anyone may call the analytics routes there).
+ANALYST_SETTINGS: dict[AuthMode, tuple[str, ...]] = {
+    "header": (),
+    "iam": ("ANALYST_PROFILE", "ANALYST_ROLE_ARN"),
+    "jwt": ("ANALYST_TOKEN",),
+}
 # Set: the suite runs against that deployed stage only, in the mode AUTH names.
 BASE_URL = os.environ.get("BASE_URL", "")
 
@@ -97,6 +110,9 @@ class Api:
     banner: str = ""  # what the local run printed when it started
     # IAM mode: the principal an IAM policy grants the analytics routes (None: unknown here).
     analytics_credentials: Credentials | ReadOnlyCredentials | None = None
+    analyst_token: str | None = None  # JWT mode, supplied (ANALYST_TOKEN)
+    # What the run's summary says of the analytics routes (the analytics checks set it).
+    analytics: str = "analytics NOT checked: no analytics check ran"
 
     @classmethod
     def local(cls, base_url: str, mode: AuthMode, settings: AuthSettings, banner: str) -> Api:
@@ -128,10 +144,12 @@ class Api:
                 )
             api.credentials = found.get_frozen_credentials()
             api.region = signing_region(base_url, environ)
+            api.analytics_credentials = analyst_credentials(environ, api.region)
         if api.signing.bearer_tokens and not api.tokens:
             api.mints_tokens = request("GET", f"{base_url}/local/token?sub=probe").status == 200
             if not api.mints_tokens:
                 raise RuntimeError("AUTH=jwt needs TOKEN=<a bearer token of the stage's issuer>")
+        api.analyst_token = environ.get("ANALYST_TOKEN") or None
         return api
 
     @property
@@ -155,20 +173,30 @@ class Api:
             self.created.append(f"user {name}")
         return Caller(name)
 
-    def analyst(self) -> Caller:
+    def analyst(self) -> Caller | None:
         """A caller permitted the analytics routes: a token with the analytics scope, or the
-        principal an IAM policy grants them; skipped where the suite has neither."""
+        principal an IAM policy grants them; None where the suite was given neither."""
         if self.mode == "jwt":
+            if self.analyst_token:
+                claims = jwt.decode(self.analyst_token, options={"verify_signature": False})
+                return Caller(str(claims["sub"]), self.analyst_token)
             if not self.mints_tokens:
-                pytest.skip("needs a token with the analytics scope from the stage's issuer")
+                return None
             scope = ANALYTICS_SCOPE
             url = f"{self.base_url}/local/token?sub=e2e-analyst&scope={scope}"
             return Caller("e2e-analyst", request("GET", url).body["access_token"])
         if self.mode == "iam":
             if self.analytics_credentials is None:
-                pytest.skip("needs the credentials an IAM policy grants the analytics routes")
+                return None
             return Caller("e2e-analyst", credentials=self.analytics_credentials)
         return Caller("e2e-analyst")  # header auth: anyone (dev stages only)
+
+    def missing_analyst(self) -> str:
+        """What the shell lacks for the analytics checks (an empty string: nothing)."""
+        names = ANALYST_SETTINGS[self.mode]
+        if not names or self.analyst() is not None:
+            return ""
+        return f"set {' or '.join(names)} for the analytics checks (README: Test a deployed stage)"
 
     def new_course(self) -> str:
         course = f"e2e-{uuid.uuid4().hex[:12]}"
@@ -218,3 +246,31 @@ class Api:
 
     def session(self, caller: Caller, course: str, body: dict[str, Any]) -> Reply:
         return self.call("POST", f"/courses/{course}", caller, body=body)
+
+
+def analyst_credentials(
+    environ: Mapping[str, str], region: str
+) -> Credentials | ReadOnlyCredentials | None:
+    """IAM mode: the analyst's credentials, from ``ANALYST_PROFILE`` (a profile of the AWS
+    config files) or ``ANALYST_ROLE_ARN`` (a role the suite's own credentials assume);
+    None when neither is set."""
+    profile, role = environ.get("ANALYST_PROFILE"), environ.get("ANALYST_ROLE_ARN")
+    if profile and role:
+        raise RuntimeError("set ANALYST_PROFILE or ANALYST_ROLE_ARN, not both")
+    if profile:
+        found = boto3.Session(profile_name=profile).get_credentials()
+        if found is None:
+            raise RuntimeError(f"ANALYST_PROFILE={profile} holds no credentials")
+        return found.get_frozen_credentials()
+    if role:
+        assumed = (
+            boto3.Session()
+            .client("sts", region_name=region)
+            .assume_role(RoleArn=role, RoleSessionName=f"stats-e2e-analyst-{uuid.uuid4().hex[:8]}")[
+                "Credentials"
+            ]
+        )
+        return Credentials(
+            assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"]
+        )
+    return None

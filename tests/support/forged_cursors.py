@@ -24,6 +24,12 @@ def courses_scope(user_id: str) -> str:
     return f"courses\n{user_id}"
 
 
+def days_scope(course_id: str, since: str | None = None, until: str | None = None) -> str:
+    """The scope of ``GET /analytics/courses/{courseId}/daily``, the window's bounds as the
+    handler prints the instants it parsed (``2026-01-02 00:00:00+00:00``)."""
+    return f"daily\n{course_id}\n{since}\n{until}"
+
+
 def resigned(cursor: str, issued_for: str, forged_for: str) -> str:
     """The key ``cursor`` holds (it must have been issued for scope ``issued_for``), with a
     correct digest for scope ``forged_for``."""

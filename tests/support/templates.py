@@ -11,6 +11,18 @@ from aws_cdk import App, Stack, assertions
 from stats_api.routes import CORE_ROUTES, ROUTES
 from stats_api.shared_names import RELEASE_CHECK_HANDLER
 from stats_service import StatsService, StatsServiceProps
+from tests.support import REPO_ROOT
+
+# The feature flags `cdk synth` hands the app: the tests synthesise what the CLI would.
+FEATURE_FLAGS = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+
+
+def committed(context: Mapping[str, object]) -> dict[str, object]:
+    """The app's context for a stage whose configuration commits ``context``'s settings
+    (cdk.json ``context.stages.<stage>``), as ``make synth STAGE=<stage>`` hands it."""
+    stage = str(context["stage"])
+    settings = {key: value for key, value in context.items() if key != "stage"}
+    return {**FEATURE_FLAGS, "stage": stage, "stages": {stage: settings}}
 
 
 def synth(props: StatsServiceProps | None = None) -> assertions.Template:

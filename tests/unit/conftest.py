@@ -13,11 +13,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_run.emulator import create_analytics_table, create_table
-from stats_api import analytics_store
 from stats_api.observability import logger, metrics
 from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 from stats_devkit.store_probe import StoreProbe, watching_store
+from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
 from tests.support.handler_client import TABLE
 
@@ -52,9 +51,7 @@ def dynamodb(aws_environment: None, store_probe: StoreProbe) -> Iterator[Any]:
         client = boto3.client("dynamodb")  # created after the probe left the session
         create_table(client, TABLE)
         create_analytics_table(client, ANALYTICS_TABLE)  # what the analytics routes read
-        analytics_store.default_analytics_store.cache_clear()
         yield client
-        analytics_store.default_analytics_store.cache_clear()
 
 
 @pytest.fixture

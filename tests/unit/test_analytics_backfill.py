@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from stats_api.analytics_store import default_analytics_store
 from stats_api.analytics_stream import contribution
+from stats_api.analytics_writes import analytics_writes
 from stats_tools import analytics_backfill
 from tests.support.analytics import (
     ANALYTICS_TABLE,
@@ -35,9 +35,7 @@ def post(user: str, **fields: Any) -> str:
 
 
 def backfill(client: Any, *, confirm: bool = True) -> tuple[int, int]:
-    return analytics_backfill.backfill(
-        client, TABLE, default_analytics_store(), confirm=confirm, batch=2
-    )
+    return analytics_backfill.backfill(client, TABLE, analytics_writes(), confirm=confirm, batch=2)
 
 
 def assert_exact(client: Any) -> None:
@@ -84,7 +82,7 @@ def test_should_not_add_back_a_session_withdrawn_after_it_was_read(client: Any) 
     removal = [r for r in tap.take() if r["eventName"] == "REMOVE" and contribution(r)]
 
     aggregate(removal)  # the stream's withdrawal first: no marker to take off yet
-    assert default_analytics_store().apply(read, sessions_table=TABLE) == 1
+    assert analytics_writes().apply(read, still_stored_in=TABLE) == 1
 
     assert course_analytics(COURSE).body["sessionCount"] == 1
     assert kept in str(client.scan(TableName=ANALYTICS_TABLE)["Items"])
@@ -97,6 +95,6 @@ def test_should_not_count_an_old_reading_of_a_session_recorded_anew(client: Any)
     withdraw(session_id, COURSE, user="ada")
     post("ada", sessionId=session_id, timeStudied=20)  # the same id, other minutes
 
-    assert default_analytics_store().apply(read, sessions_table=TABLE) == 0
+    assert analytics_writes().apply(read, still_stored_in=TABLE) == 0
     assert backfill(client) == (1, 1)
     assert course_analytics(COURSE).exact_body()["timeStudied"] == 20

@@ -11,7 +11,7 @@ import pytest
 from local_run.auth_modes import SETUPS, AuthSettings, auth_setup
 from stats_api.auth_modes import AUTH_MODES, SECURITY_SCHEMES, AuthMode, listed
 from stats_service.auth import AUTH_CLASSES, Auth
-from tests.support.api_client import SIGNING
+from tests.support.api_client import ANALYST_SETTINGS, SIGNING
 
 
 def test_should_declare_exactly_the_vocabulary_s_modes_in_every_layer() -> None:
@@ -20,6 +20,7 @@ def test_should_declare_exactly_the_vocabulary_s_modes_in_every_layer() -> None:
         "OpenAPI (stats_api.auth_modes.SECURITY_SCHEMES)": SECURITY_SCHEMES,
         "local run (local_run.auth_modes.SETUPS)": SETUPS,
         "e2e suite (tests.support.api_client.SIGNING)": SIGNING,
+        "e2e suite's analyst (tests.support.api_client.ANALYST_SETTINGS)": ANALYST_SETTINGS,
     }
 
     for layer, declared in layers.items():

@@ -1,6 +1,7 @@
 """When the DynamoDB client is created: at import when Lambda runs the init phase ahead of
 requests (SnapStart's snapshot then holds it; a provisioned environment has it ready), on
-first use otherwise. Each case in a fresh interpreter: the store is created once per process."""
+first use otherwise. Each case in a fresh interpreter: one client per process, whichever
+tables the function uses (route functions, analytics functions, the aggregator)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ import sys
 import pytest
 
 from stats_api.dynamodb_calls import INITIALIZATION_TYPE_ENV
-from stats_api.shared_names import TABLE_NAME_ENV
+from stats_api.shared_names import ANALYTICS_TABLE_ENV, TABLE_NAME_ENV
 from tests.support import REPO_ROOT
 
 PROBE = """
 import gc
 from stats_api import table_access
-print(table_access.default_table.cache_info().currsize, gc.get_freeze_count() > 0)
+print(table_access.dynamodb_client.cache_info().currsize, gc.get_freeze_count() > 0)
 """
 
 
-def clients_at_import(initialization_type: str | None) -> str:
+def clients_at_import(initialization_type: str | None, *, table: str = TABLE_NAME_ENV) -> str:
+    """What importing the store does, in a process configured as a function whose table is
+    named by ``table`` (the analytics functions and the aggregator name only theirs)."""
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(REPO_ROOT / "lambdas"),
@@ -29,7 +32,7 @@ def clients_at_import(initialization_type: str | None) -> str:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        TABLE_NAME_ENV: "stats-test",
+        table: "stats-test",
     }
     if initialization_type is not None:
         env[INITIALIZATION_TYPE_ENV] = initialization_type
@@ -45,6 +48,10 @@ def test_should_create_the_client_during_init_when_init_runs_ahead(
 ) -> None:
     # Created at import, after freezing what the imports left for the collector.
     assert clients_at_import(initialization_type) == "1 True"
+
+
+def test_should_create_the_one_client_during_init_whatever_table_the_function_uses() -> None:
+    assert clients_at_import("snap-start", table=ANALYTICS_TABLE_ENV) == "1 True"
 
 
 @pytest.mark.parametrize("initialization_type", [None, "on-demand"])

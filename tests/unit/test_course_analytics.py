@@ -6,21 +6,23 @@ through the two analytics routes."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
-from stats_api import analytics_keys, analytics_store
+from stats_api import analytics_keys, table_access
 from stats_api.analytics_keys import STREAM_FILTERS
+from stats_api.analytics_reads import AnalyticsReads
 from stats_api.analytics_stream import contribution
+from stats_api.analytics_writes import AnalyticsWrites, analytics_writes
 from stats_api.course_analytics import Contribution
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.sessions import Session
+from stats_api.learner_stats import Session
 from stats_api.table_access import default_table
-from stats_devkit.store_probe import StoreProbe
+from stats_devkit.store_probe import StoreProbe, watching_store
 from stats_tools.erasure import delete_items, learner_keys
 from tests.support.analytics import (
     ANALYTICS_TABLE,
@@ -32,6 +34,7 @@ from tests.support.analytics import (
     interleaved_shards,
     truth,
 )
+from tests.support.forged_cursors import days_scope, resigned_with
 from tests.support.handler_client import record, session_body, withdraw
 
 COURSE = "algebra-1"
@@ -48,16 +51,11 @@ def tap(client: Any) -> StreamTap:
 
 
 @pytest.fixture
-def probe(client: Any) -> StoreProbe:
-    """A probe on the aggregator's own client (created afresh with it)."""
-    probe = StoreProbe()
-    session = boto3.Session()
-    boto3.DEFAULT_SESSION = session
-    probe.attach(session.events)
-    analytics_store.default_analytics_store.cache_clear()
-    analytics_store.default_analytics_store()
-    probe.detach(session.events)
-    return probe
+def probe(client: Any) -> Iterator[StoreProbe]:
+    """A probe on the functions' client (created afresh with it): the handlers' calls and
+    the aggregator's."""
+    with watching_store(StoreProbe()) as probe:
+        yield probe
 
 
 def post(user: str, course: str = COURSE, **fields: Any) -> dict[str, Any]:
@@ -174,7 +172,7 @@ def test_should_end_exact_when_a_batch_fails_half_way_and_is_retried(
         if calls["n"] > 2 and partitioned["on"]:
             raise ConnectTimeoutError(endpoint_url="https://dynamodb")
 
-    events = analytics_store.default_analytics_store()._client.meta.events
+    events = table_access.dynamodb_client().meta.events
     events.register("before-call.dynamodb.TransactWriteItems", partition_after_the_second)
     events.register("after-call.dynamodb.TransactWriteItems", lose_the_second_answer)
 
@@ -193,6 +191,7 @@ def test_should_retry_a_transaction_that_conflicted_within_the_batch(
 ) -> None:
     post("ada")
     post("bob")
+    probe.reset()  # the POSTs' own transactions
     conflict = probe.error(
         "TransactionCanceledException",
         CancellationReasons=[{"Code": "TransactionConflict"}] * 4,
@@ -298,7 +297,7 @@ def test_should_batch_a_hot_course_into_few_writes_of_its_totals(
 ) -> None:
     changes = [_change(f"learner-{n}", n) for n in range(120)]
 
-    assert analytics_store.default_analytics_store().apply(changes) == 120
+    assert analytics_writes().apply(changes) == 120
 
     transactions = [c for c in probe.calls if c.operation == "TransactWriteItems"]
     assert all(len(c.params["TransactItems"]) <= 100 for c in transactions)
@@ -370,20 +369,67 @@ def test_should_refuse_a_cursor_of_another_window_or_course(client: Any, tap: St
     assert course_days(COURSE, cursor=cursor + "x").status == 400
 
 
+def test_should_refuse_a_cursor_forged_for_a_day_outside_the_window(
+    client: Any, tap: StreamTap
+) -> None:
+    # The cursor's digest has no secret: anyone can sign a day for this query. The window
+    # check alone keeps such a cursor inside it.
+    for day in ("01", "02", "03", "04"):
+        post("ada", completedAt=f"2026-01-{day}T12:00:00Z")
+    aggregate(tap.take())
+    window = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-04T00:00:00Z"}
+    scope = days_scope(COURSE, "2026-01-02 00:00:00+00:00", "2026-01-04 00:00:00+00:00")
+    cursor = course_days(COURSE, limit="1", **window).body["nextCursor"]
+
+    def page_after(**key: str) -> int:
+        forged = resigned_with(cursor, scope, scope, **key)
+        return course_days(COURSE, limit="1", cursor=forged, **window).status
+
+    assert page_after(date="2026-01-02") == 200
+    assert page_after(date="2026-01-01") == 400  # before the window
+    assert page_after(date="2026-01-04") == 400  # after it
+    assert page_after(date="2026-01-02", sk="2026-01-02") == 400  # not a key it issues
+
+
+def test_should_end_the_days_without_a_cursor_when_exactly_the_limit_remain(
+    client: Any, tap: StreamTap
+) -> None:
+    for day in ("01", "02"):
+        post("ada", completedAt=f"2026-01-{day}T12:00:00Z")
+    aggregate(tap.take())
+
+    page = course_days(COURSE, limit="2").body
+
+    assert [d["date"] for d in page["days"]] == ["2026-01-01", "2026-01-02"]
+    assert page["nextCursor"] is None
+
+
+def test_should_round_a_tied_mean_half_even_as_the_learners_course_stats_do(
+    client: Any, tap: StreamTap
+) -> None:
+    post("ada", averageScore=0.000001, completedAt="2026-01-01T12:00:00Z")
+    post("bob", averageScore=0, completedAt="2026-01-01T13:00:00Z")
+    aggregate(tap.take())
+
+    # (0.000001 + 0) / 2 = 0.0000005: the even neighbour is 0, half-up would give 0.000001.
+    assert course_analytics(COURSE).exact_body()["averageScore"] == 0
+    assert [d["averageScore"] for d in all_days(COURSE)] == [0]
+
+
 def test_should_spread_a_course_over_its_shards_and_read_them_all(client: Any) -> None:
     shards = iter(range(analytics_keys.SHARDS))
-    store = analytics_store.AnalyticsStore(
-        client, ANALYTICS_TABLE, choose_shard=lambda: next(shards)
-    )
+    table = table_access.TableAccess(client, ANALYTICS_TABLE)
+    writes = AnalyticsWrites(table, choose_shard=lambda: next(shards))
     for n in range(analytics_keys.SHARDS):
-        store.apply([_change(f"learner-{n}", n)])
+        writes.apply([_change(f"learner-{n}", n)])
 
-    totals = store.course_analytics(COURSE)
+    reads = AnalyticsReads(table)
+    totals = reads.course_analytics(COURSE)
     assert totals is not None
-    assert (totals.learner_count, totals.session_count) == (analytics_keys.SHARDS,) * 2
-    assert totals.average_score == Decimal("4.5")  # (0 + 1 + ... + 9) / 10
-    page = store.daily(COURSE, "2026-11-28", "2026-11-28", 1, None)
-    assert [day.session_count for day in page.items] == [analytics_keys.SHARDS]
+    assert (totals.learner_count, totals.totals.session_count) == (analytics_keys.SHARDS,) * 2
+    assert totals.totals.average_score == Decimal("4.5")  # (0 + 1 + ... + 9) / 10
+    page = reads.daily(COURSE, ("2026-11-28", "2026-11-28"), 1, None)
+    assert [day.totals.session_count for day in page.items] == [analytics_keys.SHARDS]
 
 
 def _change(user: str, n: int) -> Contribution:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from stats_api import analytics_store
+from stats_api import table_access
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.table_access import default_table
 from stats_tools.erasure import delete_items, learner_keys
@@ -171,7 +171,7 @@ class CourseAnalyticsModel(RuleBasedStateMachine):
 
     def _fail_after(self, calls: int | None) -> None:
         """Let ``calls`` transactions of the aggregator through, then fail the rest."""
-        events = analytics_store.default_analytics_store()._client.meta.events
+        events = table_access.dynamodb_client().meta.events
         events.unregister("before-call.dynamodb.TransactWriteItems", unique_id="half-way")
         if calls is None:
             return

@@ -22,8 +22,9 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 
-from local_run.emulator import create_table, embedded_dynamodb, item_level_rollback
+from local_run.emulator import embedded_dynamodb, item_level_rollback
 from local_run.stream import StreamPump
+from stats_devkit.tables import create_table
 
 TABLE = "stats-emulator"
 USER = "learner-1"

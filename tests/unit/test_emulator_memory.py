@@ -20,11 +20,11 @@ from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
 
 from local_run.emulator import (
     MotoChanged,
-    create_table,
     item_level_rollback,
     live_instances_only,
 )
 from local_run.stream import StreamPump
+from stats_devkit.tables import create_table
 
 TABLE = "stats-emulator-memory"
 REGION = "us-east-1"

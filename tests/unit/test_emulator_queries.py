@@ -16,8 +16,9 @@ from moto import mock_aws
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
-from local_run.emulator import MotoChanged, create_table, partition_queries
+from local_run.emulator import MotoChanged, partition_queries
 from stats_api import table_keys
+from stats_devkit.tables import create_table
 
 TABLE = "stats-emulator-queries"
 USERS = [f"learner-{n}" for n in range(4)]

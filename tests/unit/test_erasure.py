@@ -12,9 +12,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from stats_api.shared_names import TABLE_NAME_OUTPUT
 from stats_api.table_access import default_table
 from stats_devkit.store_probe import StoreProbe
-from stats_tools import erasure
+from stats_tools import deployed_stage, erasure
 from tests.support import REPO_ROOT
 from tests.support.commands import child_env
 from tests.support.handler_client import TABLE, record, session_body, table_items
@@ -103,7 +104,10 @@ def test_should_find_a_stages_table_in_its_stack_outputs(monkeypatch: pytest.Mon
     monkeypatch.setattr(session, "client", lambda service: cloudformation)
 
     with stubber:
-        assert erasure.stage_table(session, "staging") == "StatsService-staging-Table1"
+        assert (
+            deployed_stage.stage_output(session, "staging", TABLE_NAME_OUTPUT)
+            == "StatsService-staging-Table1"
+        )
 
 
 @pytest.mark.parametrize(

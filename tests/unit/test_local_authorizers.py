@@ -19,9 +19,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from local_run.authorizers import IamAuthorizer, JwtAuthorizer, Refused
+from local_run.authorizers import IamAuthorizer, JwtAuthorizer, Principal, Refused
 from local_run.messages import HttpRequest
 from local_run.oidc import LocalIssuer
+from stats_api.caller_policies import analytics_policy, learners_policy
 
 ISSUER_URL = "http://127.0.0.1:3000"
 HOST = "127.0.0.1:3000"
@@ -155,8 +156,13 @@ def signed_request(
     return HttpRequest(method, path, query, headers, body)
 
 
-def iam() -> IamAuthorizer:
-    return IamAuthorizer(ACCESS_KEY, SECRET_KEY, REGION, account_id="123456789012")
+ACCOUNT = "123456789012"
+
+
+def iam(*policies: dict[str, Any]) -> IamAuthorizer:
+    """The local IAM authorizer with one principal, by default given the learners' policy."""
+    given = policies or (learners_policy(region=REGION, account=ACCOUNT, api_id="local"),)
+    return IamAuthorizer((Principal(ACCESS_KEY, SECRET_KEY, given),), REGION, account_id=ACCOUNT)
 
 
 @pytest.mark.parametrize(
@@ -231,3 +237,42 @@ def test_should_allow_a_clock_skew_of_up_to_5_minutes(skew: datetime.timedelta) 
     request = signed_request(when=datetime.datetime.now(datetime.UTC) + skew)
 
     assert iam().authorize(request)["iam"]["accessKey"] == ACCESS_KEY
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/courses/c", True),
+        ("GET", "/courses", True),
+        ("DELETE", "/courses/c/sessions/s", True),
+        ("GET", "/analytics/courses/c", False),
+        ("GET", "/analytics/courses/c/daily", False),
+    ],
+)
+def test_should_refuse_with_403_what_the_signers_policies_do_not_allow(
+    method: str, path: str, allowed: bool
+) -> None:
+    request = signed_request(method, path)
+
+    if allowed:
+        assert iam().authorize(request)["iam"]["accessKey"] == ACCESS_KEY
+    else:
+        assert refusal(iam(), request) == (403, "Forbidden")
+
+
+def test_should_evaluate_the_request_arn_of_this_region_account_and_api() -> None:
+    elsewhere = analytics_policy(region=REGION, account=ACCOUNT, api_id="another-api")
+    here = analytics_policy(region=REGION, account=ACCOUNT, api_id="local")
+
+    assert refusal(iam(elsewhere), signed_request("GET", "/analytics/courses/c")) == (
+        403,
+        "Forbidden",
+    )
+    assert iam(here).authorize(signed_request("GET", "/analytics/courses/c"))
+
+
+def test_should_let_an_explicit_deny_in_the_signers_policies_refuse_with_403() -> None:
+    deny = {"Statement": [{"Effect": "Deny", "Action": "execute-api:*", "Resource": "*"}]}
+    policies = (learners_policy(region=REGION, account=ACCOUNT, api_id="local"), deny)
+
+    assert refusal(iam(*policies), signed_request()) == (403, "Forbidden")

@@ -21,6 +21,7 @@ from stats_api import session_body as body_rules
 from stats_api.errors import InvalidRequest, PayloadTooLarge
 from stats_api.http import Request
 from stats_api.identifiers import USER_ID_HEADER, USER_ID_MAX_LENGTH
+from stats_api.learner_stats import Totals
 from stats_api.query_parameters import MAX_PAGE_SIZE
 from stats_api.routes import FETCH_COURSE_STATS
 from stats_api.session_body import (
@@ -32,7 +33,6 @@ from stats_api.session_body import (
     MAX_SCORE,
     MIN_SCORE,
 )
-from stats_api.sessions import CourseStats
 from stats_devkit.dataset import make_sessions, seed
 from tests.support.handler_client import (
     COURSE,
@@ -228,9 +228,9 @@ def test_should_record_a_session_completed_at_exactly_the_earliest_instant() -> 
 def test_should_round_the_course_mean_half_even_to_six_places(
     score_sum: str, count: int, mean: str
 ) -> None:
-    stats = CourseStats(COURSE, 0, Decimal(0), Decimal(score_sum), count)
+    totals = Totals(count, 0, Decimal(0), Decimal(score_sum))
 
-    assert str(stats.average_score) == mean
+    assert str(totals.average_score) == mean
 
 
 @pytest.mark.usefixtures("dynamodb")

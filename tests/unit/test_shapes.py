@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from stats_api import stored_items
-from stats_api.analytics_store import default_analytics_store
+from stats_api.analytics_writes import analytics_writes
 from stats_api.course_analytics import Contribution
 from stats_api.routes import ROUTES, Route
 from stats_tools import openapi
@@ -27,7 +27,7 @@ def test_should_answer_each_success_with_the_documented_shape(route: Route) -> N
 
     if route.analytics:  # as the aggregator would, from the session's stream record
         session = stored_items.session(recorded.exact_body())
-        default_analytics_store().apply([Contribution(USER, session, +1, sequence=1)])
+        analytics_writes().apply([Contribution(USER, session, +1, sequence=1)])
 
     response = call(route, {name: parameters[name] for name in route.path_parameters}, body=body)
 

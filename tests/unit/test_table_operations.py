@@ -1,7 +1,8 @@
-"""The DynamoDB operations monitoring watches (its SystemErrors alarm) are derived from the
-route table; here each route's handler runs on moto and the operations it really calls must
-be among those derived for it, so neither the route table nor the derivation can leave a
-route's calls unwatched."""
+"""The DynamoDB operations monitoring watches (each table's SystemErrors alarm) are derived
+from the actions the functions are granted (the route table's, the aggregator's); here each
+route's handler and the aggregator run on moto and the operations they really call must be
+among those derived for them, so neither the grants nor the derivation can leave a call
+unwatched."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from collections.abc import Callable
 
 import pytest
 
+from stats_api import stored_items
+from stats_api.analytics_writes import analytics_writes
+from stats_api.course_analytics import Contribution
 from stats_api.routes import (
+    ANALYTICS_ROUTES,
     FETCH_COURSE_STATS,
     FETCH_SESSION,
     LEARNER_ROUTES,
@@ -21,7 +26,8 @@ from stats_api.routes import (
     Route,
 )
 from stats_devkit.store_probe import StoreProbe
-from stats_service.service_metrics import table_operations
+from stats_service.analytics import AGGREGATOR_ACTIONS
+from stats_service.service_metrics import analytics_operations, operations_of, table_operations
 from tests.support import handler_client as api
 
 pytestmark = pytest.mark.usefixtures("dynamodb")
@@ -64,3 +70,30 @@ def test_should_watch_query_only_where_the_history_routes_are_on() -> None:
     assert table_operations(core, history=False) == ("TransactWriteItems", "GetItem")
     assert "Query" in table_operations(core, history=True)  # windowed course stats
     assert "Query" in table_operations(ROUTES, history=True)
+
+
+def test_should_watch_every_operation_the_analytics_call_on_their_table(
+    store_probe: StoreProbe,
+) -> None:
+    recorded = api.record(body=api.session_body())
+    session = stored_items.session(recorded.exact_body())
+    # The aggregator, as the stream would invoke it: the session added, then withdrawn.
+    store_probe.reset()
+    analytics_writes().apply([Contribution(api.USER, session, +1, sequence=1)])
+    aggregator = set(store_probe.operations)
+    called: dict[Route, set[str]] = {}
+    for route in ANALYTICS_ROUTES:
+        store_probe.reset()
+        assert api.call(route, {"courseId": session.course_id}, user=None).status == 200
+        called[route] = set(store_probe.operations)
+    store_probe.reset()
+    analytics_writes().apply([Contribution(api.USER, session, -1, sequence=2)])
+    aggregator |= set(store_probe.operations)
+
+    assert aggregator <= set(operations_of(AGGREGATOR_ACTIONS))
+    for route, operations in called.items():
+        assert operations, route.route_key
+        assert operations <= set(operations_of(route.analytics_table_actions)), route.route_key
+    assert aggregator.union(*called.values()) == set(
+        analytics_operations(ANALYTICS_ROUTES, AGGREGATOR_ACTIONS)
+    )

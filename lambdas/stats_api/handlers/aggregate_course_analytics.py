@@ -13,8 +13,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from stats_api.analytics_store import default_analytics_store
 from stats_api.analytics_stream import contribution
+from stats_api.analytics_writes import analytics_writes
 from stats_api.observability import logger, metrics
 from stats_api.shared_names import FUNCTION_NAME_DIMENSION, SESSIONS_AGGREGATED_METRIC
 
@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     changes = [change for record in records if (change := contribution(record)) is not None]
     try:
-        applied = default_analytics_store().apply(changes)
+        applied = analytics_writes().apply(changes)
     except Exception:
         logger.exception("stream batch failed; Lambda retries it", extra={"records": len(records)})
         raise

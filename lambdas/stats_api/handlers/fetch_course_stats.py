@@ -8,7 +8,7 @@ import os
 from stats_api.errors import InvalidRequest, NotFound
 from stats_api.history_reads import history_reads
 from stats_api.http import Request, Response, endpoint
-from stats_api.session_records import session_records
+from stats_api.learner_store import learner_store
 from stats_api.shapes import COURSE_STATS
 from stats_api.shared_names import HISTORY_ENV
 
@@ -17,7 +17,7 @@ from stats_api.shared_names import HISTORY_ENV
 def handler(request: Request) -> Response:
     user_id, course_id, window = request.user_id, request.course_id, request.window
     if window.is_open:
-        stats = session_records().fetch_course_stats(user_id, course_id)
+        stats = learner_store().fetch_course_stats(user_id, course_id)
     elif os.environ.get(HISTORY_ENV) != "on":
         raise InvalidRequest("since and until need the history routes, off in this deployment")
     else:

@@ -4,10 +4,11 @@ page of days at a time, optionally within a window."""
 from __future__ import annotations
 
 from stats_api import cursors
-from stats_api.analytics_store import day_range, default_analytics_store
+from stats_api.analytics_reads import analytics_reads
+from stats_api.course_analytics import day_range
+from stats_api.cursors import Page
 from stats_api.errors import NotFound
 from stats_api.http import Request, Response, endpoint
-from stats_api.sessions import Page
 from stats_api.shapes import DAILY_PAGE
 
 
@@ -15,17 +16,17 @@ from stats_api.shapes import DAILY_PAGE
 def handler(request: Request) -> Response:
     course_id, window, limit = request.course_id, request.window, request.days_per_page
     days = day_range(window.since, window.until)
-    store = default_analytics_store()
+    analytics = analytics_reads()
     entries, next_cursor = cursors.page_of(
         request.cursor,
         # A cursor serves the query it came from: same course and window.
         scope=f"daily\n{course_id}\n{window.since}\n{window.until}",
         fetch=lambda after: (
-            Page([], None) if days is None else store.daily(course_id, *days, limit, after)
+            Page([], None) if days is None else analytics.daily(course_id, days, limit, after)
         ),
     )
     # An empty first page of a course nobody studied is a 404, as for its totals; of a
     # studied course, an empty window is an empty page.
-    if not entries and request.cursor is None and store.course_analytics(course_id) is None:
+    if not entries and request.cursor is None and analytics.course_analytics(course_id) is None:
         raise NotFound(f"no sessions recorded for course {course_id}")
     return Response(200, DAILY_PAGE.render(entries, next_cursor))

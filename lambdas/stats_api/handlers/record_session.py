@@ -6,9 +6,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from stats_api import timestamps
 from stats_api.http import Request, Response, endpoint
+from stats_api.learner_stats import Session, record_session
+from stats_api.learner_store import learner_store
 from stats_api.observability import metrics
-from stats_api.session_records import session_records
-from stats_api.sessions import Session, record_session
 from stats_api.shapes import SESSION
 from stats_api.shared_names import SESSIONS_RECORDED_METRIC
 
@@ -18,7 +18,7 @@ def handler(request: Request) -> Response:
     user_id, body = request.user_id, request.session_body()
     session = Session.from_request(request.course_id, body, received_at=timestamps.now())
     stored, created = record_session(
-        session_records(), user_id, session, completed_at_given="completedAt" in body
+        learner_store(), user_id, session, completed_at_given="completedAt" in body
     )
     if not created:
         return Response(200, SESSION.render(stored))

@@ -176,3 +176,46 @@ def test_should_import_the_alarm_topic_the_configuration_names() -> None:
     assert template.find_outputs("AlarmTopicArn")["AlarmTopicArn"]["Value"] == topic
     for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == [topic]
+
+
+# Break glass: in an incident the alarms that gate releases are already in ALARM, so a
+# hotfix's canary would be stopped and rolled back at once (DEPLOYMENT_STOP_ON_ALARM). One
+# deploy with -c breakGlass=true releases every function all at once, its alarms ignored
+# (CodeDeploy's AlarmConfiguration.Enabled false), the pre-traffic checks still run:
+# https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AlarmConfiguration.html
+@pytest.mark.parametrize("stage", ["prod", "staging"])
+def test_should_release_all_at_once_ignoring_the_alarms_when_breaking_glass(stage: str) -> None:
+    committed = {stage: {"history": True, "analytics": True}}
+    normal = assertions.Template.from_stack(_stack(committed, stage=stage))
+    stack = _stack(committed, stage=stage, breakGlass="true")
+    template = assertions.Template.from_stack(stack)
+    groups = template.find_resources("AWS::CodeDeploy::DeploymentGroup")
+
+    assert len(groups) == 9  # six routes, two analytics routes and the aggregator
+    for name, group in groups.items():
+        properties = group["Properties"]
+        assert properties["DeploymentConfigName"] == "CodeDeployDefault.LambdaAllAtOnce"
+        assert properties["AlarmConfiguration"]["Enabled"] is False
+        # Still rolled back if the deployment fails (a hook's Failed) or is stopped.
+        assert {"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"} <= set(
+            properties["AutoRollbackConfiguration"]["Events"]
+        )
+        # The same alarms stay listed; the next deploy without the flag turns them back on.
+        before = normal.find_resources("AWS::CodeDeploy::DeploymentGroup")[name]["Properties"]
+        assert before["AlarmConfiguration"]["Enabled"] is True
+        assert before["AlarmConfiguration"]["Alarms"] == properties["AlarmConfiguration"]["Alarms"]
+    for alias in template.find_resources("AWS::Lambda::Alias").values():
+        assert "BeforeAllowTrafficHook" in alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+    (warning,) = _warnings(stack)
+    assert warning.startswith(f"stage {stage}: break-glass release (-c breakGlass=true): all at")
+
+
+def test_should_refuse_to_commit_break_glass() -> None:
+    with pytest.raises(ValueError, match="breakGlass is for one deploy, on the command line"):
+        _stack({"prod": {"breakGlass": True}}, stage="prod")
+
+
+@pytest.mark.parametrize("value", ["yes", "1", ""])
+def test_should_take_break_glass_as_true_or_false_only(value: str) -> None:
+    with pytest.raises(ValueError, match="-c breakGlass must be true or false"):
+        _stack({"prod": {}}, stage="prod", breakGlass=value)

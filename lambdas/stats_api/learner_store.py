@@ -8,18 +8,22 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from stats_api import stored_items, table_keys
-from stats_api.dynamodb_calls import cancellation_codes, to_attributes
+from stats_api.dynamodb_calls import (
+    CONDITION_FAILED,
+    cancellation_codes,
+    set_and_add,
+    to_attributes,
+)
 from stats_api.errors import TemporarilyUnavailable
-from stats_api.sessions import CourseStats, Session, SessionAlreadyRecorded
+from stats_api.learner_stats import CourseStats, Session, SessionAlreadyRecorded
 from stats_api.table_access import TableAccess, default_table
 
 # A withdrawal reads the aggregate, then writes it conditionally; a concurrent POST or
 # DELETE of the same course makes it read again. Past this many tries: 503, retry later.
 WITHDRAW_ATTEMPTS = 4
-CONDITION_FAILED = "ConditionalCheckFailed"
 
 
-class SessionRecords:
+class LearnerStore:
     """Sessions and their per-course aggregates, each session and aggregate written together."""
 
     def __init__(self, table: TableAccess) -> None:
@@ -51,7 +55,7 @@ class SessionRecords:
             try:
                 self._table.transact(
                     {"Delete": self._delete_session(user_id, session)},
-                    self._withdraw_from_course_stats(user_id, session, stats.session_count),
+                    self._withdraw_from_course_stats(user_id, session, stats.totals.session_count),
                 )
             except ClientError as error:
                 reasons = cancellation_codes(error)
@@ -91,17 +95,12 @@ class SessionRecords:
     def _change_course_stats(self, user_id: str, session: Session, sign: int) -> dict[str, Any]:
         # ADD creates the aggregate on a course's first session and sums exactly after;
         # a withdrawal adds the negated numbers, so the sums come back exactly.
-        added = stored_items.course_stats_change(session, sign)
         return {
             "TableName": self._table.name,
             "Key": to_attributes(table_keys.course_stats_key(user_id, session.course_id)),
-            "UpdateExpression": f"SET {stored_items.COURSE_ID} = :course "
-            "ADD " + ", ".join(f"{name} :{name}" for name in added),
-            "ExpressionAttributeValues": to_attributes(
-                {
-                    ":course": session.course_id,
-                    **{f":{name}": value for name, value in added.items()},
-                }
+            **set_and_add(
+                {stored_items.COURSE_ID: session.course_id},
+                stored_items.course_stats_change(session, sign),
             ),
         }
 
@@ -122,6 +121,6 @@ class SessionRecords:
         return {"Update": update}
 
 
-def session_records() -> SessionRecords:
+def learner_store() -> LearnerStore:
     """The records the handlers use, over the process's one table client."""
-    return SessionRecords(default_table())
+    return LearnerStore(default_table())

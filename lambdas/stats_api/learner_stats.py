@@ -1,4 +1,5 @@
-"""The domain: a learning session, a user's course stats, and the rule for recording."""
+"""The learner's domain: a learning session, a user's course stats, the totals of sessions
+(which course analytics sum too), and the rule for recording."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from stats_api import timestamps
 from stats_api.errors import Conflict
@@ -42,14 +43,15 @@ class Session:
 
 
 @dataclass(frozen=True)
-class CourseStats:
-    """A user's lifetime totals for one course, kept as exact running sums."""
+class Totals:
+    """Exact running sums over some sessions, and the mean score they give: the one value of
+    a learner's course stats and of a course's analytics. Additive, so a learner's course,
+    a course's shares and its days all sum alike."""
 
-    course_id: str
-    total_modules_studied: int
-    time_studied: Decimal
-    average_score_sum: Decimal
-    session_count: int
+    session_count: int = 0
+    total_modules_studied: int = 0
+    time_studied: Decimal = Decimal(0)
+    average_score_sum: Decimal = Decimal(0)
 
     @property
     def average_score(self) -> Decimal:
@@ -57,30 +59,47 @@ class CourseStats:
         mean = self.average_score_sum / self.session_count
         return mean.quantize(MEAN_QUANTUM, rounding=ROUND_HALF_EVEN)
 
-    @classmethod
-    def of(cls, course_id: str, sessions: Iterable[Session]) -> CourseStats | None:
-        """The stats of ``sessions`` (None when there are none), summed exactly."""
-        chosen = list(sessions)
-        if not chosen:
-            return None
-        return cls(
-            course_id=course_id,
-            total_modules_studied=sum(s.total_modules_studied for s in chosen),
-            time_studied=sum((s.time_studied for s in chosen), Decimal(0)),
-            average_score_sum=sum((s.average_score for s in chosen), Decimal(0)),
-            session_count=len(chosen),
+    def plus(self, other: Totals) -> Totals:
+        return Totals(
+            self.session_count + other.session_count,
+            self.total_modules_studied + other.total_modules_studied,
+            self.time_studied + other.time_studied,
+            self.average_score_sum + other.average_score_sum,
         )
 
+    def times(self, sign: int) -> Totals:
+        """These totals added (``sign`` +1) or taken off (-1)."""
+        return Totals(
+            sign * self.session_count,
+            sign * self.total_modules_studied,
+            sign * self.time_studied,
+            sign * self.average_score_sum,
+        )
 
-Item = TypeVar("Item")
+    @classmethod
+    def of_session(cls, session: Session) -> Totals:
+        return cls(1, session.total_modules_studied, session.time_studied, session.average_score)
+
+    @classmethod
+    def sum(cls, parts: Iterable[Totals]) -> Totals:
+        total = cls()
+        for part in parts:
+            total = total.plus(part)
+        return total
 
 
 @dataclass(frozen=True)
-class Page(Generic[Item]):
-    """Part of a longer list; ``last_key`` is where the next page starts (None: the end)."""
+class CourseStats:
+    """A user's lifetime totals for one course, kept as exact running sums."""
 
-    items: list[Item]
-    last_key: dict[str, str] | None
+    course_id: str
+    totals: Totals
+
+    @classmethod
+    def of(cls, course_id: str, sessions: Iterable[Session]) -> CourseStats | None:
+        """The stats of ``sessions`` (None when there are none), summed exactly."""
+        totals = Totals.sum(Totals.of_session(session) for session in sessions)
+        return None if totals.session_count == 0 else cls(course_id, totals)
 
 
 class SessionAlreadyRecorded(Exception):

@@ -1,8 +1,11 @@
-"""The deployment stages and how they differ: the one place a stage's settings live."""
+"""The deployment stages and their built-in settings, which are not a team's to choose
+(production rules, retention, throttling, release style): what a team chooses for a stage
+is its committed configuration (``stage_settings.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_codedeploy as codedeploy
@@ -24,6 +27,19 @@ class Stage:
     # How each release reaches the stage's traffic, unless -c deploymentConfig=... says
     # otherwise; every stage rolls back on a failed release or a release alarm.
     deployment_config: codedeploy.ILambdaDeploymentConfig
+
+    def props(self) -> dict[str, Any]:
+        """The ``StatsServiceProps`` fields the stage sets, by name."""
+        return {
+            "stage_name": self.name,
+            "production": self.production,
+            "removal_policy": self.removal_policy,
+            "deletion_protection": self.deletion_protection,
+            "throttle_rate_limit": self.throttle_rate_limit,
+            "throttle_burst_limit": self.throttle_burst_limit,
+            "log_retention": self.log_retention,
+            "deployment_config": self.deployment_config,
+        }
 
 
 # Throwaway stacks: everything is deleted with the stack; little traffic allowed.
@@ -51,8 +67,9 @@ STAGING = Stage(
     deployment_config=codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 )
 # Learners' data outlives any stack operation; spend is capped by stage throttling. No
-# stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving 3 x N
-# needs a concurrency quota of at least 100 + 3 x N, far above a new account's.
+# stage reserves concurrency: Lambda keeps 100 unreserved per account, so reserving N for
+# each route function (3 to 8) needs a quota of at least 100 + 8 x N, far above a new
+# account's.
 PROD = Stage(
     name="prod",
     production=True,

@@ -7,8 +7,8 @@ no endpoint override can reach AWS even if moto missed a call.
 This module is the one place where moto is adapted, so that the local run holds realistic
 sizes: its time per request follows what the request reads, and its memory the data it
 holds. Each adaptation lasts as long as the embedded table runs (``adapted_moto``) and keeps
-moto's answers as they were; ``tests/unit/test_emulator.py`` holds them to moto's own
-answers and fails if a moto release changes what they rely on, as does ``MotoChanged`` at
+moto's answers as they were; ``tests/unit/test_emulator*.py`` hold them to moto's own
+answers and fail if a moto release changes what they rely on, as ``MotoChanged`` does at
 start.
 
 - ``item_level_rollback``: moto's ``TransactWriteItems`` deep-copies every table a
@@ -24,8 +24,8 @@ start.
   spans partitions: its Query is left as it is; the service has none.)
 - ``live_instances_only``: every moto model (each item, each copy of one, each stream
   record and shard iterator) adds itself to a class-wide list for moto's server dashboard,
-  which the local run does not serve: nothing moto built was ever freed. The list becomes a
-  weak set, so it names the live instances and keeps none alive.
+  which the local run does not serve: nothing moto built was ever freed. The list becomes
+  weak: it names the live instances and keeps none alive.
 - ``forget_delivered`` and ``forget_shard_iterators``: AWS keeps a stream's records for 24
   hours and a shard iterator for 15 minutes, moto both for ever. The local stream pump is
   the stream's only reader: once it has delivered a record, the record is dropped, and the

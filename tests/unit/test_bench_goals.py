@@ -12,7 +12,7 @@ from bench.cold_targets import PEER, functions
 from bench.local_requests import NAMES
 from bench.local_run_scale import (
     FLAT_LIMIT,
-    LOOP_GROWTH_LIMIT,
+    LOOP_BLOCKS_LIMIT,
     LOOP_ROUNDS,
     ScalePoint,
     ScaleRun,
@@ -53,7 +53,7 @@ def test_should_pair_each_round_with_the_floors_round() -> None:
     assert ratios == pytest.approx((1.1,) * len(FLOOR_MS))
 
 
-def scale_run(size_effect: float, loop_growth: int) -> ScaleRun:
+def scale_run(size_effect: float, loop_blocks: int) -> ScaleRun:
     """Every request ``size_effect`` x slower at the largest N, paired with the reference."""
     reference = Timing((10.0, 12.0, 11.0))
 
@@ -70,7 +70,7 @@ def scale_run(size_effect: float, loop_growth: int) -> ScaleRun:
         )
 
     points = [point(100, 1.0), point(1_000, 1.0), point(20_000, size_effect)]
-    return ScaleRun(points, 0, 1.0, 100.0, loop_growth)
+    return ScaleRun(points, 0, 1.0, 100.0, 4096 * loop_blocks, loop_blocks)
 
 
 @pytest.mark.parametrize(("effect", "met"), [(1.0, True), (1.5, True), (1.51, False)])
@@ -82,16 +82,16 @@ def test_should_hold_every_request_to_the_flat_limit(effect: float, met: bool) -
 
 
 @pytest.mark.parametrize(
-    ("growth_per_round", "met"),
-    [(0, True), (LOOP_GROWTH_LIMIT, True), (LOOP_GROWTH_LIMIT + 1, False)],
+    ("kept_blocks", "met"), [(0, True), (LOOP_ROUNDS, True), (LOOP_ROUNDS + 1, False)]
 )
-def test_should_hold_the_post_and_delete_loop_to_its_growth_limit(
-    growth_per_round: int, met: bool
+def test_should_hold_the_post_and_delete_loop_to_one_block_kept_a_round(
+    kept_blocks: int, met: bool
 ) -> None:
-    loop = scale_run(1.0, growth_per_round * LOOP_ROUNDS).goals()[-1]
+    loop = scale_run(1.0, kept_blocks).goals()[-1]
 
+    assert LOOP_BLOCKS_LIMIT == 1
     assert loop.met is met
-    assert loop.measured == f"{growth_per_round:,} bytes"
+    assert loop.measured == f"{kept_blocks / LOOP_ROUNDS:.2f} blocks"
 
 
 def test_should_state_memory_per_session_from_the_smallest_size() -> None:

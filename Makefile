@@ -12,9 +12,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup test lint unit infrastructure e2e smoke package synth run openapi validator deploy erase analytics-backfill clean
+.PHONY: help setup test lint unit infrastructure e2e smoke package synth run openapi clients validator deploy erase analytics-backfill clean
 
-setup: $(READY)
+.DEFAULT_GOAL := help
+
+help: ## this list (every target with a ## comment in this Makefile)
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z0-9-]+:[^#]*## / {printf "  make %-19s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(READY) ## install what every target needs (.venv, the pinned npm tools); again only when a pin changes
 
 # Re-run the installs only when a pin changes; pip and npm ci are idempotent anyway.
 $(READY): requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml package-lock.json
@@ -36,33 +41,36 @@ infrastructure: $(READY) ## CloudFormation assertions, every stage synthesised w
 package: $(READY) ## the construct built as a wheel, installed fresh, used by examples/consumer_app
 	$(BIN)/python -m pytest tests/package
 
-lint: $(READY)
+lint: $(READY) ## ruff, mypy (strict), Redocly and Spectral on docs/openapi/, actionlint on the workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	npx redocly lint --format=stylish docs/openapi.json
-	npx spectral lint --fail-severity=warn docs/openapi.json
+	npx redocly lint --format=stylish docs/openapi/*.json
+	npx spectral lint --fail-severity=warn docs/openapi/*.json
 	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck
 
-run: $(READY) ## the API on http://127.0.0.1:$${PORT:-3000}, over an embedded DynamoDB; AUTH=header|jwt|iam
+run: $(READY) ## the API on http://127.0.0.1:3000 (PORT=...), over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
 
 # Over HTTP: the local run in every auth mode (schemathesis included), or, with
-# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see the README).
-e2e: $(READY)
+# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see docs/deploy.md).
+e2e: $(READY) ## the HTTP suite: against the local run in every auth mode, or BASE_URL=<ApiUrl> AUTH=<mode>
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 
 # Read-only, so safe against prod after a deploy: an unauthenticated read is refused, reads
 # of a course and a session nobody has answer 404. Part of the e2e tier in `make test`.
-smoke: $(READY)
+smoke: $(READY) ## the read-only part of e2e, safe against prod (BASE_URL=... AUTH=...)
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e -m smoke
 
-openapi: $(READY) ## regenerate docs/openapi.json from the route table and the field rules
-	$(BIN)/python -m stats_tools.openapi docs/openapi.json
+openapi: $(READY) ## regenerate docs/openapi/<mode>.json, one per auth mode, from the route table and the rules
+	$(BIN)/python -m stats_tools.openapi
+
+clients: $(READY) ## the Python and TypeScript clients of docs/openapi/, into build/clients/, type-checked with their drivers
+	$(BIN)/python -m stats_tools.clients
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
 # after changing a rule in session_body.py (a unit test fails while the module is stale).
-validator: $(READY)
+validator: $(READY) ## regenerate the POST body's validator after changing a rule in session_body.py
 	$(BIN)/python -m stats_tools.validator_build
 
 # A stage deploys as cdk.json's context.stages.<stage> commits it: the release workflow runs
@@ -73,26 +81,26 @@ STAGE ?= dev
 CONTEXT ?=
 APPROVAL ?= broadening
 
-synth: $(READY) ## offline: no AWS credentials, no Docker
+synth: $(READY) ## the STAGE's template, checked by cdk-nag, offline (no AWS credentials, no Docker)
 	npx cdk synth --quiet -c stage=$(STAGE) $(CONTEXT)
 
-deploy: $(READY)
+deploy: $(READY) ## deploy STAGE=dev|staging|prod as cdk.json commits it (your AWS credentials)
 	npx cdk deploy -c stage=$(STAGE) $(CONTEXT) --require-approval $(APPROVAL)
 
 # Erase a learner from a deployed stage (your AWS credentials): a dry run that lists what
 # it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days.
 # USER must come from the command line: the environment's USER is the login name.
-erase: $(READY)
+erase: $(READY) ## erase a learner: USER=<userId> STAGE=<stage>, a dry run unless CONFIRM=yes
 	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }
 	$(BIN)/python -m stats_tools.erasure --user "$(USER)" --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 # Bring course analytics up to date with the sessions a stage already holds, once analytics
 # are turned on (your AWS credentials): a dry run that counts them, unless CONFIRM=yes.
 # Idempotent with the stream and with itself (docs/design.md, "Turning analytics on").
-analytics-backfill: $(READY)
+analytics-backfill: $(READY) ## count a stage's earlier sessions into course analytics: STAGE=<stage> [CONFIRM=yes]
 	$(BIN)/python -m stats_tools.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
-clean:
+clean: ## remove what the targets installed and built
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks: not part of `make test` (a few minutes). Regenerates docs/benchmarks.md and
@@ -104,7 +112,7 @@ $(BENCH_READY): requirements-bench.txt $(READY)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench: $(BENCH_READY)
+bench: $(BENCH_READY) ## not in make test (~8-10 min): regenerate docs/benchmarks.md and .png
 	$(BIN)/python -m bench
 
 # Mutation testing: not part of `make test` (about an hour on 2 busy cores). mutmut mutates the
@@ -120,5 +128,5 @@ $(MUTATION_READY): requirements-mutation.txt $(READY)
 	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
 	touch $@
 
-mutation: $(MUTATION_READY)
+mutation: $(MUTATION_READY) ## not in make test (about an hour): mutmut over the rules against tests/unit
 	$(BIN)/python -m mutation $(MUTATION_ARGS)

@@ -167,7 +167,7 @@ def render(cost: AnalyticsCost) -> str:
 
 
 def summary(cost: AnalyticsCost) -> str:
-    """The README's sentences of the same figures, wrapped as the README is."""
+    """docs/operations.md's sentences of the same figures, wrapped as it is."""
     hot = cost.hot_course()
     n = cost.sessions_per_transaction
     return textwrap.fill(
@@ -186,9 +186,9 @@ def summary(cost: AnalyticsCost) -> str:
 
 
 def refresh_docs(cost: AnalyticsCost) -> None:
-    """Rewrite the blocks of docs/design.md and the README that quote these figures."""
+    """Rewrite the blocks of docs/design.md and docs/operations.md that quote these figures."""
     refresh_block(DOCS / "design.md", "analytics-cost", render(cost))
-    refresh_block(DOCS.parent / "README.md", "analytics-cost-summary", summary(cost))
+    refresh_block(DOCS / "operations.md", "analytics-cost-summary", summary(cost))
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 process holds in memory, and how fast the stream pump keeps the analytics up, as the
 embedded table grows.
 
-The local run is the one ``make run`` serves (``local_run.server.embedded_api``: its HTTP
+The local run is the one ``make run`` serves (``local_run.start.embedded_api``: its HTTP
 server, gateway, the deployed handlers, moto as ``local_run.emulator`` adapts it, the
 stream pumped to the aggregator), started in a fresh process on a free port, so that the
 memory measured is its alone. Between checkpoints, sessions are seeded into the same
@@ -295,12 +295,12 @@ def _local_run() -> Iterator[tuple[int, LocalData]]:
     import boto3  # noqa: PLC0415
 
     from local_run import emulator  # noqa: PLC0415
-    from local_run.auth_modes import AuthSettings, auth_setup  # noqa: PLC0415
-    from local_run.server import LocalApiServer, embedded_api  # noqa: PLC0415
+    from local_run.auth_modes import AuthSettings  # noqa: PLC0415
+    from local_run.server import LocalApiServer  # noqa: PLC0415
+    from local_run.start import embedded_api  # noqa: PLC0415
 
     with LocalApiServer(("127.0.0.1", 0)) as server:
-        auth = auth_setup(AuthSettings.from_environment({}), server.url)
-        with embedded_api(server, auth) as gateway:
+        with embedded_api(server, AuthSettings.from_environment({})) as local:
             region = emulator.REGION
             data = LocalData(
                 boto3.client("dynamodb", region_name=region),
@@ -311,7 +311,7 @@ def _local_run() -> Iterator[tuple[int, LocalData]]:
                     endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
                 ),
                 (emulator.TABLE_NAME, emulator.ANALYTICS_TABLE_NAME),
-                gateway.lock,
+                local.gateway.lock,
                 lambda: emulator.forget_shard_iterators(region),
             )
             thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -91,7 +91,7 @@ def conclusions(local: ScaleRun) -> list[str]:
 def method(local: ScaleRun) -> str:
     sizes = ", ".join(f"{point.sessions:,}" for point in local.points)
     return (
-        "The local run as `make run` serves it (`local_run.server.embedded_api`: its HTTP "
+        "The local run as `make run` serves it (`local_run.start.embedded_api`: its HTTP "
         "server, gateway and handlers, moto as `local_run/emulator.py` adapts it, the stream "
         "pumped to the aggregator; header auth) in a fresh process of the benchmark's (so "
         "that its memory is theirs alone), on a free port. At N = "

@@ -2,7 +2,7 @@
 principal whose policies are these get ``action`` on ``resource``?
 
 The local run's IAM authorizer decides with it, as API Gateway asks IAM, and the tests
-evaluate the construct's grants and the README's policies with it, against concrete request
+evaluate the construct's grants and the docs' policies with it, against concrete request
 ARNs. What it implements, and nothing more:
 
 - Statements: ``Effect`` Allow or Deny, ``Action`` or ``NotAction``, ``Resource`` or

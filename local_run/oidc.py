@@ -18,7 +18,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-DISCOVERY_PATH = "/.well-known/openid-configuration"
+from stats_api.auth_modes import OIDC_DISCOVERY_PATH
+
+DISCOVERY_PATH = OIDC_DISCOVERY_PATH
 JWKS_PATH = "/.well-known/jwks.json"
 TOKEN_PATH = "/local/token"  # noqa: S105 - a path, not a secret
 AUDIENCE = "stats-local"

@@ -1,43 +1,33 @@
-"""``make run``: the API on http://127.0.0.1:$PORT, over the embedded DynamoDB.
-
-A stdlib threading HTTP server reads each request, hands it to the local API Gateway
-(``gateway``), which runs the deployed handler, and writes the response back. It also
-serves the OpenAPI document at ``/openapi.json``. It stays in the foreground until Ctrl-C
-(or SIGTERM) and then exits 0.
+"""The local run's HTTP server: a stdlib threading HTTP server reads each request, hands it
+to the local API Gateway (``gateway``), which runs the deployed handler, and writes the
+response back. It also serves local-only routes: its auth mode's OpenAPI document at
+``/openapi.json`` and the JWT mode's issuer. ``local_run.start`` sets it up and runs it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
 import re
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from local_run.auth_modes import AuthSettings, AuthSetup, LocalRoute, auth_setup
-from local_run.gateway import (
-    MAX_PAYLOAD_BYTES,
-    METHOD_NOT_ALLOWED,
-    PAYLOAD_TOO_LARGE,
-    Gateway,
-    load_handler_path,
-)
+from local_run.auth_modes import LocalRoute
+from local_run.gateway import MAX_PAYLOAD_BYTES, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Gateway
 from local_run.messages import HttpRequest, HttpResponse, error_response, json_response
-from stats_api.routes import ROUTES
-from stats_api.shared_names import AGGREGATOR_HANDLER
-from stats_tools import openapi
 
 HOST = "127.0.0.1"  # never beyond this machine
 DEFAULT_PORT = 3000
 OPENAPI_PATH = "/openapi.json"
+# From the end of a request's headers to the last byte of its body: a body that never
+# arrives no longer holds its connection (and a thread) forever. 408, then the connection
+# is closed.
+BODY_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT = "Request Timeout"
 
 App = Callable[[HttpRequest], HttpResponse]
 
@@ -72,9 +62,12 @@ class LocalApiServer(ThreadingHTTPServer):
     daemon_threads = True  # an open keep-alive connection must not hold up Ctrl-C
     request_queue_size = 128  # bursts of concurrent clients queue instead of being refused
 
-    def __init__(self, address: tuple[str, int], app: App | None = None) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: App | None = None, body_timeout: float = BODY_TIMEOUT_S
+    ) -> None:
         super().__init__(address, _RequestHandler)
         self.app: App = app or _starting
+        self.body_timeout = body_timeout
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client hanging up mid-response is its business, not a server fault.
@@ -98,11 +91,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: LocalApiServer
 
     def _serve(self) -> None:
+        self._deadline = time.monotonic() + self.server.body_timeout
         try:
             body = self._read_body()
+        except TimeoutError:
+            self.close_connection = True  # what is left of the body may still come
+            self._send(error_response(408, REQUEST_TIMEOUT))
+            return
         except ValueError:
             self.send_error(400, "malformed body: bad content-length or chunk size")
             return
+        finally:
+            self.connection.settimeout(None)  # writes and the next request: no limit
         if body is None:
             self._reject_too_large()
             return
@@ -140,13 +140,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(error_response(code, message or HTTPStatus(code).phrase))
 
     def _read_body(self) -> bytes | None:
-        """The request body, or ``None`` when it is above API Gateway's payload limit."""
+        """The request body, or ``None`` when it is above API Gateway's payload limit; a
+        ``TimeoutError`` when it has not all arrived by the deadline."""
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
             return self._read_chunked()
         length = self._declared_length()
         if length > MAX_PAYLOAD_BYTES:
             return None
-        return self.rfile.read(length) if length > 0 else b""
+        return self._read_exactly(length)
 
     def _declared_length(self) -> int:
         value = self.headers.get("content-length", "0").strip()
@@ -157,7 +158,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _read_chunked(self) -> bytes | None:
         body = bytearray()
         while True:
-            size_line = self.rfile.readline(1024)
+            size_line = self._before_deadline(self.rfile.readline, 1024)
             if not size_line:
                 raise ValueError("the body ended before its last chunk")
             size_field = size_line.split(b";")[0].strip()
@@ -166,13 +167,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 raise ValueError(f"invalid chunk size {size_field!r}")
             size = int(size_field, 16)
             if size == 0:
-                while self.rfile.readline(65536).strip():  # trailer fields, ignored
+                # Trailer fields, ignored.
+                while self._before_deadline(self.rfile.readline, 65536).strip():
                     pass
                 return bytes(body)
             if len(body) + size > MAX_PAYLOAD_BYTES:
                 return None
-            body += self.rfile.read(size)
-            self.rfile.readline()  # the CRLF closing the chunk
+            body += self._read_exactly(size)
+            self._before_deadline(self.rfile.readline, 65536)  # the CRLF closing the chunk
+
+    def _read_exactly(self, length: int) -> bytes:
+        """``length`` bytes of body, in pieces, each awaited only until the deadline: a
+        body trickling in byte by byte cannot outlast it either."""
+        received = bytearray()
+        while len(received) < length:
+            piece = self._before_deadline(self.rfile.read1, length - len(received))
+            if not piece:
+                raise ValueError("the body ended before its declared length")
+            received += piece
+        return bytes(received)
+
+    def _before_deadline(self, read: Callable[[int], bytes], size: int) -> bytes:
+        """``read(size)`` from the connection, waiting at most until the body's deadline."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        self.connection.settimeout(remaining)
+        return read(size)
 
     def _reject_too_large(self) -> None:
         # The unread body is still on the connection: answer, then close it.
@@ -202,89 +223,3 @@ def _header_text(value: str) -> str:
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("latin-1").decode("utf-8")
     return value.strip(" \t")
-
-
-def _port(value: str | None) -> int:
-    if not value:
-        return DEFAULT_PORT
-    if not value.isdigit() or int(value) > 65535:
-        raise ValueError(f"PORT must be a number from 0 to 65535, not {value!r}")
-    return int(value)
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
-
-
-def _banner(url: str, table: str, auth: AuthSetup) -> str:
-    return "\n".join(
-        [
-            f"stats-service local API on {url} (embedded DynamoDB, table {table})",
-            auth.description,
-            f"OpenAPI document: {url}{OPENAPI_PATH}",
-            "Try:",
-            *(f"  {line}" for line in auth.curl_lines),
-            "Ctrl-C stops it.",
-        ]
-    )
-
-
-def main() -> int:
-    """Serve until Ctrl-C (exit 0); 1 when the port cannot be had, 2 for a bad setting."""
-    try:
-        port = _port(os.environ.get("PORT"))
-        auth = AuthSettings.from_environment(os.environ)  # before the AWS isolation
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        server = LocalApiServer((HOST, port))
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            print(f"error: port {port} is in use; set PORT to another port", file=sys.stderr)
-        else:
-            print(f"error: cannot listen on {HOST}:{port}: {error.strerror}", file=sys.stderr)
-        return 1
-    # Even when started where SIGINT is ignored (a background job), Ctrl-C and kill -INT stop it.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        with server:
-            _serve_forever(server, auth)
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-    return 0
-
-
-def _serve_forever(server: LocalApiServer, settings: AuthSettings) -> None:
-    # moto and boto3 take most of a second to import: only once the port is ours.
-    from local_run.emulator import TABLE_NAME  # noqa: PLC0415
-
-    auth = auth_setup(settings, server.url)
-    with embedded_api(server, auth):
-        print(_banner(server.url, TABLE_NAME, auth), flush=True)
-        server.serve_forever()
-
-
-@contextlib.contextmanager
-def embedded_api(server: LocalApiServer, auth: AuthSetup) -> Iterator[Gateway]:
-    """What ``make run`` serves, for as long as the block runs: the embedded table, every
-    route's deployed handler on it behind ``auth``, and the table's stream pumped to the
-    aggregator. The gateway's lock serializes every call into the table (moto is not
-    thread-safe): hold it to reach the table from outside (``make bench`` does)."""
-    from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
-    from local_run.stream import StreamPump  # noqa: PLC0415
-
-    with embedded_dynamodb(TABLE_NAME):
-        # The handlers are imported once the environment points at the embedded table.
-        gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
-        server.app = LocalApi(gateway, openapi.document(server.url), auth.local_routes)
-        # The table's stream to the deployed aggregator, as the event source mapping does.
-        stop = threading.Event()
-        StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
-            gateway.lock, stop
-        )
-        try:
-            yield gateway
-        finally:
-            stop.set()

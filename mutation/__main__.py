@@ -50,7 +50,7 @@ MUTATED = (
     "table_access.py",
     "http.py",
 )
-COPIED = ("tests", "local_run", "stats_tools", "stats_devkit", "docs/openapi.json")
+COPIED = ("tests", "local_run", "stats_tools", "stats_devkit", "docs/openapi")
 TEST_TIER = "tests/unit"
 # Mutants no test caught: survived, or timed out (on a busy machine a worker can run out of
 # time with no loop in sight, so a timeout is re-run, never counted as caught).

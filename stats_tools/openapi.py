@@ -1,10 +1,14 @@
-"""The API's OpenAPI 3.1 document, built from the declarations the handlers run on.
+"""The API's OpenAPI 3.1 documents, one per auth mode, built from the declarations the
+handlers run on.
 
 Operations come from the route table (``routes``), the request body and the identifiers'
-rules from ``identifiers`` and ``session_body``, the response bodies from ``shapes``; nothing
-here restates a limit. ``make openapi`` writes it to ``docs/openapi.json`` (a test fails
-while that file is stale), the local run serves it at ``/openapi.json``, and Redocly and
-Spectral lint it.
+rules from ``identifiers`` and ``session_body``, the response bodies from ``shapes``, each
+mode's security from ``auth_modes``; nothing here restates a limit. A stage authenticates
+one way, so each mode has its document: every operation of an IAM or JWT document requires
+its scheme (a client generated from it cannot call anonymously), and a JWT document names
+each operation's scopes. ``make openapi`` writes them to ``docs/openapi/<mode>.json`` (a
+test fails while one is stale), the local run serves its mode's at ``/openapi.json``, and
+Redocly and Spectral lint them.
 Not imported by any handler: it costs the functions nothing.
 """
 
@@ -12,161 +16,77 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from stats_api import auth_modes, identifiers, query_parameters, session_body, timestamps
+from stats_api import auth_modes, identifiers, session_body
+from stats_api.auth_modes import AuthMode
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.routes import (
     ANALYTICS_SCOPE,
-    ANALYTICS_TAG,
-    COURSE_STATS_TAG,
     FETCH_COURSE_STATS,
     FETCH_SESSION,
     RECORD_SESSION,
     ROUTES,
-    SESSIONS_TAG,
     Route,
     Success,
 )
 from stats_api.shapes import SHAPES
+from stats_tools.openapi_parts import (
+    ANALYTICS_NOTE,
+    COMMON_ERRORS,
+    DAY_PARAMETER_OF,
+    DAY_PARAMETERS,
+    ERRORS,
+    HISTORY_NOTE,
+    PATH_PARAMETERS,
+    QUERY_PARAMETERS,
+    TAGS,
+    USER_ID_PARAMETER,
+)
 
 LOCAL_SERVER_URL = "http://127.0.0.1:3000"
 SESSION_INPUT = "SessionInput"
+DOCUMENTS_FOLDER = Path("docs") / "openapi"  # make openapi: <mode>.json in it
 
-# Printable ASCII without surrounding spaces: the form a header value takes on the wire.
-USER_ID_PATTERN = f"^[!-~](?:[ -~]{{0,{identifiers.USER_ID_MAX_LENGTH - 2}}}[!-~])?$"
 
-# The auth modes a stage deploys with; a stage uses one of them. Header-auth stages (dev,
-# the local run) authenticate no one: their requirement is empty.
-SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
-    name: scheme
-    for schemes in auth_modes.SECURITY_SCHEMES.values()
-    for name, scheme in schemes.items()
-}
-SECURITY: list[dict[str, list[str]]] = [
-    {name: [] for name in schemes} for schemes in auth_modes.SECURITY_SCHEMES.values()
-]
-USER_ID_PARAMETER = {
-    "name": identifiers.USER_ID_HEADER,
-    "in": "header",
-    # Required on header-auth and IAM stages; a JWT stage ignores it.
-    "required": False,
-    "description": "The caller, on header-auth and IAM stages (missing there: 400); ignored "
-    "on JWT stages, where the token's `sub` is the caller. "
-    f"1-{identifiers.USER_ID_MAX_LENGTH} printable characters, surrounding white space "
-    "trimmed.",
-    "schema": {"type": "string", "pattern": USER_ID_PATTERN},
-}
+@dataclass(frozen=True)
+class Access:
+    """Who may call what on the stage a document describes: its auth mode, and for JWT
+    its issuer and the scopes each kind of route demands (any one of them; none: any
+    valid token)."""
 
-TAGS = {
-    SESSIONS_TAG: "Learning sessions, recorded and read back one by one.",
-    COURSE_STATS_TAG: "A caller's totals for a course, kept exact as sessions are recorded.",
-    ANALYTICS_TAG: "A course's totals across all its learners, for the people who run it "
-    "(not for learners).",
-}
+    mode: AuthMode = "header"
+    issuer: str = LOCAL_SERVER_URL
+    learner_scopes: tuple[str, ...] = ()
+    analytics_scopes: tuple[str, ...] = (ANALYTICS_SCOPE,)
 
-# The error answers, by status: what a route's refusals and every route's common answers
-# mean. A function answers 400-413, 500 and 503; API Gateway 401, 403 and 429.
-ERRORS: dict[int, tuple[str, str]] = {
-    400: (
-        "BadRequest",
-        "A path parameter, the caller or the body breaks a rule; nothing is stored.",
-    ),
-    401: ("Unauthorized", "JWT stages: the bearer token is missing or invalid."),
-    403: (
-        "Forbidden",
-        "IAM stages: not signed by an allowed caller. JWT stages: the token "
-        "has none of the route's scopes.",
-    ),
-    404: ("NotFound", "The caller has no such resource (another user's is as absent)."),
-    409: ("Conflict", "The sessionId was already recorded with other stats or course."),
-    413: (
-        "PayloadTooLarge",
-        f"The body is above {session_body.MAX_BODY_BYTES} bytes; nothing is stored.",
-    ),
-    429: ("TooManyRequests", "The stage's throttling limit was exceeded."),
-    500: ("InternalError", "The database failed; the message is generic."),
-    TemporarilyUnavailable.status: (
-        "ServiceUnavailable",
-        "The database is busy (throttling, contention, timeouts): retry after the given "
-        "seconds. Safe for POSTs too: a replayed session is counted once.",
-    ),
-}
-COMMON_ERRORS = (401, 403, 429, 500, TemporarilyUnavailable.status)
+    def security(self, route: Route) -> list[dict[str, list[str]]]:
+        """The operation's security requirements: any one of them lets the call in."""
+        scopes = self.analytics_scopes if route.analytics else self.learner_scopes
+        return [
+            requirement
+            for name, scheme in auth_modes.DOCUMENTED[self.mode].security_schemes.items()
+            for requirement in (
+                [{name: [scope]} for scope in scopes]
+                if scheme["type"] in _SCOPED_SCHEMES and scopes
+                else [{name: []}]
+            )
+        ]
 
-PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "courseId": {
-        "description": identifiers.COURSE_ID_RULE,
-        "schema": identifiers.COURSE_ID_SCHEMA,
-    },
-    "sessionId": {"description": "A UUID, any case.", "schema": identifiers.SESSION_ID_SCHEMA},
-}
-_INSTANT = {"type": "string", "format": "date-time"}
-QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
-    "limit": {
-        "description": f"Items per page, 1-{query_parameters.MAX_PAGE_SIZE}.",
-        "schema": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": query_parameters.MAX_PAGE_SIZE,
-            "default": query_parameters.DEFAULT_PAGE_SIZE,
-        },
-    },
-    "cursor": {
-        "description": "The `nextCursor` of the previous page, for the same caller and query.",
-        "schema": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": query_parameters.MAX_CURSOR_LENGTH,
-        },
-    },
-    "since": {
-        "description": f"Sessions completed at or after this instant ({timestamps.RFC3339_RULE}).",
-        "schema": _INSTANT,
-    },
-    "until": {
-        "description": f"Sessions completed before this instant ({timestamps.RFC3339_RULE}).",
-        "schema": _INSTANT,
-    },
-}
-# The daily analytics page in days, its window in whole UTC days: parameters of their own.
-DAY_PARAMETERS: dict[str, dict[str, Any]] = {
-    "dayLimit": {
-        "name": "limit",
-        "description": f"Days per page, 1-{query_parameters.MAX_DAYS_PER_PAGE}.",
-        "schema": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": query_parameters.MAX_DAYS_PER_PAGE,
-            "default": query_parameters.DEFAULT_DAYS_PER_PAGE,
-        },
-    },
-    "daySince": {
-        "name": "since",
-        "description": "Days whose start (00:00 UTC) is at or after this instant "
-        f"({timestamps.RFC3339_RULE}).",
-        "schema": _INSTANT,
-    },
-    "dayUntil": {
-        "name": "until",
-        "description": "Days whose start (00:00 UTC) is before this instant "
-        f"({timestamps.RFC3339_RULE}).",
-        "schema": _INSTANT,
-    },
-}
-_DAY_PARAMETER_OF = {p["name"]: key for key, p in DAY_PARAMETERS.items()}
-ANALYTICS_NOTE = (
-    " An analytics route: deployed where course analytics are turned on (the construct's "
-    "`analytics` prop, `cdk deploy -c analytics=true`); the local run serves it. JWT "
-    f"stages demand the scope `{ANALYTICS_SCOPE}` (or the deployment's own); IAM stages "
-    "grant it by policy, apart from the learners' routes. It ignores `userId`."
-)
-HISTORY_NOTE = (
-    " A history route: deployed where the history routes are turned on (the construct's "
-    "`history` prop, `cdk deploy -c history=true`); the local run serves it."
-)
+    def security_schemes(self) -> dict[str, dict[str, Any]]:
+        return {
+            name: {**scheme, "openIdConnectUrl": self.issuer + auth_modes.OIDC_DISCOVERY_PATH}
+            if scheme["type"] == "openIdConnect"
+            else scheme
+            for name, scheme in auth_modes.DOCUMENTED[self.mode].security_schemes.items()
+        }
+
+
+# The scheme types whose requirements list scopes (OpenAPI 3.1, Security Requirement Object).
+_SCOPED_SCHEMES = ("oauth2", "openIdConnect")
 
 
 def _ref(kind: str, name: str) -> dict[str, str]:
@@ -209,10 +129,18 @@ def _success(route: Route, success: Success) -> dict[str, Any]:
     }
 
 
-def _operation(route: Route) -> dict[str, Any]:
+def _error_statuses(route: Route, access: Access) -> list[int]:
+    """What the operation may answer besides success: its function's refusals, its
+    authorizer's, and every route's."""
+    gateway = auth_modes.DOCUMENTED[access.mode].refusals
+    return sorted({*route.refusals, *gateway, *COMMON_ERRORS})
+
+
+def _operation(route: Route, access: Access) -> dict[str, Any]:
     responses = {str(success.status): _success(route, success) for success in route.successes}
-    for status in sorted((*route.refusals, *COMMON_ERRORS)):
+    for status in _error_statuses(route, access):
         responses[str(status)] = _ref("responses", ERRORS[status][0])
+    names_caller = auth_modes.DOCUMENTED[access.mode].caller_in_header and not route.analytics
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "tags": [route.tag],
@@ -220,45 +148,54 @@ def _operation(route: Route) -> dict[str, Any]:
         "description": route.description
         + (HISTORY_NOTE if route.history else "")
         + (ANALYTICS_NOTE if route.analytics else ""),
+        "security": access.security(route),
         "parameters": [_ref("parameters", name) for name in route.path_parameters]
         + [
-            _ref("parameters", _DAY_PARAMETER_OF.get(name, name) if route.analytics else name)
+            _ref("parameters", DAY_PARAMETER_OF.get(name, name) if route.analytics else name)
             for name in route.query_parameters
         ]
-        + ([] if route.analytics else [_ref("parameters", identifiers.USER_ID_HEADER)]),
+        + ([_ref("parameters", identifiers.USER_ID_HEADER)] if names_caller else []),
     }
     if route.takes_session_body:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _ref("schemas", SESSION_INPUT)}},
+            "content": {session_body.JSON_MEDIA_TYPE: {"schema": _ref("schemas", SESSION_INPUT)}},
         }
     operation["responses"] = responses
     return operation
 
 
-def _components() -> dict[str, Any]:
+def _components(access: Access) -> dict[str, Any]:
     error_body = {"application/json": {"schema": _ref("schemas", "Error")}}
+    descriptions = {
+        name: auth_modes.DOCUMENTED[access.mode].refusals.get(status, description)
+        for status, (name, description) in ERRORS.items()
+    }
+    used = {status for route in ROUTES for status in _error_statuses(route, access)}
     responses: dict[str, Any] = {
-        name: {"description": description, "content": error_body}
-        for name, description in ERRORS.values()
+        name: {"description": descriptions[name], "content": error_body}
+        for status, (name, _) in ERRORS.items()
+        if status in used
     }
     responses[ERRORS[TemporarilyUnavailable.status][0]]["headers"] = {
         "Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
     }
-    return {
-        "securitySchemes": SECURITY_SCHEMES,
-        "parameters": {
-            **{
-                name: {"name": name, "in": "path", "required": True, **rule}
-                for name, rule in PATH_PARAMETERS.items()
-            },
-            **{
-                name: {"name": name, "in": "query", "required": False, **rule}
-                for name, rule in QUERY_PARAMETERS.items()
-            },
-            **{key: {"in": "query", "required": False, **p} for key, p in DAY_PARAMETERS.items()},
-            identifiers.USER_ID_HEADER: USER_ID_PARAMETER,
+    parameters: dict[str, Any] = {
+        **{
+            name: {"name": name, "in": "path", "required": True, **rule}
+            for name, rule in PATH_PARAMETERS.items()
         },
+        **{
+            name: {"name": name, "in": "query", "required": False, **rule}
+            for name, rule in QUERY_PARAMETERS.items()
+        },
+        **{key: {"in": "query", "required": False, **p} for key, p in DAY_PARAMETERS.items()},
+    }
+    if auth_modes.DOCUMENTED[access.mode].caller_in_header:
+        parameters[identifiers.USER_ID_HEADER] = USER_ID_PARAMETER
+    return {
+        **({"securitySchemes": schemes} if (schemes := access.security_schemes()) else {}),
+        "parameters": parameters,
         "schemas": {
             SESSION_INPUT: session_input_schema(),
             **{name: shape.json_schema() for name, shape in SHAPES.items()},
@@ -279,29 +216,49 @@ def _version() -> str:
         return "0.0.0"
 
 
-def document(server_url: str = LOCAL_SERVER_URL) -> dict[str, Any]:
-    """The OpenAPI document; ``server_url`` is where the API is served."""
+MODE_SUMMARIES: dict[AuthMode, str] = {
+    "header": "This document describes a stage with header auth (dev stages, `make run`): "
+    "no authorizer, the caller is the `userId` header, and anyone may call the analytics "
+    "operations.",
+    "iam": "This document describes a stage with IAM auth: every request is signed with "
+    "SigV4 (see the `sigv4` scheme), and the signer names the caller in `userId`.",
+    "jwt": "This document describes a stage with JWT auth: every request carries a bearer "
+    "token of the stage's OpenID Connect issuer, whose `sub` is the caller; the analytics "
+    "operations demand their scope.",
+}
+
+
+def document(server_url: str = LOCAL_SERVER_URL, access: Access | None = None) -> dict[str, Any]:
+    """The OpenAPI document of a stage served at ``server_url`` with ``access``."""
+    access = access or Access(issuer=server_url)
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, access)
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "stats-service",
+            "title": f"stats-service ({access.mode} auth)",
             "version": _version(),
             "description": "Records learners' completed study sessions and serves their "
-            "per-course stats. Each stage authenticates callers one way (see the security "
-            'schemes). Every error is JSON `{"message": ...}`. A path no route has answers '
-            "404; the local run answers 405 (with `Allow`) for a known path with another "
-            "method, where API Gateway answers 404.",
+            f"per-course stats. {MODE_SUMMARIES[access.mode]} Every error is JSON "
+            '`{"message": ...}`. A path no route has answers 404; the local run answers 405 '
+            "(with `Allow`) for a known path with another method, where API Gateway answers "
+            "404.",
             "contact": {"name": "stats-service maintainers"},
             "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
         },
         "servers": [{"url": server_url}],
         "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
-        "security": SECURITY,
         "paths": paths,
-        "components": _components(),
+        "components": _components(access),
+    }
+
+
+def committed_documents() -> dict[Path, dict[str, Any]]:
+    """What ``make openapi`` writes: each mode's document, for the local run's defaults."""
+    return {
+        DOCUMENTS_FOLDER / f"{mode}.json": document(access=Access(mode=mode))
+        for mode in auth_modes.AUTH_MODES
     }
 
 
@@ -310,10 +267,13 @@ def render(doc: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    """``make openapi``: ``python -m stats_tools.openapi docs/openapi.json``."""
-    (target,) = argv
-    Path(target).write_text(render(document()), encoding="utf-8")
-    print(f"wrote {target}")
+    """``make openapi``: ``python -m stats_tools.openapi`` (from the repository's root)."""
+    if argv:
+        raise SystemExit("usage: python -m stats_tools.openapi")
+    for target, doc in committed_documents().items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(doc), encoding="utf-8")
+        print(f"wrote {target}")
 
 
 if __name__ == "__main__":

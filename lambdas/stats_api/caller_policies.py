@@ -2,7 +2,7 @@
 of caller gets, derived from the route table and declared once.
 
 Read by the construct (``StatsService.grant_analytics_read``), the local run (its IAM
-authorizer evaluates these policies for each local principal), the README's policies (a
+authorizer evaluates these policies for each local principal), the docs' policies (a
 test compares them with these) and the tests that evaluate them as IAM does. Pure data,
 imported by no handler.
 
@@ -26,7 +26,7 @@ from stats_api.routes import ANALYTICS_ROUTES, LEARNER_ROUTES, Route
 
 INVOKE = "execute-api:Invoke"
 STAGE = "$default"  # the only stage the construct deploys
-# The README's placeholders for what only a deployed stage knows.
+# The docs' placeholders for what only a deployed stage knows.
 REGION, ACCOUNT, API_ID = "<region>", "<account>", "<api-id>"
 
 
@@ -55,7 +55,7 @@ def grants(routes: Iterable[Route]) -> tuple[Grant, ...]:
 # every learner route; the dashboards' role only the analytics ones.
 LEARNER_GRANTS = grants(LEARNER_ROUTES)
 ANALYTICS_GRANTS = grants(ANALYTICS_ROUTES)
-# The statements' ids, as the README's policies name them.
+# The statements' ids, as the docs' policies name them.
 LEARNERS_SID = "CallTheApi"
 ANALYTICS_SID = "ReadCourseAnalytics"
 
@@ -74,7 +74,7 @@ def execute_api_arn(
 
 def invoke_statement(sid: str, granted: Iterable[Grant], **arn_parts: str) -> dict[str, Any]:
     """The identity-policy statement allowing ``granted``; ``arn_parts`` fill in the ARNs
-    (``region``, ``account``, ``api_id``, ``partition``; the README's placeholders else)."""
+    (``region``, ``account``, ``api_id``, ``partition``; the docs' placeholders else)."""
     return {
         "Sid": sid,
         "Effect": "Allow",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 class RequestError(Exception):
     """A client-side problem; ``message`` is shown to the caller as is."""
@@ -11,6 +13,13 @@ class RequestError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def quoted(name: str) -> str:
+    """A name the client sent (a field, a parameter), quoted for a message as JSON spells
+    it, and cut at 40 characters: the message names it without echoing a whole payload."""
+    text = json.dumps(name)
+    return text if len(text) <= 40 else text[:36] + '..."'
 
 
 class InvalidRequest(RequestError):
@@ -27,6 +36,12 @@ class PayloadTooLarge(RequestError):
 
 class Conflict(RequestError):
     status = 409
+
+
+class UnsupportedMediaType(RequestError):
+    """A body declared as something other than JSON: never guessed at."""
+
+    status = 415
 
 
 class TemporarilyUnavailable(Exception):

@@ -21,13 +21,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from stats_api import identifiers, query_parameters, session_body
-from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable
+from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable, quoted
 from stats_api.observability import logger, metrics
+from stats_api.routes import ROUTES
 from stats_api.shared_names import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 INTERNAL_ERROR = "internal error"
+# The query parameters each route takes, by API Gateway's route key: any other is refused.
+QUERY_PARAMETERS_OF = {route.route_key: route.query_parameters for route in ROUTES}
 RETRY_AFTER = {"retry-after": "1"}  # seconds
 
 
@@ -57,6 +60,7 @@ class Request:
 
     def __init__(self, event: Mapping[str, Any]) -> None:
         self._event = event
+        self._refuse_unknown_query_parameters()
 
     @property
     def user_id(self) -> str:
@@ -98,6 +102,7 @@ class Request:
         return query_parameters.window(self._query("since"), self._query("until"))
 
     def session_body(self) -> dict[str, Any]:
+        session_body.check_content_type(self._header("content-type"))
         raw = self._event.get("body") or ""
         if not self._event.get("isBase64Encoded"):
             return session_body.parse(raw.encode("utf-8", "surrogatepass"))
@@ -115,6 +120,22 @@ class Request:
     def _path_parameter(self, name: str) -> str | None:
         parameters: Mapping[str, str] = self._event.get("pathParameters") or {}
         return parameters.get(name)
+
+    def _refuse_unknown_query_parameters(self) -> None:
+        # A misspelt parameter (?sinse=) would otherwise be ignored, and the answer read as
+        # the one asked for. Known by API Gateway's route key; other events are not routed
+        # through this table (a test's hand-made event), so they are not judged by it.
+        route_key = self._event.get("routeKey")
+        if route_key not in QUERY_PARAMETERS_OF:
+            return
+        taken = QUERY_PARAMETERS_OF[route_key]
+        given: Mapping[str, str] = self._event.get("queryStringParameters") or {}
+        unknown = sorted(set(given) - set(taken))
+        if unknown:
+            takes = f"it takes {', '.join(taken)}" if taken else "it takes none"
+            raise InvalidRequest(
+                f"{route_key} has no query parameter {', '.join(map(quoted, unknown))}: {takes}"
+            )
 
     def _query(self, name: str) -> str | None:
         parameters: Mapping[str, str] = self._event.get("queryStringParameters") or {}

@@ -10,6 +10,15 @@ from typing import Any
 from stats_api.errors import InvalidRequest
 
 USER_ID_MAX_LENGTH = 128
+# The userId header: printable ASCII, no surrounding space. A header value beyond ASCII is
+# obsolete text (RFC 9110 section 5.5) with no agreed character set: browsers send Latin-1,
+# other clients UTF-8 or nothing at all, so one id could reach the service as two users.
+# Ids beyond ASCII come as a JWT's sub (JSON, so unambiguous), or in an ASCII form the
+# signer chooses once.
+USER_ID_PATTERN = rf"[!-~](?:[ -~]{{0,{USER_ID_MAX_LENGTH - 2}}}[!-~])?"
+USER_ID_RULE = f"1-{USER_ID_MAX_LENGTH} printable ASCII characters"
+# HTTP's optional white space around a field value (RFC 9110 section 5.6.3): not the value's.
+_FIELD_WHITE_SPACE = " \t"
 # Open edX course keys (course-v1:MITx+6.00x+2T2024) fit; '#' never does: it separates the
 # parts of the table's sort keys.
 COURSE_ID_PATTERN = r"[A-Za-z0-9._:+-]{1,128}"
@@ -20,19 +29,23 @@ USER_ID_HEADER = "userId"
 
 # JSON Schema of the identifiers, for the published document (the checks below use the
 # same patterns).
+USER_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{USER_ID_PATTERN}$"}
 COURSE_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{COURSE_ID_PATTERN}$"}
-SESSION_ID_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{UUID_PATTERN}$"}
+SESSION_ID_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "format": "uuid",
+    "pattern": f"^{UUID_PATTERN}$",
+}
+SESSION_ID_RULE = "a UUID"
 
 
 def user_id(value: str | None) -> str:
     """The caller named by the ``userId`` header (no authorizer, IAM or a Lambda authorizer)."""
-    value = (value or "").strip()
+    value = (value or "").strip(_FIELD_WHITE_SPACE)
     if not value:
         raise InvalidRequest(f"the {USER_ID_HEADER} header is required")
-    if len(value) > USER_ID_MAX_LENGTH or not value.isprintable():
-        raise InvalidRequest(
-            f"the {USER_ID_HEADER} header must be 1-{USER_ID_MAX_LENGTH} printable characters"
-        )
+    if not re.fullmatch(USER_ID_PATTERN, value):
+        raise InvalidRequest(f"the {USER_ID_HEADER} header must be {USER_ID_RULE}")
     return value
 
 
@@ -60,5 +73,5 @@ def course_id(value: str | None) -> str:
 def session_id(value: str | None) -> str:
     """A UUID in its canonical lower-case form, so lookups ignore the client's casing."""
     if value is None or not re.fullmatch(UUID_PATTERN, value):
-        raise InvalidRequest("sessionId must be a UUID")
+        raise InvalidRequest(f"sessionId must be {SESSION_ID_RULE}")
     return value.lower()

@@ -90,7 +90,7 @@ RECORD_SESSION = Route(
         Success(201, "The session was recorded.", "Session"),
         Success(200, "A replay of a session already recorded, counted once.", "Session"),
     ),
-    refusals=(400, 409, 413),
+    refusals=(400, 409, 413, 415),
     takes_session_body=True,
 )
 FETCH_COURSE_STATS = Route(

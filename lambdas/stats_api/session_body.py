@@ -14,13 +14,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from stats_api import timestamps
-from stats_api.errors import InvalidRequest, PayloadTooLarge
-from stats_api.identifiers import UUID_PATTERN
+from stats_api.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, quoted
+from stats_api.identifiers import SESSION_ID_RULE, UUID_PATTERN
 
 if TYPE_CHECKING:
     from stats_api.session_body_validator import JsonSchemaValueException
 
 MAX_BODY_BYTES = 4096
+JSON_MEDIA_TYPE = "application/json"
 MAX_MODULES_PER_SESSION = 1000
 MAX_MINUTES_PER_SESSION = 1440  # one day
 MIN_SCORE, MAX_SCORE = 0, 100
@@ -92,25 +93,27 @@ _DECIMAL_FIELDS = tuple(
     for name, rule in SESSION_BODY_SCHEMA["properties"].items()
     if DECIMAL_PLACES_KEYWORD in rule
 )
+_NOT_AN_OBJECT = "the body must be a JSON object"
+_NESTED = "the body's fields take numbers and strings, not arrays or objects nested this deep"
 _INTEGER_FIELDS = tuple(
     name for name, rule in SESSION_BODY_SCHEMA["properties"].items() if rule["type"] == "integer"
 )
 
 
 def parse(raw: bytes) -> dict[str, Any]:
-    """Parse and validate a POST body; numbers come back as ``int`` or exact ``Decimal``."""
+    """Parse and validate a POST body; numbers come back as ``int`` or exact ``Decimal``.
+
+    Every refusal names the field and its rule as the contract words them (``field_rule``),
+    never the validator's wording or a regular expression.
+    """
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body must be at most {MAX_BODY_BYTES} bytes")
     if not raw.strip():
         raise InvalidRequest("a JSON body is required")
-    try:
-        body: dict[str, Any] = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
-        raise InvalidRequest("the body is not valid JSON") from None
-    if isinstance(body, dict):
-        for field in _INTEGER_FIELDS:
-            if isinstance(body.get(field), Decimal):
-                body[field] = _integral(body[field])
+    body = _json_object(raw)
+    for field in _INTEGER_FIELDS:
+        if isinstance(body.get(field), Decimal):
+            body[field] = _integral(body[field])
     # Only the POST validates a body: every function imports this module (its limits shape
     # the responses), and the others need not compile the validator at their cold start.
     from stats_api import session_body_validator  # noqa: PLC0415
@@ -118,12 +121,90 @@ def parse(raw: bytes) -> dict[str, Any]:
     try:
         session_body_validator.check(body)
     except session_body_validator.JsonSchemaValueException as error:
-        raise InvalidRequest(_schema_message(error)) from None
+        raise InvalidRequest(_refusal(body, error)) from None
     for field in _DECIMAL_FIELDS:
         body[field] = _kept_number(body[field])
     if "completedAt" in body:
         body["completedAt"] = completed_at(body["completedAt"])
     return body
+
+
+def check_content_type(value: str | None) -> None:
+    """The body's declared media type: JSON, in UTF-8 (RFC 8259), or none at all (read as
+    JSON). Anything else is a 415, never a guess at what the client meant."""
+    if not value or not value.strip():
+        return
+    media_type, *parameters = (part.strip().lower() for part in value.split(";"))
+    charsets = [p.partition("=")[2].strip('"') for p in parameters if p.startswith("charset=")]
+    if media_type != JSON_MEDIA_TYPE or any(charset != "utf-8" for charset in charsets):
+        raise UnsupportedMediaType(
+            f"content-type must be {JSON_MEDIA_TYPE} (UTF-8): the body is read as JSON only"
+        )
+
+
+def field_rule(name: str) -> str:
+    """The rule of body field ``name``, in the contract's words, from its declaration."""
+    rule = SESSION_BODY_SCHEMA["properties"][name]
+    if rule.get("format") == "uuid":
+        return f"{name} must be {SESSION_ID_RULE}"
+    if rule.get("format") == "date-time":
+        return f"{name} must be {timestamps.RFC3339_RULE}"
+    kind = "a whole number" if rule["type"] == "integer" else "a number"
+    return f"{name} must be {kind} from {rule['minimum']} to {rule['maximum']}"
+
+
+class _Unreadable(ValueError):
+    """JSON the body must not be read as: its message says why, in the contract's words."""
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest("the body must be JSON in UTF-8") from None
+    try:
+        body = json.loads(
+            text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_fields
+        )
+    except _Unreadable as error:
+        raise InvalidRequest(str(error)) from None
+    except RecursionError:
+        # Valid JSON nested past the parser's depth: no field of an object here nests.
+        raise InvalidRequest(
+            _NOT_AN_OBJECT if not text.lstrip().startswith("{") else _NESTED
+        ) from None
+    except ValueError:
+        raise InvalidRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest(_NOT_AN_OBJECT)
+    return body
+
+
+def _fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of a key given twice: the first value would be lost unsaid.
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise _Unreadable(f"{quoted(name)} is given twice in the body: send each field once")
+        fields[name] = value
+    return fields
+
+
+def _refusal(body: dict[str, Any], error: JsonSchemaValueException) -> str:
+    """What the contract says about the rule ``error`` reports broken."""
+    field = (error.name or "").partition(".")[2]
+    if field in SESSION_BODY_SCHEMA["properties"]:
+        return field_rule(field)
+    if error.rule == "required":
+        missing = [name for name in SESSION_BODY_SCHEMA["required"] if name not in body]
+        return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
+    if error.rule == "additionalProperties":
+        unknown = sorted(set(body) - set(SESSION_BODY_SCHEMA["properties"]))
+        return (
+            f"the body has fields it does not take ({', '.join(map(quoted, unknown))}); "
+            f"it takes {', '.join(SESSION_BODY_SCHEMA['properties'])}"
+        )
+    return _NOT_AN_OBJECT
 
 
 def completed_at(value: str, now: datetime.datetime | None = None) -> datetime.datetime:
@@ -139,7 +220,7 @@ def completed_at(value: str, now: datetime.datetime | None = None) -> datetime.d
 
 
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
+    raise _Unreadable(f"{name} is not a JSON number: numbers must be finite")
 
 
 def _integral(value: Decimal) -> int | Decimal:
@@ -163,9 +244,3 @@ def _kept_number(value: int | Decimal) -> Decimal:
     if kept.is_zero():  # -0 and 0E-7 are 0
         return Decimal(0)
     return Decimal(format(kept.normalize(), "f"))
-
-
-def _schema_message(error: JsonSchemaValueException) -> str:
-    # The validator (fastjsonschema's code) names the document "data"; callers know it as
-    # the body.
-    return "body" + error.message.removeprefix("data") if error.message else "invalid body"

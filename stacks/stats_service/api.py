@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stats_api import cors
 from stats_api.routes import Route, deployed_routes
 
 from .props import StatsServiceProps
@@ -25,7 +26,7 @@ def http_api(scope: Construct, props: StatsServiceProps) -> apigw.HttpApi:
         "Api",
         description=f"Learning session stats ({props.stage_name})",
         create_default_stage=False,
-        cors_preflight=_cors(
+        cors_preflight=cors_preflight(
             props.cors_origins, {r.method for r in deployed_routes(props.history, props.analytics)}
         ),
     )
@@ -99,12 +100,14 @@ class _AccessLogSettings:
         )
 
 
-def _cors(origins: Sequence[str], methods: set[str]) -> apigw.CorsPreflightOptions | None:
+def cors_preflight(origins: Sequence[str], methods: set[str]) -> apigw.CorsPreflightOptions | None:
+    """What API Gateway answers browsers at ``origins`` with (None: no CORS at all)."""
     if not origins:
         return None
     return apigw.CorsPreflightOptions(
         allow_origins=list(origins),
         allow_methods=[apigw.CorsHttpMethod(method) for method in sorted(methods)],
-        allow_headers=["authorization", "content-type", "userid"],
-        max_age=Duration.hours(1),
+        allow_headers=list(cors.ALLOWED_HEADERS),
+        expose_headers=list(cors.EXPOSED_HEADERS),
+        max_age=Duration.seconds(cors.MAX_AGE_SECONDS),
     )

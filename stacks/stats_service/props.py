@@ -14,6 +14,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
+from stats_api import cors
+
 from .auth import Auth, HeaderAuth
 
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
@@ -82,7 +84,9 @@ class StatsServiceProps:
             a region Powertools has not reached. Synth refuses a known region outside the
             aws partition without one.
         cors_origins: Browser origins allowed to call the API (``https://host`` or
-            ``http://localhost[:port]``). Default none.
+            ``http://localhost[:port]``): API Gateway answers their preflights, letting
+            them send the caller, a token or a SigV4 signature and read ``Retry-After``
+            (``stats_api.cors``). Default none: no CORS.
         tags: Added to every resource, after ``service`` and ``stage``. Default none.
         deployment_config: How CodeDeploy shifts each function's ``live`` alias to a new
             version, e.g. ``LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES`` (10% of
@@ -188,9 +192,9 @@ class StatsServiceProps:
                 "(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)"
             )
         found.extend(
-            f"cors origin {origin!r} must be https://host or http://localhost[:port]"
+            f"cors origin {origin!r} must be {cors.ORIGIN_RULE}"
             for origin in self.cors_origins
-            if not re.fullmatch(r"https://[^/\s*]+|http://localhost(:\d+)?", origin)
+            if not re.fullmatch(cors.ORIGIN_PATTERN, origin)
         )
         return found
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_cdk import aws_codedeploy as codedeploy
 
-from stats_api import auth_modes
+from stats_api import auth_modes, cors
 
 from .auth import AUTH_CLASSES, Auth, Context
 from .releases import DEPLOYMENT_CONFIGS
@@ -78,3 +78,15 @@ def deployment_config(context: Context, key: str) -> codedeploy.ILambdaDeploymen
             f"unknown -c {key} {value!r}: choose one of {', '.join(DEPLOYMENT_CONFIGS)}"
         )
     return DEPLOYMENT_CONFIGS[str(value)]
+
+
+def cors_origins(context: Context, key: str) -> tuple[str, ...] | None:
+    """Browser origins: a JSON list (cdk.json) or comma-separated text (-c), each checked."""
+    value = context(key)
+    if value is None:
+        return None
+    listed = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    try:
+        return cors.origins(listed)
+    except ValueError as error:
+        raise ValueError(f"-c {key}: {error}") from None

@@ -94,6 +94,9 @@ SETTINGS: tuple[Setting, ...] = (
             "publish).", readers.matching(_SNS_TOPIC_ARN, "an SNS topic ARN "
             "(arn:<partition>:sns:<region>:<account>:<name>)"), "alarm_topic",
             construct=_alarm_topic),
+    Setting("corsOrigins", "``https://learn.example.com,http://localhost:5173``: browser "
+            "origins allowed to call the API (a JSON list in cdk.json too); none by default.",
+            readers.cors_origins, "cors_origins"),
 )
 # fmt: on
 KEYS = tuple(setting.key for setting in SETTINGS)

@@ -86,7 +86,7 @@ def test_should_count_a_replay_once_and_refuse_a_reused_id_with_409(
         ("/courses/bad%20course", json.dumps(BODY).encode(), "courseId"),
         ("/courses/{course}", b'{"totalModulesStudied": 1', "JSON"),
         ("/courses/{course}", b"", "body"),
-        ("/courses/{course}", b'{"totalModulesStudied": 1.5}', "body"),
+        ("/courses/{course}", b'{"totalModulesStudied": 1.5}', "timeStudied and averageScore"),
         ("/courses/{course}", b'{"x": "\xff"}', "JSON"),
         # Out of range as sent, though it would be kept as 100.
         (

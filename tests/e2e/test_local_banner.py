@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
 
+from tests.support import REPO_ROOT
 from tests.support.api_client import Api
 from tests.support.commands import child_env
 
@@ -48,3 +50,16 @@ def test_should_print_curl_lines_that_work_pasted_as_printed(api: Api) -> None:
     # Pasted twice, the POST is a replay of the same session: answered, counted once.
     assert run(post) == recorded
     assert run(get_course)["sessionCount"] == 1
+
+
+def test_docs_should_show_the_header_banner_as_the_local_run_prints_it(api: Api) -> None:
+    if api.mode != "header":
+        pytest.skip("docs/local-run.md shows the default mode's banner")
+    shown = (REPO_ROOT / "docs" / "local-run.md").read_text().partition("```text\n")[2]
+    shown = shown.partition("```")[0]
+
+    def same_run(text: str) -> str:  # another port, another session id: the same lines
+        text = re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:3000", text)
+        return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", text)
+
+    assert same_run(shown).strip() == same_run(api.banner).strip()

@@ -1,6 +1,6 @@
 """The release workflow's staging gate, ``make e2e BASE_URL=<url> AUTH=<mode>``, typed as a
 user types it, passes against a local run of each mode (``AUTH=<mode> make run``), from a
-shell that holds only what the README names for that mode, and leaves no process behind.
+shell that holds only what docs/deploy.md names for that mode, and leaves no process behind.
 
 Run here as subprocesses, each in a session of its own (as a terminal gives each command),
 so whatever either of them starts can be found and stopped afterwards.
@@ -39,8 +39,8 @@ _URL_LINE = re.compile(r"local API on (http://127\.0\.0\.1:\d+)")
 
 
 def user_shell(workdir: Path, **named: str) -> dict[str, str]:
-    """A shell holding only ``named`` (what the README names) besides PATH and the locale. Its
-    own HOME, so no ~/.aws file supplies a setting the README forgot; its own TMPDIR, so the
+    """A shell holding only ``named`` (what docs/deploy.md names) besides PATH and the locale. Its
+    own HOME, so no ~/.aws file supplies a setting the docs forgot; its own TMPDIR, so the
     inner pytest's temporary directories stay inside this test's, apart from this run's."""
     home, tmp = workdir / "home", workdir / "tmp"
     home.mkdir(exist_ok=True)
@@ -118,8 +118,8 @@ def make_run(mode: str, workdir: Path) -> Iterator[str]:
 def what_the_readme_names(
     mode: str, url: str, home: Path, *, analyst: bool
 ) -> tuple[list[str], dict[str, str]]:
-    """The README's settings for ``mode`` against a local run: (make arguments, exports);
-    with ``analyst``, also the analyst's (the README's table names both)."""
+    """docs/deploy.md's settings for ``mode`` against a local run: (make arguments, exports);
+    with ``analyst``, also the analyst's (its table names both)."""
     if mode == "jwt":  # two users' tokens from the local issuer, as a stage's issuer gives
         tokens = [
             request("GET", f"{url}{TOKEN_PATH}?sub=gate-{uuid.uuid4()}").body["access_token"]
@@ -194,7 +194,7 @@ def test_should_pass_the_staging_gate_typed_as_a_user_types_it(
         missing = "ANALYST_TOKEN" if mode == "jwt" else "ANALYST_PROFILE or ANALYST_ROLE_ARN"
         assert f"({mode}): analytics NOT checked: set {missing} for the analytics" in output
     if target == "e2e":
-        # Every check of the local run's own behaviour is skipped, as the README says.
+        # Every check of the local run's own behaviour is skipped, as docs/deploy.md says.
         for name in LOCAL_CHECKS:
             assert re.search(
                 rf"SKIPPED \[\d+\] tests/e2e/{name}:\d+: the local run's own behaviour", output

@@ -203,3 +203,33 @@ def test_should_leave_no_server_behind_when_a_check_fails(tmp_path: Path) -> Non
         raise AssertionError("a check failed before Ctrl-C")
 
     assert server.process.poll() is not None  # killed and reaped
+
+
+def test_should_answer_browsers_at_the_origins_cors_origins_names(tmp_path: Path) -> None:
+    origin = "http://localhost:5173"
+    env = {"CORS_ORIGINS": f"https://learn.example.com,{origin}"}
+    with LocalApiProcess(tmp_path, auth="iam", env=env) as server:
+        preflight = request(
+            "OPTIONS",
+            f"{server.url}/courses/c",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
+        refused = request("GET", f"{server.url}/courses/c", headers={"Origin": origin})
+        assert server.interrupt() == 0
+
+    assert preflight.status == 204  # before the IAM authorizer, which would refuse it
+    assert preflight.headers["access-control-allow-origin"] == origin
+    assert "x-amz-date" in preflight.headers["access-control-allow-headers"].split(",")
+    assert refused.status == 403  # unsigned, and the page may read why
+    assert refused.headers["access-control-allow-origin"] == origin
+    assert f"CORS: browsers at https://learn.example.com, {origin}" in server.stdout()
+
+
+def test_should_refuse_a_cors_origin_a_stage_would_refuse_in_one_line() -> None:
+    run = run_local_api(0, CORS_ORIGINS="http://learn.example.com")
+
+    assert run.returncode == 2
+    assert run.stderr == (
+        "error: cors origin 'http://learn.example.com' must be https://host or "
+        "http://localhost[:port]\n"
+    )

@@ -1,4 +1,4 @@
-"""The release workflow keeps the promises the README makes about it: actions pinned to
+"""The release workflow keeps the promises docs/deploy.md makes about it: actions pinned to
 commits, AWS reached only through an OIDC-assumed role, staging tested end to end before
 prod, prod behind an approval and smoke-checked after. (actionlint, in `make lint`, checks
 that it is a valid workflow.)"""

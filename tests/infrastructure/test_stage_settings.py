@@ -178,6 +178,57 @@ def test_should_import_the_alarm_topic_the_configuration_names() -> None:
         assert alarm["Properties"]["AlarmActions"] == [topic]
 
 
+def test_should_open_cors_to_the_committed_origins_as_the_local_run_emulates_it() -> None:
+    origins = ["https://learn.example.com", "http://localhost:5173"]
+    template = assertions.Template.from_stack(
+        _stack({"prod": {"corsOrigins": origins}}, stage="prod")
+    )
+
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Api",
+        {
+            "CorsConfiguration": {
+                "AllowOrigins": origins,
+                "AllowMethods": ["GET", "POST"],  # the three core routes
+                "AllowHeaders": [
+                    "authorization",
+                    "content-type",
+                    "userid",
+                    "x-amz-content-sha256",
+                    "x-amz-date",
+                    "x-amz-security-token",
+                ],
+                "ExposeHeaders": ["retry-after"],
+                "MaxAge": 3600,
+            }
+        },
+    )
+
+
+def test_should_take_cors_origins_comma_separated_on_the_command_line() -> None:
+    stack = _stack({"dev": {}}, stage="dev", corsOrigins="https://a.example, https://b.example")
+    template = assertions.Template.from_stack(stack)
+
+    api = next(iter(template.find_resources("AWS::ApiGatewayV2::Api").values()))
+    assert api["Properties"]["CorsConfiguration"]["AllowOrigins"] == [
+        "https://a.example",
+        "https://b.example",
+    ]
+
+
+def test_should_open_no_cors_unless_origins_are_configured() -> None:
+    template = assertions.Template.from_stack(_stack({"dev": {}}, stage="dev"))
+
+    api = next(iter(template.find_resources("AWS::ApiGatewayV2::Api").values()))
+    assert "CorsConfiguration" not in api["Properties"]
+
+
+@pytest.mark.parametrize("origin", ["http://learn.example.com", "https://*.example.com", "*"])
+def test_should_refuse_a_cors_origin_naming_the_key(origin: str) -> None:
+    with pytest.raises(ValueError, match=r"-c corsOrigins: cors origin .* must be https://host"):
+        _stack({"prod": {"corsOrigins": [origin]}}, stage="prod")
+
+
 # Break glass: in an incident the alarms that gate releases are already in ALARM, so a
 # hotfix's canary would be stopped and rolled back at once (DEPLOYMENT_STOP_ON_ALARM). One
 # deploy with -c breakGlass=true releases every function all at once, its alarms ignored

@@ -40,7 +40,7 @@ from stats_api.routes import ANALYTICS_SCOPE
 from tests.support.local_process import Reply, request
 
 USER_HEADER = "userId"
-# What gives a deployed stage's suite its analyst, per auth mode (README: "Test a deployed
+# What gives a deployed stage's suite its analyst, per auth mode (docs/deploy.md: "Test a deployed
 # stage"); header auth needs none (anyone may call the analytics routes there).
 ANALYST_SETTINGS: dict[AuthMode, tuple[str, ...]] = {
     "header": (),
@@ -196,7 +196,8 @@ class Api:
         names = ANALYST_SETTINGS[self.mode]
         if not names or self.analyst() is not None:
             return ""
-        return f"set {' or '.join(names)} for the analytics checks (README: Test a deployed stage)"
+        where = "docs/deploy.md: Test a deployed stage"
+        return f"set {' or '.join(names)} for the analytics checks ({where})"
 
     def new_course(self) -> str:
         course = f"e2e-{uuid.uuid4().hex[:12]}"

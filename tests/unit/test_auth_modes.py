@@ -9,7 +9,7 @@ from typing import get_args
 import pytest
 
 from local_run.auth_modes import SETUPS, AuthSettings, auth_setup
-from stats_api.auth_modes import AUTH_MODES, SECURITY_SCHEMES, AuthMode, listed
+from stats_api.auth_modes import AUTH_MODES, DOCUMENTED, AuthMode, listed
 from stats_service.auth import AUTH_CLASSES, Auth
 from tests.support.api_client import ANALYST_SETTINGS, SIGNING
 
@@ -17,7 +17,7 @@ from tests.support.api_client import ANALYST_SETTINGS, SIGNING
 def test_should_declare_exactly_the_vocabulary_s_modes_in_every_layer() -> None:
     layers: dict[str, Mapping[AuthMode, object]] = {
         "construct (stats_service.auth.AUTH_CLASSES)": AUTH_CLASSES,
-        "OpenAPI (stats_api.auth_modes.SECURITY_SCHEMES)": SECURITY_SCHEMES,
+        "OpenAPI (stats_api.auth_modes.DOCUMENTED)": DOCUMENTED,
         "local run (local_run.auth_modes.SETUPS)": SETUPS,
         "e2e suite (tests.support.api_client.SIGNING)": SIGNING,
         "e2e suite's analyst (tests.support.api_client.ANALYST_SETTINGS)": ANALYST_SETTINGS,

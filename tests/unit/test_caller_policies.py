@@ -1,7 +1,8 @@
 """The grants IAM callers get (``stats_api.caller_policies``), evaluated as IAM evaluates them
 against the ARNs of concrete requests: a learners' backend (and CI) may call every learner
 route and never an analytics one; the analytics grant allows the analytics routes and
-nothing else. The README's policies are these very statements."""
+nothing else. The docs' policies (docs/deploy.md, docs/operations.md) are these very
+statements."""
 
 from __future__ import annotations
 
@@ -110,12 +111,17 @@ def test_a_grant_should_name_the_method_and_make_each_path_parameter_a_wildcard(
 
 
 _JSON_BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
+# Where the policies are given: the CI policy with deploying, the analytics reader's with
+# course analytics.
+POLICY_DOCS = "".join(
+    (REPO_ROOT / "docs" / name).read_text() for name in ("deploy.md", "operations.md")
+)
 
 
 def readme_statements() -> list[dict[str, Any]]:
-    """Every statement of the README's JSON policies that grants execute-api."""
+    """Every statement of the docs' JSON policies that grants execute-api."""
     found = []
-    for block in _JSON_BLOCK.findall((REPO_ROOT / "README.md").read_text()):
+    for block in _JSON_BLOCK.findall(POLICY_DOCS):
         if INVOKE in block:
             found += [s for s in json.loads(block)["Statement"] if s["Action"] == INVOKE]
     return found
@@ -137,7 +143,7 @@ def test_the_readmes_ci_policy_should_let_the_gate_assume_only_the_analytics_rea
     # CloudFormation names the stack's role <stack>-<logical id>-<suffix>.
     ci = next(
         json.loads(block)
-        for block in _JSON_BLOCK.findall((REPO_ROOT / "README.md").read_text())
+        for block in _JSON_BLOCK.findall(POLICY_DOCS)
         if "ActAsTheAnalyst" in block
     )
     account = "123456789012"

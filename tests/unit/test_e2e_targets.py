@@ -58,7 +58,7 @@ def test_should_expect_local_signatures_for_the_region_the_suite_signs_for(
     assert AuthSettings.from_environment(environ).region == signing_region(local_url, environ)
 
 
-# The analyst of a deployed stage's suite (README: "Test a deployed stage").
+# The analyst of a deployed stage's suite (docs/deploy.md: "Test a deployed stage").
 ANALYTICS_ROLE = "arn:aws:iam::123456789012:role/StatsService-staging-AnalyticsReader1A2B-XYZ"
 
 

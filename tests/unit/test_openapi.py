@@ -1,6 +1,7 @@
-"""The OpenAPI document: committed as generated, valid, and saying exactly what the handlers'
-validation does: every limit, pattern and decimal rule is read from the document and checked
-against the handlers' own validation functions."""
+"""The OpenAPI documents, one per auth mode: committed as generated, valid, typing each
+mode's auth per operation, and saying exactly what the handlers' validation does: every
+limit, pattern and decimal rule is read from the document and checked against the handlers'
+own validation functions."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ from openapi_spec_validator import validate
 
 from stats_api import identifiers
 from stats_api import session_body as body_rules
+from stats_api.auth_modes import AUTH_MODES, AuthMode
 from stats_api.errors import RequestError, TemporarilyUnavailable
 from stats_api.routes import ROUTES
 from stats_tools import openapi
 from tests.support import REPO_ROOT
 
-COMMITTED_DOCUMENT = REPO_ROOT / "docs" / "openapi.json"
-DOC = openapi.document()
+DOCS: dict[AuthMode, dict[str, Any]] = {
+    mode: openapi.document(access=openapi.Access(mode)) for mode in AUTH_MODES
+}
+DOC = DOCS["header"]
 BODY_SCHEMA: dict[str, Any] = DOC["components"]["schemas"]["SessionInput"]
 PARAMETERS: dict[str, Any] = DOC["components"]["parameters"]
 # JSON texts of the fields, so that a test controls exactly how each number is spelled.
@@ -62,61 +66,153 @@ def accepts(rule: Callable[[str], object], value: str) -> bool:
 
 
 def matches(schema: dict[str, Any], value: str) -> bool:
-    return re.search(schema["pattern"], value) is not None  # JSON Schema's pattern semantics
+    """JSON Schema's pattern semantics: a search, in ECMA-262's dialect, where ``$`` is the
+    end of the text (Python's ``\\Z``; its ``$`` also matches before a final newline)."""
+    pattern = re.sub(r"\$$", r"\\Z", schema["pattern"])
+    return re.search(pattern, value) is not None
 
 
-def test_should_commit_the_document_as_generated() -> None:
-    committed = COMMITTED_DOCUMENT.read_text(encoding="utf-8")
-
-    assert committed == openapi.render(DOC), "docs/openapi.json is stale: run `make openapi`"
-
-
-def test_should_be_a_valid_openapi_3_1_document() -> None:
-    validate(json.loads(openapi.render(DOC)))
-
-    assert DOC["openapi"].startswith("3.1")
+def operations(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, operation)`` for every operation of ``doc``."""
+    return [
+        (path, operation)
+        for path, methods in doc["paths"].items()
+        for operation in methods.values()
+    ]
 
 
-def test_should_document_exactly_the_route_table() -> None:
-    operations = {
+@pytest.mark.parametrize("mode", AUTH_MODES)
+def test_should_commit_each_mode_s_document_as_generated(mode: AuthMode) -> None:
+    committed = (REPO_ROOT / "docs" / "openapi" / f"{mode}.json").read_text(encoding="utf-8")
+
+    assert committed == openapi.render(DOCS[mode]), "docs/openapi is stale: run `make openapi`"
+
+
+def test_should_commit_exactly_one_document_per_mode() -> None:
+    committed = sorted(path.name for path in (REPO_ROOT / "docs" / "openapi").iterdir())
+
+    assert committed == ["header.json", "iam.json", "jwt.json"]
+    assert sorted(openapi.committed_documents()) == [
+        openapi.DOCUMENTS_FOLDER / name for name in committed
+    ]
+
+
+@pytest.mark.parametrize("mode", AUTH_MODES)
+def test_should_be_a_valid_openapi_3_1_document(mode: AuthMode) -> None:
+    validate(json.loads(openapi.render(DOCS[mode])))
+
+    assert DOCS[mode]["openapi"].startswith("3.1")
+
+
+@pytest.mark.parametrize("mode", AUTH_MODES)
+def test_should_document_exactly_the_route_table(mode: AuthMode) -> None:
+    documented = {
         (method.upper(), path, operation["operationId"])
-        for path, methods in DOC["paths"].items()
+        for path, methods in DOCS[mode]["paths"].items()
         for method, operation in methods.items()
     }
 
-    assert operations == {(r.method, r.path, r.operation_id) for r in ROUTES}
+    assert documented == {(r.method, r.path, r.operation_id) for r in ROUTES}
 
 
 def test_should_document_every_status_the_handlers_answer() -> None:
     statuses = {
-        int(status)
-        for methods in DOC["paths"].values()
-        for operation in methods.values()
-        for status in operation["responses"]
+        int(status) for _, operation in operations(DOC) for status in operation["responses"]
     }
     refusals = {error.status for error in RequestError.__subclasses__()}
 
     assert refusals | {200, 201, 500, TemporarilyUnavailable.status} <= statuses
-    for methods in DOC["paths"].values():
-        for operation in methods.values():
-            assert {"400", "500", "503"} <= operation["responses"].keys()
+    for _, operation in operations(DOC):
+        assert {"400", "500", "503"} <= operation["responses"].keys()
+    assert "415" in DOC["paths"]["/courses/{courseId}"]["post"]["responses"]
 
 
-def test_should_declare_the_auth_modes_and_not_require_the_header_where_a_jwt_decides() -> None:
-    schemes = DOC["components"]["securitySchemes"]
-    user_header = PARAMETERS[identifiers.USER_ID_HEADER]
+def test_should_describe_every_cause_of_a_conflict_and_a_refused_media_type() -> None:
+    responses = DOC["components"]["responses"]
 
-    assert schemes["jwt"]["scheme"] == "bearer"
-    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    # Any one of: no authentication (header-auth stages), a SigV4 signature, a JWT.
-    assert DOC["security"] == [{}, {"sigv4": []}, {"jwt": []}]
-    assert (user_header["in"], user_header["required"]) == ("header", False)
-    for path, methods in DOC["paths"].items():
-        for operation in methods.values():
-            assert "security" not in operation
-            # The analytics routes answer across learners: they name no caller.
-            names_caller = {"$ref": "#/components/parameters/userId"} in operation["parameters"]
-            assert names_caller != path.startswith("/analytics/"), path
+    assert "completedAt" in responses["Conflict"]["description"]
+    assert "application/json" in responses["UnsupportedMediaType"]["description"]
+    assert "twice" in responses["BadRequest"]["description"]
+
+
+def test_header_auth_should_authenticate_no_one_and_take_the_caller_from_the_header() -> None:
+    assert "securitySchemes" not in DOC["components"]
+    assert "security" not in DOC
+    user_header = DOC["components"]["parameters"]["userId"]
+    assert (user_header["in"], user_header["required"]) == ("header", True)
+    for path, operation in operations(DOC):
+        assert operation["security"] == []
+        # The analytics routes answer across learners: they name no caller.
+        names_caller = {"$ref": "#/components/parameters/userId"} in operation["parameters"]
+        assert names_caller != path.startswith("/analytics/"), path
+        assert not {"401", "403"} & operation["responses"].keys()
+
+
+def test_iam_auth_should_require_a_sigv4_signature_on_every_operation() -> None:
+    doc = DOCS["iam"]
+
+    assert doc["components"]["securitySchemes"] == {
+        "sigv4": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": doc["components"]["securitySchemes"]["sigv4"]["description"],
+            "x-amazon-apigateway-authtype": "awsSigv4",
+        }
+    }
+    assert "security" not in doc
+    for path, operation in operations(doc):
+        assert operation["security"] == [{"sigv4": []}], path
+        assert "403" in operation["responses"]
+        names_caller = {"$ref": "#/components/parameters/userId"} in operation["parameters"]
+        assert names_caller != path.startswith("/analytics/"), path
+
+
+def test_jwt_auth_should_require_a_token_and_name_the_analytics_scope_per_operation() -> None:
+    doc = DOCS["jwt"]
+
+    assert doc["components"]["securitySchemes"]["jwt"]["type"] == "openIdConnect"
+    assert (
+        doc["components"]["securitySchemes"]["jwt"]["openIdConnectUrl"]
+        == "http://127.0.0.1:3000/.well-known/openid-configuration"
+    )
+    assert "security" not in doc
+    assert "userId" not in doc["components"]["parameters"]  # the token's sub is the caller
+    for path, operation in operations(doc):
+        expected = (
+            [{"jwt": ["stats/analytics.read"]}] if path.startswith("/analytics/") else [{"jwt": []}]
+        )
+        assert operation["security"] == expected, path
+        assert {"401", "403"} <= operation["responses"].keys()
+
+
+def test_jwt_auth_should_let_any_one_of_a_stage_s_scopes_in() -> None:
+    access = openapi.Access("jwt", "https://issuer.example", ("stats/read", "stats/write"), ("a",))
+    doc = openapi.document("https://api.example", access)
+
+    learner = doc["paths"]["/courses"]["get"]["security"]
+    analytics = doc["paths"]["/analytics/courses/{courseId}"]["get"]["security"]
+
+    assert learner == [{"jwt": ["stats/read"]}, {"jwt": ["stats/write"]}]
+    assert analytics == [{"jwt": ["a"]}]
+    assert doc["components"]["securitySchemes"]["jwt"]["openIdConnectUrl"] == (
+        "https://issuer.example/.well-known/openid-configuration"
+    )
+
+
+@pytest.mark.parametrize("mode", AUTH_MODES)
+def test_every_requirement_should_name_a_declared_scheme_and_never_be_anonymous(
+    mode: AuthMode,
+) -> None:
+    schemes = DOCS[mode]["components"].get("securitySchemes", {})
+    for _, operation in operations(DOCS[mode]):
+        for requirement in operation["security"]:
+            assert requirement  # {} would make auth optional in every generated client
+            assert requirement.keys() <= schemes.keys()
+
+
+def test_should_type_path_session_ids_as_uuids() -> None:
+    assert DOC["components"]["parameters"]["sessionId"]["schema"]["format"] == "uuid"
 
 
 @pytest.mark.parametrize("field", sorted(body_rules.SESSION_BODY_SCHEMA["required"]))
@@ -193,16 +289,29 @@ def test_should_accept_a_number_exactly_when_the_document_says_it_is_valid(
 
 @PROPERTY_CHECKS
 @given(
-    value=st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=140).filter(
-        lambda v: v == v.strip()
+    value=(st.text(max_size=140) | st.text(st.characters(max_codepoint=127), max_size=140)).filter(
+        lambda v: v == v.strip(" \t")
     )
 )
 def test_should_accept_a_user_header_exactly_when_it_matches_the_documented_pattern(
     value: str,
 ) -> None:
-    # The values a header can carry on the wire: ASCII, no surrounding white space.
+    # Any text a header could be decoded to; HTTP strips the white space around a value.
     documented = PARAMETERS[identifiers.USER_ID_HEADER]["schema"]
     assert accepts(identifiers.user_id, value) == matches(documented, value)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("a", True), ("a" * 128, True), ("a" * 129, False), ("Jos\u00e9", False), ("a\nb", False)],
+)
+def test_should_document_the_user_header_s_ends_and_its_ascii_rule(
+    value: str, accepted: bool
+) -> None:
+    documented = PARAMETERS[identifiers.USER_ID_HEADER]["schema"]
+
+    assert matches(documented, value) == accepted
+    assert accepts(identifiers.user_id, value) == accepted
 
 
 @PROPERTY_CHECKS

@@ -299,27 +299,29 @@ def _local_run() -> Iterator[tuple[int, LocalData]]:
     from local_run.server import LocalApiServer  # noqa: PLC0415
     from local_run.start import embedded_api  # noqa: PLC0415
 
-    with LocalApiServer(("127.0.0.1", 0)) as server:
-        with embedded_api(server, AuthSettings.from_environment({})) as local:
-            region = emulator.REGION
-            data = LocalData(
-                boto3.client("dynamodb", region_name=region),
-                # The stream's regional endpoint, which moto serves (local_run.stream).
-                boto3.client(
-                    "dynamodbstreams",
-                    region_name=region,
-                    endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
-                ),
-                (emulator.TABLE_NAME, emulator.ANALYTICS_TABLE_NAME),
-                local.gateway.lock,
-                lambda: emulator.forget_shard_iterators(region),
-            )
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
-            thread.start()
-            try:
-                yield server.server_address[1], data
-            finally:
-                server.shutdown()
+    with (
+        LocalApiServer(("127.0.0.1", 0)) as server,
+        embedded_api(server, AuthSettings.from_environment({})) as local,
+    ):
+        region = emulator.REGION
+        data = LocalData(
+            boto3.client("dynamodb", region_name=region),
+            # The stream's regional endpoint, which moto serves (local_run.stream).
+            boto3.client(
+                "dynamodbstreams",
+                region_name=region,
+                endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
+            ),
+            (emulator.TABLE_NAME, emulator.ANALYTICS_TABLE_NAME),
+            local.gateway.lock,
+            lambda: emulator.forget_shard_iterators(region),
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server.server_address[1], data
+        finally:
+            server.shutdown()
 
 
 @contextmanager

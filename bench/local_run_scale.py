@@ -5,13 +5,12 @@ embedded table grows.
 The local run is the one ``make run`` serves (``local_run.start.embedded_api``: its HTTP
 server, gateway, the deployed handlers, moto as ``local_run.emulator`` adapts it, the
 stream pumped to the aggregator), started in a fresh process on a free port, so that the
-memory measured is its alone. Between checkpoints, sessions are seeded into the same
-embedded table with BatchWriteItem (``stats_devkit.dataset``: each user's course gets its
-sessions and their aggregate), holding the gateway's lock as an invocation does; their
-stream records reach the aggregator through the pump, as a POST's do, and the checkpoint
-waits until every course's analytics count them all (the pump's throughput). Recording
-20,000 sessions one HTTP POST at a time would take the benchmark's whole budget; the timed
-requests all go over HTTP (``bench.local_requests``: a learner's visit, POST to DELETE).
+memory measured is its alone. Between checkpoints, sessions and their analytics are
+seeded into the same embedded tables (``bench.local_data``), holding the gateway's lock as
+an invocation does: recording 20,000 sessions one HTTP POST at a time would take the
+benchmark's whole budget. The timed requests all go over HTTP (``bench.local_requests``: a
+learner's visit, POST to DELETE). The stream pump's throughput is timed on fresh sessions,
+written at once, until the analytics count them all.
 
 Beside it a second fresh process serves a local run holding ``REFERENCE_SIZE`` sessions
 throughout, and every timed round is paired with one against it, in alternating order: a
@@ -46,7 +45,7 @@ from stats_devkit import REPO_ROOT
 
 SIZES = (100, 1_000, 20_000)
 PUMP_BURST = 1_000  # fresh sessions the stream delivers at once, for the pump's throughput
-REQUESTS = 40  # timed rounds per checkpoint
+REQUESTS = 80  # timed rounds per checkpoint: the paired ratios of the first and last vary less
 WARMUP = 3
 LOOP_WARMUP = 500  # POST + DELETE rounds before the loop's memory is read
 LOOP_ROUNDS = 1_000
@@ -58,7 +57,6 @@ FLAT_LIMIT = 1.5  # the issue's goal: each request at the largest N within 1.5x 
 LOOP_BLOCKS_LIMIT = 1  # allocated blocks kept per POST + DELETE round
 REFERENCE_SIZE = SIZES[0]
 RESULT_MARKER = "LOCAL-RUN-RESULT "
-READY_MARKER = "LOCAL-RUN-READY "
 
 
 @dataclass(frozen=True)
@@ -79,14 +77,6 @@ class ScaleRun:
     pump_records_per_s: float  # PUMP_BURST fresh records delivered to the aggregator, per s
     loop_growth_bytes: int  # resident growth over LOOP_ROUNDS rounds of POST + DELETE
     loop_growth_blocks: int  # allocated blocks' growth over the same rounds
-
-    def ratio(self, operation: str, *, cpu: bool = False) -> float:
-        """Median latency (or CPU time) at the largest N over the median at the smallest."""
-        first, last = (
-            (point.cpu if cpu else point.latency)[operation].median
-            for point in (self.points[0], self.points[-1])
-        )
-        return last / first
 
     def paired(self, operation: str, point: ScalePoint | None = None) -> Timing:
         """Round by round, the growing run's wall time over the reference run's."""

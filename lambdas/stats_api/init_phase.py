@@ -1,7 +1,7 @@
 """A function's init as the garbage collector sees it.
 
 Init (the handler's imports, then its DynamoDB client) allocates what lives as long as the
-process: the collector's passes over it free nothing, yet took ~8% of each cold start.
+process: the collector's passes over it free nothing, yet took ~7% of each cold start.
 ``begin`` (run by ``stats_api.handlers`` before any handler's import) puts them off; ``end``
 (run once the client exists, ``dynamodb_calls.new_client``) freezes what init left, out of
 the collector's sight so that no full pass walks it again, and gives back the thresholds

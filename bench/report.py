@@ -27,6 +27,7 @@ from bench.read_path import (
 )
 from bench.report_format import goals_table, kb, kib, listing, ms, table
 from bench.write_path import WriteRun
+from stats_api import analytics_keys
 from stats_service import StatsServiceProps, lambda_runtime
 
 
@@ -212,8 +213,14 @@ asset.
   runs Python {runtime} on {lambda_runtime.ARCHITECTURE.name} with
   {StatsServiceProps().memory_size} MB by default (a fraction of a vCPU), so its absolute cold
   starts are longer, and its runtime's own bootstrap is not in these figures. The ratios are
-  the figures to read; the collector that `gc.freeze()` spares differs between Python
-  versions, so the gain should be re-measured on the functions' runtime.
+  the figures to read; the collector's work that the functions put off during init and
+  spare with `gc.freeze()` (`stats_api/init_phase.py`), and the cost of creating a
+  dataclass, differ between Python versions, so they should be re-measured on the
+  functions' runtime.
+- The daily analytics read each of a course's {analytics_keys.SHARDS} shares with a Query
+  of its own (the days of a hot course are sharded), where every other function makes one
+  or two requests: the first invocation of `GET /analytics/courses/{{courseId}}/daily`
+  carries {analytics_keys.SHARDS - 1} requests more than the others'.
 - Other work on the machine competes with the benchmark (the 1-minute load average was
   {machine.load_average:.1f} on {machine.cores} cores when this run started), so single runs
   vary: hence medians and percentiles, targets run round-robin, and ratios taken within one

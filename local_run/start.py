@@ -5,11 +5,14 @@ stays in the foreground until Ctrl-C (or SIGTERM) and then exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from types import FrameType
 
 from local_run.auth_modes import AuthSettings, AuthSetup, auth_setup
@@ -79,6 +82,27 @@ def main() -> int:
 def _serve_forever(
     server: LocalApiServer, settings: AuthSettings, cors_origins: tuple[str, ...]
 ) -> None:
+    with embedded_api(server, settings, cors_origins) as local:
+        print(_banner(server.url, local.table_name, local.auth, cors_origins), flush=True)
+        server.serve_forever()
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    table_name: str
+    auth: AuthSetup
+    gateway: Gateway  # its lock serializes every call into the embedded table
+
+
+@contextlib.contextmanager
+def embedded_api(
+    server: LocalApiServer, settings: AuthSettings, cors_origins: tuple[str, ...] = ()
+) -> Iterator[LocalRun]:
+    """What ``make run`` serves on ``server``, for as long as the block runs: the embedded
+    table, every route's deployed handler on it behind the auth mode of ``settings``, and
+    the table's stream pumped to the aggregator. The gateway's lock serializes every call
+    into the table (moto is not thread-safe): hold it to reach the table from outside, as
+    ``make bench`` does."""
     # moto and boto3 take most of a second to import: only once the port is ours.
     from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
     from local_run.stream import StreamPump  # noqa: PLC0415
@@ -102,8 +126,7 @@ def _serve_forever(
         StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
             gateway.lock, stop
         )
-        print(_banner(server.url, TABLE_NAME, auth, cors_origins), flush=True)
         try:
-            server.serve_forever()
+            yield LocalRun(TABLE_NAME, auth, gateway)
         finally:
             stop.set()

@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from local_run.emulator import forget_delivered
+from local_run.emulator import forget_delivered, forget_shard_iterators
 from local_run.events import LambdaContext
 
 PUMP_INTERVAL = 0.2  # seconds: analytics answer well within a second of a write
@@ -71,9 +71,12 @@ class StreamPump:
         iterator = self._streams.get_shard_iterator(
             StreamArn=self._stream_arn, ShardId=shard_id, **where
         )["ShardIterator"]
-        return [
-            dict(record) for record in self._streams.get_records(ShardIterator=iterator)["Records"]
-        ]
+        try:
+            records = self._streams.get_records(ShardIterator=iterator)["Records"]
+        finally:
+            # Read once: the next pump takes a new one, and moto would keep both for ever.
+            forget_shard_iterators(self._region)
+        return [dict(record) for record in records]
 
     def run_in_background(self, lock: threading.Lock, stop: threading.Event) -> threading.Thread:
         """Pump every ``PUMP_INTERVAL`` seconds until ``stop`` is set, holding ``lock``."""

@@ -19,6 +19,8 @@ ANALYTICS_TABLE_ENV = "ANALYTICS_TABLE_NAME"
 SESSIONS_AGGREGATED_METRIC = "SessionsAggregated"  # Count: contributions applied (not replays)
 # The aggregator: not a route; the sessions table's stream invokes it.
 AGGREGATOR_HANDLER = "stats_api.handlers.aggregate_course_analytics.handler"
+# Every function the sessions table's stream invokes (no route does; make bench times each).
+STREAM_HANDLERS = (AGGREGATOR_HANDLER,)
 # The pre-traffic check of each release (stats_api.release_check): its handler, and the
 # variables naming the version it checks (a qualified ARN) and the route that version serves.
 # Here, not there: the construct must not import that module's boto3.

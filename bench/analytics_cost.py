@@ -10,6 +10,7 @@ quotes; ``make bench`` does the same.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -165,10 +166,35 @@ def render(cost: AnalyticsCost) -> str:
     )
 
 
+def summary(cost: AnalyticsCost) -> str:
+    """docs/operations.md's sentences of the same figures, wrapped as it is."""
+    hot = cost.hot_course()
+    n = cost.sessions_per_transaction
+    return textwrap.fill(
+        f"The aggregator adds {cost.amortised_writes(1):g} write units and "
+        f"{cost.per_session_reads} read units for a session alone in its batch, about "
+        f"{cost.amortised_writes(n):.1f} write units each when a busy course fills its "
+        f"transactions ({n} sessions share one write of the course's totals); a read is "
+        f"{cost.course_read_units:g} read units for a course's totals and "
+        f"{cost.daily_read_units(31):g} for a month of days ({cost.daily_read_units(366):g} "
+        "for 366), eventually consistent, whatever the number of learners. A course taking "
+        f"{HOT_RATE:,} sessions a second stays at "
+        f"{hot['per_share_units_per_s'] / PARTITION_WRITE_UNITS:.0%} of a partition's write "
+        f"limit on each of its {analytics_keys.SHARDS} shares.",
+        width=92,
+    )
+
+
+def refresh_docs(cost: AnalyticsCost) -> None:
+    """Rewrite the blocks of docs/design.md and docs/operations.md that quote these figures."""
+    refresh_block(DOCS / "design.md", "analytics-cost", render(cost))
+    refresh_block(DOCS / "operations.md", "analytics-cost-summary", summary(cost))
+
+
 def main() -> None:
-    text = render(measure())
-    refresh_block(DOCS / "design.md", "analytics-cost", text)
-    print(text)
+    cost = measure()
+    refresh_docs(cost)
+    print(render(cost))
 
 
 if __name__ == "__main__":

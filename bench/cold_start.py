@@ -1,4 +1,6 @@
-"""Cold starts: fresh Python processes that import a handler and serve its first request.
+"""Cold starts: fresh Python processes that import a handler and serve its first invocation,
+timed inside the process (``bench/cold_child.py``: what Lambda pays, no interpreter start-up
+or shutdown).
 
 moto's server runs in this process, on 127.0.0.1 and a free port; every child reaches it
 through ``AWS_ENDPOINT_URL_DYNAMODB``, one at a time (moto is not concurrency safe). Each
@@ -7,20 +9,14 @@ child imports the handler from the Lambda asset unpacked into a temporary direct
 compiles the service's modules on each cold start (boto3's and Powertools' bytecode, in the
 runtime and the layer, is precompiled, as it is in the virtualenv here).
 
-Targets: the issue's floor (a fresh process that imports boto3 and creates a DynamoDB
-client with the store's settings); ``floor+getitem`` (one GetItem more, the least any
-handler does); ``floor+freeze`` (the floor with ``gc.freeze()`` first, as the functions
-do: how much of their gain is the collector alone); the peer, ``GET /courses/{courseId}``
-written cookbook-style (``bench/peer_handler.py``: resolver with validation, pydantic,
-Tracer); and all six functions, each answering its route's first request (the DELETE a
-session seeded for that run). The budget is CPU time (user + system of the child, from the
-kernel's accounting), which other work on the machine disturbs less than wall time. Targets
-run round-robin, so a noisy moment hits all of them alike; ratios pair each run with the
-floor's run of the same round. Metrics stay enabled, as deployed. Children run with ``-S``:
-the virtualenv's .pth hooks are not part of any Lambda runtime. A few last runs of each
-target under ``python -X importtime`` attribute its import time to packages, and a warm
-client in this process times the two kinds of request, to show how much of a first request
-is moto's.
+The targets (``bench.cold_targets``): every function, the floor, the freezing floor and the
+peer. The budget is CPU time (the child's own, from its first import to the end of its
+first invocation), which other work on the machine disturbs less than wall time, and which
+leaves out moto's time answering the request. Targets run round-robin, so a noisy moment
+hits all of them alike; ratios pair each run with the reference's run of the same round.
+Metrics stay enabled, as deployed. Children run with ``-S``: the virtualenv's .pth hooks are
+not part of any Lambda runtime. A few last runs of each target under ``python -X
+importtime`` attribute its import time to packages.
 """
 
 from __future__ import annotations
@@ -29,103 +25,94 @@ import io
 import json
 import logging
 import os
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
 
-from bench import import_profile
-from bench.checks import check
+from bench import cold_targets, import_profile
+from bench.checks import Goal, check
 from bench.cold_child import FLOORS, RESULT_MARKER
-from bench.timing import Timing, elapsed_ms
-from local_run.events import api_event
-from stats_api.learner_store import LearnerStore
-from stats_api.routes import (
-    FETCH_COURSE_STATS,
-    RECORD_SESSION,
-    ROUTES,
-    WITHDRAW_SESSION,
-    Route,
-)
-from stats_api.shared_names import HISTORY_ENV, TABLE_NAME_ENV
-from stats_api.table_access import TableAccess
-from stats_devkit import dataset
-from stats_devkit.tables import create_table
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from bench.cold_targets import PEER, Document
+from bench.timing import Timing
+from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 
 CHILD = Path(__file__).with_name("cold_child.py")
 PEER_SOURCE = Path(__file__).with_name("peer_handler.py")
-PEER = "peer_handler.handler"
 TABLE = "stats-bench-cold"
-USER = "bench-user"
-COURSE = "algebra-1"
+ANALYTICS_TABLE = "stats-bench-cold-analytics"
 REGION = "us-east-1"
+FLOOR = FLOORS[0]
 WARMUP_ROUNDS = 2
 ROUNDS = 20
 IMPORT_PROFILE_RUNS = 5
-WARM_REQUESTS = 10
-BUDGET = 1.2  # the issue's goal: each function within 1.2x the floor (CPU time)
-MEASURES = ("cpu", "wall", "inside")
+BUDGET = 1.2  # the issue's goal: each function within 1.2x the floor (CPU time, paired)
+MEASURES = ("cpu", "wall", "import_cpu", "import")
 
 
 @dataclass(frozen=True)
 class ColdStart:
     target: str
-    # Samples in round order, so that rounds can be paired across targets.
-    cpu: Timing  # user + system CPU time of the child process, from the kernel
-    wall: Timing  # spawn to exit, measured by this process
-    inside: Timing  # import + first request, measured by the child
-    imports: Timing  # the import alone, measured by the child
+    # Samples in round order, so that rounds can be paired across targets; all in-process.
+    cpu: Timing  # CPU time of import + first invocation
+    wall: Timing  # wall time of the same
+    import_cpu: Timing  # CPU time of the import alone
+    imports: Timing  # wall time of the import alone
     import_groups: dict[str, float]  # ms of import time per group, from -X importtime
 
     def measure(self, name: str) -> Timing:
-        timing: Timing = getattr(self, name)
+        timing: Timing = getattr(self, "imports" if name == "import" else name)
         return timing
 
 
 @dataclass(frozen=True)
 class ColdStartRun:
     results: list[ColdStart]
-    warm_request_ms: dict[str, float]  # operation -> median ms against the same moto server
 
     def get(self, target: str) -> ColdStart:
         return next(r for r in self.results if r.target == target)
 
     @property
-    def handlers(self) -> list[ColdStart]:
-        """The service's six functions, in the route table's order."""
+    def functions(self) -> list[ColdStart]:
+        """The service's functions, in ``cold_targets.functions()`` order."""
         return [r for r in self.results if r.target not in (*FLOORS, PEER)]
 
     @property
     def references(self) -> list[ColdStart]:
         return [r for r in self.results if r.target in (*FLOORS, PEER)]
 
-    def paired(self, target: str, reference: str = "floor", measure: str = "cpu") -> Timing:
+    def paired(self, target: str, reference: str = FLOOR, measure: str = "cpu") -> Timing:
         """The target's time over the reference's, round by round: a slow moment on a busy
         machine hits both runs of a round alike."""
         mine = self.get(target).measure(measure).samples_ms
         theirs = self.get(reference).measure(measure).samples_ms
         return Timing(tuple(a / b for a, b in zip(mine, theirs, strict=True)))
 
-    def ratio(self, target: str, reference: str = "floor", measure: str = "cpu") -> float:
+    def ratio(self, target: str, reference: str = FLOOR, measure: str = "cpu") -> float:
         """The median of the paired ratios."""
         return self.paired(target, reference, measure).median
+
+    def goals(self) -> list[Goal]:
+        """Each function within ``BUDGET`` x the floor (median of the paired CPU ratios)."""
+        labels = cold_targets.labels()
+        return [
+            Goal(
+                f"cold start of {labels[r.target]} within {BUDGET}x the floor",
+                f"{self.ratio(r.target):.2f}x",
+                self.ratio(r.target) <= BUDGET,
+            )
+            for r in self.functions
+        ]
 
 
 def run(asset_zip: bytes, progress: Callable[[str], None]) -> ColdStartRun:
@@ -150,9 +137,8 @@ def run(asset_zip: bytes, progress: Callable[[str], None]) -> ColdStartRun:
                 aws_access_key_id="testing",
                 aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
             )
-            documents = _documents(client)
-            results = _measure(documents, env, workdir, asset_dir, progress)
-            return ColdStartRun(results, _warm_requests(client))
+            documents = cold_targets.documents(client, TABLE, ANALYTICS_TABLE)
+            return ColdStartRun(_measure(documents, env, workdir, asset_dir, progress))
     finally:
         server.stop()
 
@@ -171,70 +157,16 @@ def _child_environment(endpoint: str, code_dirs: list[Path], workdir: Path) -> d
         "AWS_CONFIG_FILE": str(workdir / "no-aws-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(workdir / "no-aws-credentials"),
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        # As deployed with the history and analytics routes on.
         TABLE_NAME_ENV: TABLE,
-        HISTORY_ENV: "on",  # as deployed with the history routes
+        HISTORY_ENV: "on",
+        ANALYTICS_TABLE_ENV: ANALYTICS_TABLE,
     }
 
 
 def _site_packages() -> list[str]:
     paths = sysconfig.get_paths()
     return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
-
-
-Document = Callable[[], dict[str, Any]]
-
-
-def _documents(client: DynamoDBClient) -> dict[str, Document]:
-    """Create and seed the table on the server; for each target, what makes its stdin
-    document for one run."""
-    create_table(client, TABLE)
-    course = dataset.seed(client, TABLE, USER, dataset.make_sessions(3, COURSE, seed=7))
-    store = LearnerStore(TableAccess(client, TABLE))
-    extra_sessions = iter(dataset.make_sessions(1_000, COURSE, seed=8))
-
-    def event(route: Route, session_id: str = "") -> dict[str, Any]:
-        body = {"totalModulesStudied": 3, "timeStudied": 42.5, "averageScore": 87.5}
-        parameters = {"courseId": COURSE, "sessionId": session_id}
-        return api_event(
-            route,
-            {name: parameters[name] for name in route.path_parameters},
-            headers={"userId": USER, "content-type": "application/json"},
-            body=json.dumps(body) if route is RECORD_SESSION else None,
-        )
-
-    def withdrawal() -> dict[str, Any]:
-        session = next(extra_sessions)  # a session of its own for each run to withdraw
-        store.add_session(USER, session)
-        return event(WITHDRAW_SESSION, session.session_id)
-
-    first = course.sessions[0].session_id
-    documents: dict[str, Document] = {
-        "floor": dict,
-        "floor+getitem": lambda: {"key": _aggregate_key(course)},
-        "floor+freeze": dict,
-        PEER: partial(event, FETCH_COURSE_STATS),
-    }
-    for route in ROUTES:
-        documents[route.handler] = (
-            withdrawal if route is WITHDRAW_SESSION else partial(event, route, first)
-        )
-    return documents
-
-
-def _aggregate_key(course: dataset.SeededCourse) -> dict[str, Any]:
-    aggregate = course.items[-1]
-    return {name: aggregate[name] for name in ("userId", "sessionId")}
-
-
-def _warm_requests(client: DynamoDBClient) -> dict[str, float]:
-    """Median ms of the handlers' two kinds of request against the same server, from a warm
-    client in this process: how much of a first request is moto's own time."""
-    store = LearnerStore(TableAccess(client, TABLE))
-    timings: dict[str, list[float]] = {"GetItem": [], "TransactWriteItems": []}
-    for session in dataset.make_sessions(WARM_REQUESTS, COURSE, seed=11):
-        timings["GetItem"].append(elapsed_ms(partial(store.fetch_course_stats, USER, COURSE)))
-        timings["TransactWriteItems"].append(elapsed_ms(partial(store.add_session, USER, session)))
-    return {operation: statistics.median(ms) for operation, ms in timings.items()}
 
 
 def _measure(
@@ -254,7 +186,7 @@ def _measure(
             result = _spawn(target, documents[target](), env, workdir, asset_dir)
             if round_number < WARMUP_ROUNDS:
                 continue  # compiles the virtualenv's bytecode, fills the page cache
-            for measure in ("cpu", "wall", "inside", "import"):
+            for measure in MEASURES:
                 samples[target][measure].append(result[f"{measure}_ms"])
     progress("import profiles")
     profiles = _import_groups(documents, env, workdir, asset_dir)
@@ -263,7 +195,7 @@ def _measure(
             target,
             cpu=Timing(tuple(samples[target]["cpu"])),
             wall=Timing(tuple(samples[target]["wall"])),
-            inside=Timing(tuple(samples[target]["inside"])),
+            import_cpu=Timing(tuple(samples[target]["import_cpu"])),
             imports=Timing(tuple(samples[target]["import"])),
             import_groups=profiles[target],
         )
@@ -280,15 +212,13 @@ def _spawn(
     *,
     options: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Run one child; its own timings, with its CPU and wall time in ms added."""
+    """Run one child; its own timings and answer (and its stderr)."""
     for cache in workdir.rglob("__pycache__"):
         shutil.rmtree(cache)
     # -P: the child's directory (bench/) must not shadow a module the target imports.
     # -S: no site processing, so the virtualenv's .pth hooks (the editable install's
     # import finder costs ~35 ms) stay out; the packages come from PYTHONPATH instead.
     command = [sys.executable, *options, "-S", "-P", str(CHILD), target]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
     completed = subprocess.run(  # noqa: S603 - our own interpreter and script
         command,
         input=json.dumps(document),
@@ -297,33 +227,22 @@ def _spawn(
         env=env,
         check=False,
     )
-    wall = (time.perf_counter() - start) * 1000
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_MARKER)]
     check(
         completed.returncode == 0 and len(lines) == 1,
         f"cold start of {target} failed ({completed.returncode}):\n{completed.stderr[-2000:]}",
     )
     result: dict[str, Any] = json.loads(lines[0].removeprefix(RESULT_MARKER))
-    expected_status = {"floor": 0, "floor+freeze": 0, "floor+getitem": 200}
-    expected_status[RECORD_SESSION.handler] = 201
-    expected_status[WITHDRAW_SESSION.handler] = 204
-    check(
-        result["status"] == expected_status.get(target, 200),
-        f"cold start of {target} answered {result['status']}",
-    )
+    status = cold_targets.expected_status(target)
+    if status is not None:
+        answered = (result["answer"] or {}).get("statusCode")
+        check(answered == status, f"cold start of {target} answered {answered}, not {status}")
     if target not in (*FLOORS, PEER):
         check(
             Path(result["stats_api_file"]).is_relative_to(asset_dir),
             f"{target} imported stats_api from {result['stats_api_file']}, not the asset",
         )
-    result.update(
-        cpu_ms=cpu,
-        wall_ms=wall,
-        inside_ms=result["import_ms"] + result["first_request_ms"],
-        stderr=completed.stderr,
-    )
+    result["stderr"] = completed.stderr
     return result
 
 

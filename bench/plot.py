@@ -14,13 +14,14 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from bench.cold_start import BUDGET, PEER
-from bench.local_run_scale import FLAT_LIMIT, OPERATIONS
+from bench.cold_start import BUDGET
+from bench.cold_targets import PEER
+from bench.local_requests import NAMES
+from bench.local_run_scale import FLAT_LIMIT, REFERENCE_SIZE
 from bench.read_path import AGGREGATE, PAGE, QUERY
 from bench.report import Results
 
 READ_STYLES = {AGGREGATE: ("tab:blue", "o"), QUERY: ("tab:orange", "s"), PAGE: ("tab:green", "^")}
-OPERATION_COLORS = {"POST": "tab:blue", "GET": "tab:green", "DELETE": "tab:red"}
 
 
 def write(results: Results, path: Path) -> None:
@@ -78,7 +79,7 @@ def _write_units(axes: Axes, results: Results) -> None:
 
 def _cold_starts(axes: Axes, results: Results) -> None:
     cold = results.cold
-    targets = [*(result.target for result in cold.handlers), PEER]
+    targets = [*(result.target for result in cold.functions), PEER]
     labels = [
         "peer (cookbook style)" if target == PEER else target.split(".")[-2].replace("_", " ")
         for target in targets
@@ -91,14 +92,14 @@ def _cold_starts(axes: Axes, results: Results) -> None:
         medians.append(paired.median)
         errors[0].append(paired.median - low)
         errors[1].append(high - paired.median)
-    colors = ["tab:blue"] * len(cold.handlers) + ["tab:gray"]
+    colors = ["tab:blue"] * len(cold.functions) + ["tab:gray"]
     bars = axes.barh(labels, medians, xerr=errors, color=colors, capsize=3)
     axes.bar_label(bars, fmt="%.2fx", padding=28, fontsize="small")
     axes.axvline(1.0, color="black", linewidth=1)
     axes.axvline(BUDGET, color="tab:red", linestyle="--")
     axes.invert_yaxis()
     axes.set(
-        title=f"Cold start, CPU time (black: the floor, red: the {BUDGET}x budget)",
+        title=f"Cold start in-process, CPU time (black: the floor, red: the {BUDGET}x budget)",
         xlabel="x the floor's (median of paired rounds, bar: 25th-75th percentile)",
         xlim=(0, max(medians) * 1.4),
     )
@@ -108,27 +109,32 @@ def _cold_starts(axes: Axes, results: Results) -> None:
 def _local_run(axes: Axes, results: Results) -> None:
     local = results.local
     sessions = [point.sessions for point in local.points]
-    for operation in OPERATIONS:
-        color = OPERATION_COLORS[operation]
-        paired = [local.paired(operation, point) for point in local.points]
+    colors = plt.get_cmap("tab10")
+    for number, name in enumerate(NAMES):
+        paired = [local.paired(name, point) for point in local.points]
         medians = [timing.median for timing in paired]
         low = [timing.median - timing.quartiles[0] for timing in paired]
         high = [timing.quartiles[1] - timing.median for timing in paired]
         axes.errorbar(
-            sessions, medians, yerr=[low, high], marker="o", color=color, capsize=3, label=operation
+            sessions,
+            medians,
+            yerr=[low, high],
+            marker="o",
+            color=colors(number),
+            capsize=3,
+            label=name,
         )
-    reference = local.points[0].sessions
-    top = max(local.paired(op, point).quartiles[1] for op in OPERATIONS for point in local.points)
+    top = max(local.paired(name, point).quartiles[1] for name in NAMES for point in local.points)
     axes.axhline(FLAT_LIMIT, color="tab:red", linestyle="--")
     axes.set(
         title=f"make run against N (red: the {FLAT_LIMIT}x goal)",
         xlabel="sessions in the table (N)",
-        ylabel=f"x a run holding {reference:,}, same rounds (median, p25-p75)",
+        ylabel=f"x a run holding {REFERENCE_SIZE:,}, same rounds (median, p25-p75)",
         xscale="log",
         ylim=(0, max(FLAT_LIMIT * 1.3, top * 1.1)),
     )
     _log_ticks(axes, sessions)
-    axes.legend(fontsize="small", loc="lower right", ncols=3)
+    axes.legend(fontsize="small", loc="lower right", ncols=2)
 
 
 def _log_ticks(axes: Axes, sizes: list[int]) -> None:

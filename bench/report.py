@@ -6,23 +6,13 @@ a slower or faster machine cannot leave a stale claim behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
-from bench import capacity, import_profile, local_run_scale
-from bench.cold_start import (
-    BUDGET,
-    IMPORT_PROFILE_RUNS,
-    PEER,
-    ROUNDS,
-    WARMUP_ROUNDS,
-    ColdStart,
-    ColdStartRun,
-)
+from bench import capacity, report_cold, report_local
+from bench.checks import Goal
+from bench.cold_start import BUDGET, ColdStartRun
 from bench.environment import Machine
-from bench.local_run_scale import ScaleRun
+from bench.local_run_scale import REFERENCE_SIZE, ScaleRun
 from bench.package import Archive
 from bench.read_path import (
     AGGREGATE,
@@ -35,17 +25,10 @@ from bench.read_path import (
     WARMUP,
     ReadRun,
 )
+from bench.report_format import goals_table, kb, kib, listing, ms, table
 from bench.write_path import WriteRun
-from stats_api.routes import ROUTES
+from stats_api import analytics_keys
 from stats_service import StatsServiceProps, lambda_runtime
-
-TARGET_LABELS = {
-    "floor": "floor: import boto3 + create a DynamoDB client",
-    "floor+getitem": "floor + one GetItem",
-    "floor+freeze": "floor with `gc.freeze()` before the client",
-    PEER: "peer: `GET /courses/{courseId}` cookbook-style (resolver, pydantic, Tracer)",
-    **{route.handler: f"`{route.route_key}` ({route.handler.split('.')[-2]})" for route in ROUTES},
-}
 
 
 @dataclass(frozen=True)
@@ -59,6 +42,11 @@ class Results:
     layer: Archive
     runtime_s: float
 
+    @property
+    def goals(self) -> list[Goal]:
+        """Every goal this run is held to: ``make bench`` fails if one is missed."""
+        return [*self.cold.goals(), *self.local.goals()]
+
 
 def summary(results: Results) -> str:
     """What ``make bench`` prints: the verdicts first, then the tables behind them."""
@@ -66,22 +54,33 @@ def summary(results: Results) -> str:
         [
             "### At a glance",
             "\n".join(f"- {line}" for line in conclusions(results)),
+            "### Goals",
+            _goals(results),
             "### Course stats: one GET per N sessions (both designs on the same data)",
             _reads_table(results),
             f"### History: the first page of {PAGE_SIZE} sessions, per N sessions in the course",
             _pages_table(results),
             "### Write cost per POST",
             _writes_table(results.writes),
-            "### Cold start per function (fresh process: import the handler, serve its first "
-            "request)",
-            _cold_table(results.cold),
-            _moto_time(results.cold),
+            "### Cold start per function (import + first invocation, timed inside a fresh process)",
+            report_cold.cold_table(results.cold),
             "### The local run (`make run`) against the number of sessions",
-            _local_table(results.local),
+            report_local.requests_table(results.local),
+            report_local.memory_table(results.local),
             "### Lambda asset",
             _asset_table(results),
         ]
     )
+
+
+def _goals(results: Results) -> str:
+    missed = [goal for goal in results.goals if not goal.met]
+    verdict = (
+        f"All {len(results.goals)} goals met."
+        if not missed
+        else f"{len(missed)} of {len(results.goals)} goals MISSED: `make bench` failed."
+    )
+    return f"{verdict}\n\n{goals_table(results.goals)}"
 
 
 def design_figures(results: Results) -> str:
@@ -123,29 +122,20 @@ the sessions in the course. Top right: write units per POST for each write desig
 left: each function's cold start in CPU time over the floor's (median of the rounds'
 ratios, bar from the 25th to the 75th percentile), next to the peer and the
 {BUDGET}x budget. Bottom right: the local run's requests against the sessions in its table,
-each over the same round against a run that holds {local.points[0].sessions:,} (median of
+each over the same round against a run that holds {REFERENCE_SIZE:,} (median of
 the paired rounds, bar from the 25th to the 75th percentile). Axes against N are
 logarithmic.
 
 ## What dominates cold start
 
-Import time in ms under `python -X importtime` (which slows imports a little; the tables
-above are without it), from {IMPORT_PROFILE_RUNS} extra runs of each process: each module at
-the least time it took, since other work on the machine only ever adds time.
-`stdlib` is every standard-library module, whoever imports it, the interpreter's start-up
-included; every other module is charged to the package of interest that pulled it in
-(urllib3 to boto3, typing_extensions to Powertools or boto3, whichever imports it first);
-`handler code` is the service's package (compiled from source on every cold start, as the
-deployed asset ships no bytecode) or the peer's module.
-The last column is the rest of the cold start, mostly creating the client (botocore reads
-its JSON service model and endpoint rules), then serving the request.
+{report_cold.imports_intro()}
 
-{_imports_table(cold)}
+{report_cold.imports_table(cold)}
 
 ## Tracing
 
 The service does not use Powertools Tracer: creating a `Tracer()` imports the X-Ray SDK,
-which takes {_xray_ms(cold)} ms of the peer's imports in this run (the table above).
+which takes {report_cold.xray_ms(cold)} ms of the peer's imports in this run (the table above).
 The functions keep Lambda's active tracing (`tracing=ACTIVE` in the construct), so X-Ray
 still records every invocation, its cold start (initialization) and its duration; what is
 lost is the per-call subsegments Tracer would add (each DynamoDB request, annotations).
@@ -170,9 +160,9 @@ Requests are counted by a botocore hook on each handler's DynamoDB client on eve
 Read units come from the documented formulas (`bench/capacity.py`), since moto's
 `ConsumedCapacity` figures are hard-coded: item size = attribute names' UTF-8 bytes +
 values (strings: UTF-8 bytes; numbers: 1 byte per 2 significant digits + 1); a strongly
-consistent GetItem costs 1 unit per {_kib(capacity.READ_UNIT_BYTES)} of the item; a Query
-costs 1 unit per {_kib(capacity.READ_UNIT_BYTES)} of all items it reads on a page, before
-the filter, a page ending at {_kib(capacity.QUERY_PAGE_BYTES)}. Latency is the wall time of
+consistent GetItem costs 1 unit per {kib(capacity.READ_UNIT_BYTES)} of the item; a Query
+costs 1 unit per {kib(capacity.READ_UNIT_BYTES)} of all items it reads on a page, before
+the filter, a page ending at {kib(capacity.QUERY_PAGE_BYTES)}. Latency is the wall time of
 one handler call, after {WARMUP} untimed calls: up to {REPEATS} calls, fewer when a call is
 slow (at least {MIN_REPEATS}, about {CELL_BUDGET_S:.0f} s per cell); p95 is the nearest rank,
 so with fewer than 20 calls it is the slowest one.
@@ -186,32 +176,14 @@ checked to be the newest sessions; it reads its page plus one item from the hist
 moto; a hook captures each TransactWriteItems. Its session item is priced as sent, its
 history index entry as the item plus {capacity.INDEX_ENTRY_OVERHEAD} bytes, and the
 aggregate as read back (an update is billed on the larger of its sizes before and after).
-Write units: 1 per {_kib(capacity.WRITE_UNIT_BYTES)} of each item, rounded up; a transaction
+Write units: 1 per {kib(capacity.WRITE_UNIT_BYTES)} of each item, rounded up; a transaction
 costs {capacity.TRANSACTION_FACTOR} times its items' units, and the index entry is priced at
 the transactional rate too (the conservative reading). The alternatives are priced on the
 same items.
 
-**Cold start.** moto's server runs in the benchmark process on 127.0.0.1; each measured
-process is a fresh `python` (this virtualenv's) with a clean environment: dummy
-credentials, `AWS_ENDPOINT_URL_DYNAMODB` pointing at the server, `TABLE_NAME`, the history
-routes on, and `PYTHONPATH` = the Lambda asset unpacked from the zip below (and the peer's
-module). The asset's `__pycache__` is deleted before every run, since the deployed asset
-ships no bytecode; boto3's and Powertools' bytecode is cached, as in the runtime and the
-layer. Metrics stay on, as deployed. Each of the {len(cold.results)} processes runs {ROUNDS}
-times, round-robin, after {WARMUP_ROUNDS} unmeasured rounds; the `DELETE` withdraws a
-session seeded for its run. *CPU* is the child's user + system time as the kernel accounts
-it (the issue's measure, and the one other work on the machine disturbs least); *wall* is
-spawn to exit; *in child* is the import plus the first request, timed inside the process.
-Ratios pair each run with the reference's run of the same round and take the median of
-those ratios (in brackets: their 25th to 75th percentile). The references: the issue's
-floor (import boto3 + create a client); the floor with one GetItem, since every function
-makes at least one request; the floor with `gc.freeze()` before the client, since the
-functions do that (so the part of their lead that is the collector alone shows); and the
-peer, `bench/peer_handler.py`, `GET /courses/{{courseId}}` as the Powertools cookbook
-writes it: `APIGatewayHttpResolver(enable_validation=True)`, a pydantic response model,
-Tracer, Logger, Metrics and a boto3 resource.
+{report_cold.method(cold)}
 
-**The local run.** {_local_method(local)}
+**The local run.** {report_local.method(local)}
 
 **Asset.** The `stats_api` package zipped in memory as the construct selects it (no
 `__pycache__`), deflate. boto3 comes with the Lambda runtime and Powertools (without its
@@ -228,12 +200,12 @@ asset.
 - The history page's local latency grows with N although it reads the same
   {PAGE_SIZE + 1} items: moto sorts and filters the whole partition for every index Query.
   DynamoDB reads only the page; its read units, flat above, are what carry over.
-- The Query fits in one request here while a page holds {_kib(capacity.QUERY_PAGE_BYTES)}:
+- The Query fits in one request here while a page holds {kib(capacity.QUERY_PAGE_BYTES)}:
   about {_sessions_per_page(results):,} sessions of this size. Past that, it takes one more
   request per page, each one more round trip.
 - Number sizes are approximate in DynamoDB's own item-size formula; session items are at
   most {results.writes.session_bytes} bytes and the aggregate {results.writes.aggregate_bytes}
-  bytes, far from any {_kib(capacity.WRITE_UNIT_BYTES)} or {_kib(capacity.READ_UNIT_BYTES)}
+  bytes, far from any {kib(capacity.WRITE_UNIT_BYTES)} or {kib(capacity.READ_UNIT_BYTES)}
   boundary, so the approximation cannot change a unit.
 - Strongly consistent reads in both designs (the service needs read-your-write); eventually
   consistent reads would halve the Query's units, not change its growth.
@@ -241,22 +213,19 @@ asset.
   runs Python {runtime} on {lambda_runtime.ARCHITECTURE.name} with
   {StatsServiceProps().memory_size} MB by default (a fraction of a vCPU), so its absolute cold
   starts are longer, and its runtime's own bootstrap is not in these figures. The ratios are
-  the figures to read; the collector that `gc.freeze()` spares differs between Python
-  versions, so the gain should be re-measured on the functions' runtime.
+  the figures to read; the collector's work that the functions put off during init and
+  spare with `gc.freeze()` (`stats_api/init_phase.py`), and the cost of creating a
+  dataclass, differ between Python versions, so they should be re-measured on the
+  functions' runtime.
+- The daily analytics read each of a course's {analytics_keys.SHARDS} shares with a Query
+  of its own (the days of a hot course are sharded), where every other function makes one
+  or two requests: the first invocation of `GET /analytics/courses/{{courseId}}/daily`
+  carries {analytics_keys.SHARDS - 1} requests more than the others'.
 - Other work on the machine competes with the benchmark (the 1-minute load average was
   {machine.load_average:.1f} on {machine.cores} cores when this run started), so single runs
   vary: hence medians and percentiles, targets run round-robin, and ratios taken within one
   run.
 """  # noqa: S608 - Markdown prose, not SQL
-
-
-def _table(headers: list[str], rows: list[list[object]], align: str = "") -> str:
-    """A GitHub Markdown table; ``align`` has an ``l`` or ``r`` per column (default: the
-    first column left, numbers in the others right)."""
-    sides = {"l": "left", "r": "right"}
-    columns = [sides[side] for side in align or "l" + "r" * (len(headers) - 1)]
-    table: str = tabulate(rows, headers, tablefmt="pipe", colalign=columns, disable_numparse=True)
-    return table
 
 
 def _reads_table(results: Results) -> str:
@@ -273,15 +242,15 @@ def _reads_table(results: Results) -> str:
             run.requests,
             f"{run.items_read:,}",
             f"{run.read_units:,}",
-            _ms(run.latency.median),
-            _ms(run.latency.p95),
+            ms(run.latency.median),
+            ms(run.latency.p95),
             run.latency.count,
             write_units[run.design],
         ]
         for run in results.reads
         if run.design in write_units
     ]
-    return _table(headers, rows, align="rlrrrrrrr")
+    return table(headers, rows, align="rlrrrrrrr")
 
 
 def _pages_table(results: Results) -> str:
@@ -293,13 +262,13 @@ def _pages_table(results: Results) -> str:
             run.requests,
             run.items_read,
             run.read_units,
-            _ms(run.latency.median),
-            _ms(run.latency.p95),
+            ms(run.latency.median),
+            ms(run.latency.p95),
         ]
         for run in results.reads
         if run.design == PAGE
     ]
-    return _table(headers, rows)
+    return table(headers, rows)
 
 
 def _writes_table(writes: WriteRun) -> str:
@@ -307,118 +276,10 @@ def _writes_table(writes: WriteRun) -> str:
         [cost.design, cost.requests, cost.write_units, "yes" if cost.atomic else "no"]
         for cost in writes.costs
     ]
-    table = _table(["design", "requests / POST", "write units / POST", "atomic"], rows, "lrrl")
+    written = table(["design", "requests / POST", "write units / POST", "atomic"], rows, "lrrl")
     return (
-        f"{table}\n\nItems as written: session {writes.session_bytes} bytes, aggregate "
+        f"{written}\n\nItems as written: session {writes.session_bytes} bytes, aggregate "
         f"{writes.aggregate_bytes} bytes (largest of {writes.posts} POSTs)."
-    )
-
-
-def _cold_table(cold: ColdStartRun) -> str:
-    headers = ["process", "CPU median ms", "x floor, CPU (p25-p75)", "x peer, CPU"]
-    headers += ["x floor with gc.freeze, CPU", "wall median ms", "x floor, wall"]
-    headers += ["in child median ms", f"budget: CPU within {BUDGET}x the floor"]
-    rows: list[list[object]] = [
-        [
-            TARGET_LABELS[result.target],
-            _ms(result.cpu.median),
-            _spread(cold, result.target, "floor"),
-            f"{cold.ratio(result.target, PEER):.2f}",
-            f"{cold.ratio(result.target, 'floor+freeze'):.2f}",
-            _ms(result.wall.median),
-            f"{cold.ratio(result.target, measure='wall'):.2f}",
-            _ms(result.inside.median),
-            _verdict(cold, result) if result in cold.handlers else "",
-        ]
-        for result in [*cold.references, *cold.handlers]
-    ]
-    return _table(headers, rows, align="lrrrrrrrl")
-
-
-def _spread(cold: ColdStartRun, target: str, reference: str) -> str:
-    paired = cold.paired(target, reference)
-    low, high = paired.quartiles
-    return f"{paired.median:.2f} ({low:.2f}-{high:.2f})"
-
-
-def _moto_time(cold: ColdStartRun) -> str:
-    get = cold.warm_request_ms["GetItem"]
-    transact = cold.warm_request_ms["TransactWriteItems"]
-    return (
-        f"The same moto server answers a warm client's GetItem in {_ms(get)} ms and the POST's "
-        f"TransactWriteItems in {_ms(transact)} ms (medians): the POST's first request "
-        f"carries about {_ms(transact - get)} ms more of moto's own time than a GET's."
-    )
-
-
-def _verdict(cold: ColdStartRun, result: ColdStart) -> str:
-    ratio = cold.ratio(result.target)
-    if ratio <= BUDGET:
-        return "met"
-    return f"missed by {(ratio / BUDGET - 1) * 100:.1f}%"
-
-
-def _local_table(local: ScaleRun) -> str:
-    headers = ["N sessions", "items", *(f"{op} median ms (p95)" for op in OPERATIONS_SHOWN)]
-    headers += [f"{op} x the reference, paired" for op in OPERATIONS_SHOWN]
-    headers += [f"{op} CPU median ms" for op in OPERATIONS_SHOWN]
-    headers += ["process memory (RSS)", "growth over the empty run, per session"]
-    rows: list[list[object]] = [
-        [
-            f"{point.sessions:,}",
-            f"{point.items:,}",
-            *(
-                f"{_ms(point.latency[op].median)} ({_ms(point.latency[op].p95)})"
-                for op in OPERATIONS_SHOWN
-            ),
-            *(f"{local.paired(op, point).median:.2f}" for op in OPERATIONS_SHOWN),
-            *(_ms(point.cpu[op].median) for op in OPERATIONS_SHOWN),
-            _mb(point.rss_bytes),
-            f"{local.bytes_per_session(point) / 1024:,.1f} KB",
-        ]
-        for point in local.points
-    ]
-    first, last = local.points[0], local.points[-1]
-    ratios = ", ".join(f"{op} {local.ratio(op):.2f}x" for op in OPERATIONS_SHOWN)
-    cpu_ratios = ", ".join(f"{op} {local.ratio(op, cpu=True):.2f}x" for op in OPERATIONS_SHOWN)
-    effects = ", ".join(f"{op} {local.size_effect(op):.2f}x" for op in OPERATIONS_SHOWN)
-    return (
-        f"{_table(headers, rows)}\n\n*x the reference, paired*: each round against this table "
-        f"over the same round against the reference run, which holds "
-        f"{local_run_scale.REFERENCE_SIZE:,} sessions throughout (median of the rounds).\n\n"
-        f"Median at N = {last.sessions:,} over the median at "
-        f"N = {first.sessions:,}: {ratios} in wall time, {cpu_ratios} in CPU time; paired with "
-        f"the reference, which takes out the machine's drift between checkpoints: {effects} "
-        f"(goal: within {local_run_scale.FLAT_LIMIT}x). The "
-        f"empty run's process held {_mb(local.baseline_rss_bytes)}; seeding took "
-        f"{local.seed_seconds:.0f} s."
-    )
-
-
-OPERATIONS_SHOWN = local_run_scale.OPERATIONS
-
-
-def _local_method(local: ScaleRun) -> str:
-    sizes = ", ".join(f"{point.sessions:,}" for point in local.points)
-    return (
-        "The local run's own HTTP server, gateway and embedded moto (with the emulator's "
-        "item-level rollback) serve all six routes in a fresh process of the benchmark's "
-        "(so that its memory is theirs alone), on a free port. "
-        f"At N = {sizes} sessions, {local_run_scale.SESSIONS_PER_COURSE} per course and "
-        f"{local_run_scale.COURSES_PER_USER} courses per user, {local_run_scale.REQUESTS} "
-        f"rounds (after {local_run_scale.WARMUP} untimed) each POST a session for a seeded "
-        "user's course, GET that course's stats and DELETE the session again, each timed over "
-        "HTTP from request to last byte by a keep-alive client in the same process, in wall "
-        "time and in the process's CPU time (server and client both), which load from other "
-        "work on the machine does not inflate. Each round is paired with one, in alternating "
-        "order, against a second fresh local run that holds "
-        f"{local_run_scale.REFERENCE_SIZE:,} sessions throughout, so that the machine's drift "
-        "between checkpoints cancels out of the ratio. Between "
-        "checkpoints the table is seeded through the same in-process moto with BatchWriteItem "
-        "(each course's sessions and their aggregate, as `stats_devkit/dataset.py` builds "
-        "them), not through 100,000 HTTP POSTs; the timed requests all go over HTTP. Memory "
-        "is the process's resident set after each checkpoint, and its growth over the "
-        "process with the server up and an empty table, per session seeded."
     )
 
 
@@ -428,32 +289,17 @@ def _asset_table(results: Results) -> str:
         [
             "Lambda asset (`stats_api`)",
             asset.files,
-            _kb(asset.unzipped_bytes),
-            _kb(asset.zipped_bytes),
+            kb(asset.unzipped_bytes),
+            kb(asset.zipped_bytes),
         ],
         [
             "for scale: Powertools, had it been bundled",
             f"{layer.files:,}",
-            _kb(layer.unzipped_bytes),
-            _kb(layer.zipped_bytes),
+            kb(layer.unzipped_bytes),
+            kb(layer.zipped_bytes),
         ],
     ]
-    return _table(["what", "files", "unzipped", "zipped"], rows)
-
-
-def _imports_table(cold: ColdStartRun) -> str:
-    headers = ["process", *import_profile.COLUMNS, "all imports"]
-    headers += ["first request (in child, median)"]
-    rows: list[list[object]] = [
-        [
-            TARGET_LABELS[result.target],
-            *(f"{result.import_groups[column]:.0f}" for column in import_profile.COLUMNS),
-            f"{result.import_groups['total']:.0f}",
-            _ms(result.inside.median - result.imports.median),
-        ]
-        for result in cold.results
-    ]
-    return _table(headers, rows)
+    return table(["what", "files", "unzipped", "zipped"], rows)
 
 
 def conclusions(results: Results) -> list[str]:
@@ -462,8 +308,8 @@ def conclusions(results: Results) -> list[str]:
         _course_stats_conclusion(results),
         _page_conclusion([run for run in results.reads if run.design == PAGE]),
         _writes_conclusion(results),
-        *_cold_conclusions(results.cold),
-        *_local_conclusions(results.local),
+        *report_cold.conclusions(results.cold),
+        *report_local.conclusions(results.local),
     ]
 
 
@@ -485,15 +331,15 @@ def _course_stats_conclusion(results: Results) -> str:
     as_cheap = [run.sessions for run in theirs if run.read_units <= mine[run.sessions]]
     largest = theirs[-1]
     cheap = (
-        f"it costs as little as ours only at N = {_list(as_cheap)} (the partition within "
-        f"{_kib(capacity.READ_UNIT_BYTES)})"
+        f"it costs as little as ours only at N = {listing(as_cheap)} (the partition within "
+        f"{kib(capacity.READ_UNIT_BYTES)})"
         if as_cheap
         else "it costs more than ours at every N"
     )
     return (
-        f"{flat}; the local median stayed between {_ms(min(medians))} and "
-        f"{_ms(max(medians))} ms. The Query design reads every session: "
-        f"{largest.read_units:,} read units and {_ms(largest.latency.median)} ms (local) per "
+        f"{flat}; the local median stayed between {ms(min(medians))} and "
+        f"{ms(max(medians))} ms. The Query design reads every session: "
+        f"{largest.read_units:,} read units and {ms(largest.latency.median)} ms (local) per "
         f"GET at N = {largest.sessions:,}; {cheap}."
     )
 
@@ -505,53 +351,6 @@ def _writes_conclusion(results: Results) -> str:
         f"two items and the session's history index entry; {writes.costs[1].write_units} "
         f"without the index) against {writes.query_design.write_units} for a bare PutItem."
     )
-
-
-def _cold_conclusions(cold: ColdStartRun) -> list[str]:
-    ratios = {result.target: cold.ratio(result.target) for result in cold.handlers}
-    over = [TARGET_LABELS[target] for target, ratio in ratios.items() if ratio > BUDGET]
-    verdict = (
-        f"all {len(ratios)} within the {BUDGET}x budget"
-        if not over
-        else f"{len(over)} of {len(ratios)} over the {BUDGET}x budget: {', '.join(over)}"
-    )
-    peer = [cold.ratio(result.target, PEER) for result in cold.handlers]
-    frozen = [cold.ratio(result.target, "floor+freeze") for result in cold.handlers]
-    return [
-        f"Cold start (import + first request, CPU time, median of paired rounds): the "
-        f"{len(ratios)} functions at {_range(ratios.values())}x the floor, {verdict}; "
-        f"{_range(peer)}x the cookbook-style peer, which itself runs at "
-        f"{cold.ratio(PEER):.2f}x the floor.",
-        f"Against a floor that also freezes the heap before creating its client (itself "
-        f"{cold.ratio('floor+freeze'):.2f}x the floor), the functions run at "
-        f"{_range(frozen)}x: that much is their own code, Powertools and the request.",
-    ]
-
-
-def _local_conclusions(local: ScaleRun) -> list[str]:
-    first, last = local.points[0], local.points[-1]
-    ratios = {op: local.ratio(op) for op in OPERATIONS_SHOWN}
-    cpu_ratios = {op: local.ratio(op, cpu=True) for op in OPERATIONS_SHOWN}
-    effects = {op: local.size_effect(op) for op in OPERATIONS_SHOWN}
-    flat = all(ratio <= local_run_scale.FLAT_LIMIT for ratio in effects.values())
-    medians = ", ".join(
-        f"{op} {_ms(first.latency[op].median)} -> {_ms(last.latency[op].median)} ms"
-        for op in OPERATIONS_SHOWN
-    )
-    growth = local.bytes_per_session(last)
-    return [
-        f"The local run's latency is {'flat' if flat else 'NOT flat'} from N = "
-        f"{first.sessions:,} to {last.sessions:,} sessions (goal: within "
-        f"{local_run_scale.FLAT_LIMIT}x): paired round by round with a run that holds "
-        f"{local_run_scale.REFERENCE_SIZE:,}, the size adds "
-        f"{', '.join(f'{op} {r:.2f}x' for op, r in effects.items())}. Unpaired, the medians "
-        f"over HTTP went {medians} ({', '.join(f'{r:.2f}x' for r in ratios.values())}), the "
-        f"CPU time per request "
-        f"{', '.join(f'{op} {r:.2f}x' for op, r in cpu_ratios.items())}.",
-        f"Its memory grows with the data: {_mb(last.rss_bytes)} resident with "
-        f"{last.sessions:,} sessions, {growth / 1024:,.1f} KB per session over the empty "
-        f"run ({_mb(local.baseline_rss_bytes)}).",
-    ]
 
 
 def _page_conclusion(pages: list[ReadRun]) -> str:
@@ -569,30 +368,7 @@ def _page_units(results: Results) -> str:
     units = sorted(
         {r.read_units for r in results.reads if r.design == PAGE and r.sessions > PAGE_SIZE}
     )
-    return _list(units)
-
-
-def _xray_ms(cold: ColdStartRun) -> str:
-    return f"{cold.get(PEER).import_groups['X-Ray SDK']:.0f}"
-
-
-def _range(values: Iterable[float]) -> str:
-    ordered = sorted(values)
-    low, high = f"{ordered[0]:.2f}", f"{ordered[-1]:.2f}"
-    return low if low == high else f"{low}-{high}"
-
-
-def _list(values: Iterable[int]) -> str:
-    texts = [f"{value:,}" for value in values]
-    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} and {texts[-1]}"
-
-
-def _kib(size: int) -> str:
-    return f"{size // 1024 // 1024} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
+    return listing(units)
 
 
 def _sessions_per_page(results: Results) -> int:
@@ -608,11 +384,3 @@ def _query_ms_per_item(results: Results) -> float:
 def _query_kb(results: Results) -> str:
     largest = [run for run in results.reads if run.design == QUERY][-1]
     return f"{largest.bytes_read / 1024:,.0f}"
-
-
-def _ms(value: float) -> str:
-    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def _kb(size: int) -> str:
-    return f"{size / 1024:,.1f} KB"

@@ -4,35 +4,54 @@ moto runs in the server's own process (no Docker, no separate server), and the p
 cut off from any real AWS account first: dummy credentials, a fixed region, no profile and
 no endpoint override can reach AWS even if moto missed a call.
 
-One change to moto, for as long as the embedded table runs (``item_level_rollback``): its
-``TransactWriteItems`` deep-copies every table a transaction names, so that it can put the
-copy back if the transaction fails. That made every POST and DELETE cost time and memory in
-proportion to the whole table (36 s and 10.8 GB after ~5,000 sessions). Instead, the items
-the transaction names are copied, moto's whole-table copy is made a reference to the table
-itself, and on failure those items alone are put back: the same atomicity at the cost of
-the transaction's own items. ``tests/unit/test_emulator.py`` fails if a moto release
-changes what this relies on.
+This module is the one place where moto is adapted, so that the local run holds realistic
+sizes: its time per request follows what the request reads, and its memory the data it
+holds. Each adaptation lasts as long as the embedded table runs (``adapted_moto``) and keeps
+moto's answers as they were; ``tests/unit/test_emulator*.py`` hold them to moto's own
+answers and fail if a moto release changes what they rely on, as ``MotoChanged`` does at
+start.
 
-And one addition (``forget_delivered``): AWS keeps a stream's records for 24 hours, moto for
-ever, so a long local run would hold every write's old and new images. The local stream pump
-is the stream's only reader: once it has delivered a record, the record is dropped.
+- ``item_level_rollback``: moto's ``TransactWriteItems`` deep-copies every table a
+  transaction names, so that it can put the copy back if the transaction fails: every POST
+  and DELETE cost time and memory in proportion to the whole table (36 s and 10.8 GB after
+  ~5,000 sessions). Instead, the items the transaction names are copied, moto's whole-table
+  copy is made a reference to the table itself, and on failure those items alone are put
+  back: the same atomicity at the cost of the transaction's own items.
+- ``partition_queries``: moto's ``Query`` sorts every item of the table to find the
+  partition it names (``Table.all_items``), so every Query cost time in proportion to the
+  table. During a Query of the table or of a local index, the table's items are that
+  partition's alone; moto then sorts, pages and filters them as before. (A global index
+  spans partitions: its Query is left as it is; the service has none.)
+- ``live_instances_only``: every moto model (each item, each copy of one, each stream
+  record and shard iterator) adds itself to a class-wide list for moto's server dashboard,
+  which the local run does not serve: nothing moto built was ever freed. The list becomes
+  weak: it names the live instances and keeps none alive.
+- ``forget_delivered`` and ``forget_shard_iterators``: AWS keeps a stream's records for 24
+  hours and a shard iterator for 15 minutes, moto both for ever. The local stream pump is
+  the stream's only reader: once it has delivered a record, the record is dropped, and the
+  iterators it read with once it is done.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import os
-from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+import weakref
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import ExitStack, contextmanager
+from importlib import metadata
 from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.core.model_instances import model_data
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
-from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import LocalSecondaryIndex, Table
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
 from stats_devkit.tables import create_analytics_table, create_table
@@ -80,10 +99,31 @@ def isolate_from_aws(environ: MutableMapping[str, str], table_name: str) -> None
 def embedded_dynamodb(table_name: str = TABLE_NAME) -> Iterator[None]:
     """moto's DynamoDB with the service's empty table, for as long as the block runs."""
     isolate_from_aws(os.environ, table_name)
-    with mock_aws(), item_level_rollback():
+    with mock_aws(), adapted_moto():
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client, table_name, stream=True)
         create_analytics_table(client, ANALYTICS_TABLE_NAME)
+        yield
+
+
+class MotoChanged(RuntimeError):
+    """moto no longer has what an adaptation here relies on: adapt this module to it."""
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        version = metadata.version("moto")
+        raise MotoChanged(f"moto {version}: {what}; local_run/emulator.py needs adapting")
+
+
+@contextmanager
+def adapted_moto() -> Iterator[None]:
+    """Every adaptation of moto (module docstring), for as long as the block runs; inside
+    ``mock_aws``, which resets moto's instance lists when it ends."""
+    with ExitStack() as adaptations:
+        adaptations.enter_context(item_level_rollback())
+        adaptations.enter_context(partition_queries())
+        adaptations.enter_context(live_instances_only())
         yield
 
 
@@ -170,6 +210,112 @@ def _restore(
         partition.pop(range_value, None)
     else:
         partition[range_value] = item
+
+
+_QUERY_PARAMETERS = frozenset({"hash_key", "index_name", "hash_key_conditions"})
+
+
+@contextmanager
+def partition_queries() -> Iterator[None]:
+    """moto's ``Query``, reading only the partition it names (module docstring)."""
+    moto_query = Table.query
+    signature = inspect.signature(moto_query)
+    _require(
+        set(signature.parameters) >= _QUERY_PARAMETERS
+        and "self.all_items()" in inspect.getsource(moto_query),
+        "Table.query no longer takes its key conditions, or no longer finds its items with "
+        "all_items()",
+    )
+
+    @functools.wraps(moto_query)
+    def query(table: Table, *args: Any, **kwargs: Any) -> Any:
+        partition = _queried_partition(table, signature.bind(table, *args, **kwargs).arguments)
+        if partition is None:
+            return moto_query(table, *args, **kwargs)
+        vars(table)["all_items"] = lambda: partition  # moto's query reads it through self
+        try:
+            return moto_query(table, *args, **kwargs)
+        finally:
+            del vars(table)["all_items"]
+
+    Table.query = query  # type: ignore[assignment,method-assign]
+    try:
+        yield
+    finally:
+        Table.query = moto_query  # type: ignore[method-assign]
+
+
+def _queried_partition(table: Table, arguments: dict[str, Any]) -> list[Item] | None:
+    """The items of the partition a Query of ``table`` or of one of its local indexes
+    names, in moto's ``all_items`` order; None where moto's own way stays (a global index,
+    or an index that does not exist: moto refuses it)."""
+    index_name = arguments.get("index_name")
+    if index_name is None:
+        hash_value = arguments.get("hash_key")
+    elif any(
+        isinstance(index, LocalSecondaryIndex) and index.name == index_name
+        for index in table.indexes
+    ):
+        # A local index shares the table's partition key.
+        conditions = dict(arguments.get("hash_key_conditions") or ())
+        hash_value = conditions.get(table.hash_key_attr)
+    else:
+        return None
+    if hash_value is None:
+        return None
+    stored = table.items.get(hash_value)
+    if stored is None:
+        return []
+    if not table.range_key_attr:
+        return [stored]  # type: ignore[list-item] # a hash-only table keeps its items there
+    return sorted(stored.values(), key=lambda item: item.range_key)
+
+
+class _LiveInstances:
+    """A model's list of instances for moto's dashboard, keeping none of them alive (by
+    identity: moto's items compare by value and cannot be hashed)."""
+
+    def __init__(self, instances: Iterable[Any]) -> None:
+        self._live: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        for instance in instances:
+            self.append(instance)
+
+    def append(self, instance: Any) -> None:
+        self._live[id(instance)] = instance
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._live.values()))
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+
+@contextmanager
+def live_instances_only() -> Iterator[None]:
+    """moto's DynamoDB models track their live instances only (module docstring)."""
+    models: list[Any] = [
+        model
+        for service in ("dynamodb", "dynamodbstreams")
+        for model in model_data[service].values()
+    ]
+    _require(
+        Item in models
+        and all(isinstance(vars(model).get("instances_tracked"), list) for model in models),
+        "its models no longer keep their instances in an instances_tracked list",
+    )
+    for model in models:
+        model.instances_tracked = _LiveInstances(model.instances_tracked)
+    try:
+        yield
+    finally:
+        for model in models:
+            model.instances_tracked = list(model.instances_tracked)
+
+
+def forget_shard_iterators(region: str) -> None:
+    """Drop every shard iterator of the region's streams: the local pump, their only
+    reader, takes a new one for each read (module docstring)."""
+    dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][region].shard_iterators.clear()
 
 
 def forget_delivered(table_name: str, region: str, through_sequence_number: str) -> None:

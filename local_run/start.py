@@ -5,11 +5,14 @@ stays in the foreground until Ctrl-C (or SIGTERM) and then exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from types import FrameType
 
 from local_run.auth_modes import AuthSettings, AuthSetup, auth_setup
@@ -101,6 +104,32 @@ def _serve_forever(
     cors_origins: tuple[str, ...],
     lrs: LocalLrs | None,
 ) -> None:
+    with embedded_api(server, settings, cors_origins, lrs) as local:
+        print(_banner(server.url, local.table_name, local.auth, cors_origins, lrs), flush=True)
+        server.serve_forever()
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    table_name: str
+    auth: AuthSetup
+    gateway: Gateway  # its lock serializes every call into the embedded table
+
+
+@contextlib.contextmanager
+def embedded_api(
+    server: LocalApiServer,
+    settings: AuthSettings,
+    cors_origins: tuple[str, ...] = (),
+    lrs: LocalLrs | None = None,
+) -> Iterator[LocalRun]:
+    """What ``make run`` serves on ``server``, for as long as the block runs: the embedded
+    table, every route's deployed handler on it behind the auth mode of ``settings``, the
+    table's stream pumped to the aggregator and the learning events' publisher, the bus's
+    events kept for ``GET /local/events``, and with ``lrs`` its queue handed to the
+    forwarder (``local_run.learning_events``). The gateway's lock serializes every call
+    into the table (moto is not thread-safe): hold it to reach the table from outside, as
+    ``make bench`` does."""
     # moto and boto3 take most of a second to import: only once the port is ours.
     from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
     from local_run.learning_events import LocalBus, start_consumers  # noqa: PLC0415
@@ -125,8 +154,7 @@ def _serve_forever(
         # The table's stream to its deployed consumers, the bus's events, the LRS's queue.
         stop = threading.Event()
         start_consumers(gateway.lock, stop, TABLE_NAME, bus)
-        print(_banner(server.url, TABLE_NAME, auth, cors_origins, lrs), flush=True)
         try:
-            server.serve_forever()
+            yield LocalRun(TABLE_NAME, auth, gateway)
         finally:
             stop.set()

@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from local_run.emulator import forget_delivered
+from local_run.emulator import forget_delivered, forget_shard_iterators
 from local_run.events import LambdaContext
 
 PUMP_INTERVAL = 0.2  # seconds: consumers see a write well within a second
@@ -103,7 +103,11 @@ class StreamPump:
         iterator = self._streams.get_shard_iterator(
             StreamArn=self._stream_arn, ShardId=shard_id, **where
         )["ShardIterator"]
-        records = self._streams.get_records(ShardIterator=iterator)["Records"]
+        try:
+            records = self._streams.get_records(ShardIterator=iterator)["Records"]
+        finally:
+            # Read once: the next pump takes a new one, and moto would keep both for ever.
+            forget_shard_iterators(self._region)
         return [_as_lambda_delivers(record, self._stream_arn) for record in records]
 
 

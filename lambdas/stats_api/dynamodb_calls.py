@@ -3,7 +3,6 @@ from DynamoDB's attribute form, and failures sorted into "not now" and "wrong"."
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -12,6 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
+from stats_api import init_phase
 from stats_api.errors import TemporarilyUnavailable
 
 if TYPE_CHECKING:
@@ -56,15 +56,13 @@ _deserializer = TypeDeserializer()
 
 
 def new_client() -> DynamoDBClient:
-    """A DynamoDB client with the settings above.
+    """A DynamoDB client with the settings above: the end of a function's init.
 
-    Creating one allocates enough (botocore's service model, endpoint rules) to set off the
-    collector's full pass, which would walk every object the imports left: ~20 ms of each
-    cold start. Those objects live as long as the process, so they are frozen first (moved
-    where the collector never looks) and the pass finds little to walk.
+    What init allocated, the client included, lives as long as the process: frozen, and
+    the collector back to Python's thresholds from here on (``init_phase``).
     """
-    gc.freeze()
     client: DynamoDBClient = boto3.client("dynamodb", config=CLIENT_CONFIG)
+    init_phase.end()
     return client
 
 

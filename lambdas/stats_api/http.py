@@ -12,17 +12,20 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from stats_api import identifiers, json_text, query_parameters, session_body
+from stats_api import identifiers, json_text, session_body
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable, quoted
 from stats_api.observability import logger, metrics
 from stats_api.routes import ROUTES
 from stats_api.shared_names import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
+
+if TYPE_CHECKING:
+    from stats_api.query_parameters import Window
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -83,20 +86,32 @@ class Request:
     def session_id(self) -> str:
         return identifiers.session_id(self._path_parameter("sessionId"))
 
+    # The query's rules are imported where a query is read: the routes that take none (the
+    # POST, a session, a withdrawal, a course's analytics) need not compile them at their
+    # cold start.
+
     @property
     def page_size(self) -> int:
+        from stats_api import query_parameters  # noqa: PLC0415
+
         return query_parameters.page_size(self._query("limit"))
 
     @property
     def days_per_page(self) -> int:
+        from stats_api import query_parameters  # noqa: PLC0415
+
         return query_parameters.days_per_page(self._query("limit"))
 
     @property
     def cursor(self) -> str | None:
+        from stats_api import query_parameters  # noqa: PLC0415
+
         return query_parameters.cursor(self._query("cursor"))
 
     @property
-    def window(self) -> query_parameters.Window:
+    def window(self) -> Window:
+        from stats_api import query_parameters  # noqa: PLC0415
+
         return query_parameters.window(self._query("since"), self._query("until"))
 
     def session_body(self) -> dict[str, Any]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stats_api import session_body_validator, timestamps
+from stats_api import timestamps
 from stats_api.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, quoted
 from stats_api.identifiers import SESSION_ID_RULE, UUID_PATTERN
+
+if TYPE_CHECKING:
+    from stats_api.session_body_validator import JsonSchemaValueException
 
 MAX_BODY_BYTES = 4096
 JSON_MEDIA_TYPE = "application/json"
@@ -111,6 +114,10 @@ def parse(raw: bytes) -> dict[str, Any]:
     for field in _INTEGER_FIELDS:
         if isinstance(body.get(field), Decimal):
             body[field] = _integral(body[field])
+    # Only the POST validates a body: every function imports this module (its limits shape
+    # the responses), and the others need not compile the validator at their cold start.
+    from stats_api import session_body_validator  # noqa: PLC0415
+
     try:
         session_body_validator.check(body)
     except session_body_validator.JsonSchemaValueException as error:
@@ -183,7 +190,7 @@ def _fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return fields
 
 
-def _refusal(body: dict[str, Any], error: session_body_validator.JsonSchemaValueException) -> str:
+def _refusal(body: dict[str, Any], error: JsonSchemaValueException) -> str:
     """What the contract says about the rule ``error`` reports broken."""
     field = (error.name or "").partition(".")[2]
     if field in SESSION_BODY_SCHEMA["properties"]:

@@ -15,7 +15,9 @@ import pytest
 from aws_cdk import App, Environment, Stack, assertions
 from aws_cdk import aws_lambda as lambda_
 
+from bench import cold_targets
 from stats_api.routes import CORE_ROUTES
+from stats_api.shared_names import RELEASE_CHECK_HANDLER
 from stats_service import StatsService, StatsServiceProps, snap_start
 from tests.support.templates import functions, synth
 
@@ -142,3 +144,17 @@ def test_should_refuse_a_combination_lambda_refuses(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         StatsServiceProps(**settings)  # type: ignore[arg-type]
+
+
+def test_should_benchmark_the_cold_start_of_every_function_a_full_stage_deploys() -> None:
+    # make bench times the functions the declarations name (the route table, the stream's
+    # handlers): one deployed without being declared there would go unmeasured. The release
+    # checks run once per deploy, before any traffic.
+    template = synth(StatsServiceProps(history=True, analytics=True))
+    deployed = {
+        function["Properties"]["Handler"]
+        for function in template.find_resources("AWS::Lambda::Function").values()
+        if function["Properties"].get("Handler", "").startswith("stats_api.")
+    }
+
+    assert deployed - {RELEASE_CHECK_HANDLER} == {f.handler for f in cold_targets.functions()}

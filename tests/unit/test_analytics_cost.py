@@ -22,6 +22,17 @@ def test_design_quotes_the_analytics_cost_as_computed() -> None:
     assert block.group(1) == analytics_cost.render(COST)  # python -m bench.analytics_cost
 
 
+def test_operations_quotes_the_analytics_cost_as_computed() -> None:
+    operations = (REPO_ROOT / "docs" / "operations.md").read_text()
+    block = re.search(
+        r"<!-- make bench: analytics-cost-summary -->\n(.*?)\n<!-- /make bench -->",
+        operations,
+        re.S,
+    )
+    assert block, "docs/operations.md lost its analytics-cost-summary block"
+    assert block.group(1) == analytics_cost.summary(COST)  # python -m bench.analytics_cost
+
+
 def test_should_keep_a_hot_course_under_a_partitions_write_units_only_by_batching() -> None:
     hot = COST.hot_course()
 

@@ -1,6 +1,7 @@
-"""The embedded DynamoDB's one change to moto (local_run.emulator.item_level_rollback): a
+"""The embedded DynamoDB's transaction adaptation (local_run.emulator.item_level_rollback): a
 transaction copies only the items it names, not whole tables, and a failed transaction
-still leaves every item as it was. Fails if a moto release changes what the change relies
+still leaves every item as it was (the other adaptations: test_emulator_queries.py and
+test_emulator_memory.py). Fails if a moto release changes what the change relies
 on (run on the pinned moto, as the local run is)."""
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from moto import mock_aws
 from moto.backends import get_backend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import Table
 
 from local_run.emulator import embedded_dynamodb, item_level_rollback
 from local_run.stream import StreamPump
@@ -155,13 +158,17 @@ def test_should_give_moto_back_its_own_transactions_afterwards() -> None:
     assert DynamoDBBackend.transact_write_items is original
 
 
-def test_should_run_the_embedded_table_with_item_level_rollback(
+def test_should_run_the_embedded_table_with_every_adaptation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(os, "environ", dict(os.environ))  # it isolates the environment
-    original = DynamoDBBackend.transact_write_items
+    transact, query = DynamoDBBackend.transact_write_items, Table.query
     with embedded_dynamodb(TABLE):
-        assert DynamoDBBackend.transact_write_items.__wrapped__ is original  # type: ignore[attr-defined]
+        assert DynamoDBBackend.transact_write_items.__wrapped__ is transact  # type: ignore[attr-defined]
+        assert Table.query.__wrapped__ is query  # type: ignore[attr-defined]
+        assert not isinstance(vars(Item)["instances_tracked"], list)
+    assert (DynamoDBBackend.transact_write_items, Table.query) == (transact, query)
+    assert isinstance(vars(Item)["instances_tracked"], list)
 
 
 def test_should_leave_no_stream_record_of_a_transaction_that_failed() -> None:

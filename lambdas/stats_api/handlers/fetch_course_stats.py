@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 from stats_api.errors import InvalidRequest, NotFound
-from stats_api.history_reads import history_reads
 from stats_api.http import Request, Response, endpoint
 from stats_api.learner_store import learner_store
 from stats_api.shapes import COURSE_STATS
@@ -21,6 +20,9 @@ def handler(request: Request) -> Response:
     elif os.environ.get(HISTORY_ENV) != "on":
         raise InvalidRequest("since and until need the history routes, off in this deployment")
     else:
+        # Imported for a window only: the lifetime read's cold start need not compile it.
+        from stats_api.history_reads import history_reads  # noqa: PLC0415
+
         stats = history_reads().window_stats(user_id, course_id, window)
     if stats is None:
         raise NotFound(f"no sessions recorded for course {course_id}")

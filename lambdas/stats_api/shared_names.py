@@ -34,8 +34,10 @@ LRS_COURSE_IRI_TEMPLATE_ENV = "LRS_COURSE_IRI_TEMPLATE"
 EVENTS_PUBLISHED_METRIC = "EventsPublished"  # Count: events the bus took
 EVENTS_FORWARDED_METRIC = "EventsForwarded"  # Count: events whose statements the LRS holds
 LRS_CONFLICTS_METRIC = "LrsConflicts"  # Count: statements the LRS holds with other content
-# Every function the sessions table's stream invokes (no route does; make bench times each).
+# Every function the sessions table's stream invokes, and every function a queue invokes (no
+# route does; make bench times each).
 STREAM_HANDLERS = (AGGREGATOR_HANDLER, PUBLISHER_HANDLER)
+QUEUE_HANDLERS = (FORWARDER_HANDLER,)
 # The pre-traffic check of each release (stats_api.release_check): its handler, and the
 # variables naming the version it checks (a qualified ARN) and the route that version serves.
 # Here, not there: the construct must not import that module's boto3.

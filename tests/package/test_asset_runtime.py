@@ -57,11 +57,11 @@ from stats_api.shared_names import (
     RELEASE_CHECK_HANDLER,
     TABLE_NAME_ENV,
 )
+from stats_devkit.fake_lrs import bus_message, fake_lrs
 from stats_devkit.tables import create_analytics_table, create_table
 from stats_service import LrsProps, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run
-from tests.support.fake_lrs import bus_message, fake_lrs
 
 TABLE = "stats-asset"
 ANALYTICS_TABLE = "stats-asset-analytics"

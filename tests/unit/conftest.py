@@ -25,11 +25,11 @@ from stats_api.shared_names import (
     LRS_STATEMENTS_URL_ENV,
     TABLE_NAME_ENV,
 )
+from stats_devkit.fake_lrs import FakeLrs, fake_lrs
 from stats_devkit.store_probe import StoreProbe, watching_store
 from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
 from tests.support.event_bus import ConsumedBus, consumed_bus
-from tests.support.fake_lrs import FakeLrs, fake_lrs
 from tests.support.handler_client import TABLE
 
 
@@ -102,7 +102,7 @@ def streamed_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def lrs() -> Iterator[FakeLrs]:
-    """An LRS on 127.0.0.1 answering as the test scripts it (``tests.support.fake_lrs``)."""
+    """An LRS on 127.0.0.1 answering as the test scripts it (``stats_devkit.fake_lrs``)."""
     with fake_lrs() as server:
         yield server
 

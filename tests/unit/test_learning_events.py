@@ -21,8 +21,8 @@ from stats_api.learning_events import (
     SessionIds,
 )
 from stats_api.learning_events_stream import learning_event
+from stats_devkit.fake_lrs import on_the_bus
 from stats_tools import event_schemas
-from tests.support.fake_lrs import on_the_bus
 from tests.support.stream_records import (
     COMPLETED_AT,
     RECORDED_AT,

@@ -18,8 +18,8 @@ from stats_api.shared_names import (
     PUBLISHER_HANDLER,
 )
 from stats_api.xapi_statements import statement_id
+from stats_devkit.fake_lrs import FakeLrs, bus_message
 from tests.support.event_bus import ConsumedBus
-from tests.support.fake_lrs import FakeLrs, bus_message
 from tests.support.stream_records import course_stats_image, session_image, stream_record
 
 RECORDED_AT = "2026-11-02T08:00:01.250000Z"

@@ -21,7 +21,7 @@ from local_run.learning_events import LocalBus
 from local_run.local_lrs import LocalLrs
 from local_run.messages import HttpRequest
 from stats_api.shared_names import FORWARDER_HANDLER, PUBLISHER_HANDLER
-from tests.support.fake_lrs import FakeLrs
+from stats_devkit.fake_lrs import FakeLrs
 from tests.support.stream_records import session_image, stream_record
 
 RECORDED_AT = "2026-11-02T08:00:01.250000Z"

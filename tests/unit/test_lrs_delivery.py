@@ -23,7 +23,7 @@ from stats_api.lrs_client import (
 )
 from stats_api.lrs_forwarding import forward, forward_messages
 from stats_api.xapi_statements import LrsProfile, statements_for
-from tests.support.fake_lrs import FakeLrs, bus_message, fake_lrs
+from stats_devkit.fake_lrs import FakeLrs, bus_message, fake_lrs
 from tests.support.stream_records import session_change, session_image, stream_record
 
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")

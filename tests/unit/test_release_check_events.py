@@ -20,9 +20,9 @@ from stats_api.shared_names import (
     PUBLISHER_HANDLER,
     PUBLISHER_RELEASE_CHECK,
 )
+from stats_devkit.fake_lrs import FakeLrs
 from tests.support.deployed_versions import TARGET, DeployedVersion, function_error, payload_of
 from tests.support.event_bus import ConsumedBus
-from tests.support.fake_lrs import FakeLrs
 
 
 def publisher(answer: Callable[[], dict[str, Any]] | None = None) -> DeployedVersion:

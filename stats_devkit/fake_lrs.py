@@ -1,5 +1,6 @@
-"""Stand-ins the learning events' tests share: an LRS that answers as scripted and keeps
-what it was sent, and an event as a rule's target (an SQS queue) receives it."""
+"""Stand-ins the learning events' tests and benchmarks share: an LRS that answers as
+scripted and keeps what it was sent, and an event as a rule's target (an SQS queue)
+receives it."""
 
 from __future__ import annotations
 

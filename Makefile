@@ -131,7 +131,7 @@ $(BENCH_READY): requirements-bench.txt $(READY)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench: $(BENCH_READY) ## not in make test (~8-10 min): regenerate docs/benchmarks.md and .png
+bench: $(BENCH_READY) $(LRS_READY) ## not in make test (~8-10 min): regenerate docs/benchmarks.md and .png
 	$(BIN)/python -m bench
 
 # Mutation testing: not part of `make test` (about an hour on 2 busy cores). mutmut mutates the

@@ -2,9 +2,10 @@
 sizes EventBridge bills (of the largest events the service can publish), the requests the
 forwarder makes of the LRS (its real code, counted), its throughput against a real LRS
 (Ralph, offline, ``.venv-lrs``), and the prices of us-east-1 (late 2026) per million
-recorded sessions. Published in docs/benchmarks.md (and the figures docs/design.md quotes).
+recorded sessions. Published in docs/benchmarks.md, and quoted by docs/operations.md.
 
-``python -m bench.events_cost`` prints them; ``make bench`` runs them with the rest.
+``python -m bench.events_cost`` prints them and refreshes that quote; ``make bench`` runs
+them with the rest (both need Ralph in ``.venv-lrs``: ``make lrs-setup``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.doc_blocks import refresh_block
 from stats_api import json_text
 from stats_api.event_publishing import entry
 from stats_api.learner_stats import Session
@@ -32,6 +34,9 @@ from stats_api.lrs_client import LrsEndpoint, Outcome, post_statements
 from stats_api.lrs_forwarding import forward
 from stats_api.xapi_statements import LrsProfile, statements_for
 from stats_devkit.ralph_lrs import LRS_VENV, running_ralph
+from stats_service import StatsServiceProps
+from stats_service.learning_events import PUBLISHER_BATCH_SIZE
+from stats_service.lrs_delivery import FORWARDER_BATCH_SIZE
 
 # Prices of us-east-1, late 2026 (https://aws.amazon.com/eventbridge/pricing/,
 # https://aws.amazon.com/sqs/pricing/, https://aws.amazon.com/lambda/pricing/).
@@ -44,12 +49,13 @@ API_DESTINATION_PRICE = 0.20 / 1e6  # per invocation: the alternative, for compa
 SQS_REQUEST_PRICE = 0.40 / 1e6
 LAMBDA_REQUEST_PRICE = 0.20 / 1e6
 LAMBDA_ARM_GB_SECOND = 0.0000133334
-FUNCTION_GB = 0.25  # the functions' 256 MB
-FORWARDER_BATCH = 10  # lrs_delivery.FORWARDER_BATCH_SIZE
-PUBLISHER_BATCH = 100  # learning_events.PUBLISHER_BATCH_SIZE
+FUNCTION_GB = StatsServiceProps().memory_size / 1024
+FORWARDER_BATCH = FORWARDER_BATCH_SIZE
+PUBLISHER_BATCH = PUBLISHER_BATCH_SIZE
 # What an EventBridge entry's billed size counts besides its strings (AWS: "Time" is 14 bytes).
 TIME_BYTES = 14
 THROUGHPUT_SESSIONS = 400  # forwarded to a real LRS, in batches of FORWARDER_BATCH
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROFILE = LrsProfile("https://learn.example.com", "https://learn.example.com/courses/{courseId}")
 
 
@@ -120,11 +126,11 @@ class EventsCost:
         }
 
 
-def _recordings(count: int) -> list[LearningEvent]:
+def recordings(count: int) -> list[LearningEvent]:
     return [_largest(SESSION_RECORDED, n) for n in range(count)]
 
 
-def _requests(events: list[LearningEvent]) -> CountingLrs:
+def lrs_requests(events: list[LearningEvent]) -> CountingLrs:
     counting = CountingLrs()
     endpoint = LrsEndpoint("https://lrs.example.com/xAPI/statements", "u", "p")
     for start in range(0, len(events), FORWARDER_BATCH):
@@ -137,7 +143,7 @@ def _throughput(
 ) -> tuple[float, float, str]:
     """Median ms per batch and sessions per second, forwarding ``events`` to a real LRS."""
     if not (LRS_VENV / "bin" / "ralph").exists():
-        return float("nan"), float("nan"), "not measured: run make lrs-setup"
+        raise RuntimeError(f"Ralph is not installed in {LRS_VENV}: run `make lrs-setup`")
     with tempfile.TemporaryDirectory() as workdir, running_ralph(Path(workdir)) as lrs:
         timings = []
         started = time.perf_counter()
@@ -159,8 +165,8 @@ def measure() -> EventsCost:
         kind.detail_type: entry_bytes(kind)
         for kind in (SESSION_RECORDED, SESSION_WITHDRAWN, SESSION_ERASED)
     }
-    events = _recordings(THROUGHPUT_SESSIONS)
-    counted = _requests(events)
+    events = recordings(THROUGHPUT_SESSIONS)
+    counted = lrs_requests(events)
     median_ms, per_second, lrs = _throughput(events)
     withdrawal = statements_for(_largest(SESSION_WITHDRAWN), PROFILE)
     return EventsCost(
@@ -203,8 +209,44 @@ def render(cost: EventsCost) -> str:
     )
 
 
+def summary(cost: EventsCost) -> str:
+    """The sentence docs/operations.md quotes."""
+    total = sum(cost.per_million().values())
+    return (
+        "**What it costs** ([benchmarks.md](benchmarks.md), `make bench`): per recorded "
+        "session, one event on the bus, its copy in the archive, one message through the LRS's "
+        f"queue and {cost.lrs_requests_per_session:g} of an LRS request ({FORWARDER_BATCH} "
+        f"events a request): about ${total:.2f} per million sessions on top of the API's own "
+        "costs, plus the LRS's."
+    )
+
+
+def method() -> str:
+    """How the figures are made, for docs/benchmarks.md."""
+    return (
+        "**Learning events and an LRS.** Sizes: the PutEvents entry the publisher builds "
+        "(`event_publishing.entry`) for the largest event of each kind, counted as EventBridge "
+        f"bills it ({TIME_BYTES} bytes of `Time`, then the UTF-8 bytes of `Source`, "
+        "`DetailType` and `Detail`). LRS requests: the forwarder's own code "
+        f"(`lrs_forwarding.forward`) over {THROUGHPUT_SESSIONS} recordings in batches of "
+        f"{FORWARDER_BATCH}, against an LRS that counts requests and bytes. Throughput: the "
+        "same batches, one at a time, to Ralph 5.1.0 (file-system backend, 127.0.0.1, "
+        "`stats_devkit/ralph_lrs.py`), which must end holding every statement; Ralph here is "
+        "not a production LRS, so the figure bounds the forwarder's own share, not an LRS's. "
+        "Prices: us-east-1's published prices (late 2026), with the forwarder's duration at "
+        f"the median batch time, {int(FUNCTION_GB * 1024)} MB, arm64."
+    )
+
+
+def refresh_docs(cost: EventsCost) -> None:
+    """Rewrite the block of docs/operations.md that quotes these figures."""
+    refresh_block(DOCS / "operations.md", "events-cost-summary", summary(cost))
+
+
 def main() -> None:
-    print(render(measure()))
+    cost = measure()
+    refresh_docs(cost)
+    print(render(cost))
 
 
 if __name__ == "__main__":

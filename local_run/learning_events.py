@@ -1,6 +1,8 @@
 """The local stand-in for learning events, through the same code as on AWS: the deployed
-publisher (fed by the stream pump) puts them on a bus of moto's EventBridge; a rule keeps
-each for ``GET /local/events`` (the recent ones, oldest first); and with ``LRS_ENDPOINT``,
+publisher (fed by the stream pump) puts them on a bus of moto's EventBridge; each event the
+bus took is kept for ``GET /local/events`` (the recent ones, oldest first; read from
+PutEvents' answers, ``emulator.tapped_bus``: moto's rule targets are far too slow for a
+seeded table's thousands of events); and with ``LRS_ENDPOINT``,
 ``LRS_USERNAME`` and ``LRS_PASSWORD``, the LRS's rule fills a queue that this pump hands to
 the deployed forwarder, 10 messages a batch, as the event source mapping does, with the
 credentials in moto's Secrets Manager. Messages the forwarder does not deliver come back
@@ -12,12 +14,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
+from local_run.emulator import tapped_bus
 from local_run.events import LambdaContext
 from local_run.gateway import load_handler_path
 from local_run.local_lrs import LocalLrs
@@ -37,7 +41,7 @@ QueueHandler = Callable[[dict[str, Any], Any], Any]
 
 @dataclass
 class LocalBus:
-    """The bus and its consumers on moto (created with ``start``, inside ``mock_aws``)."""
+    """The bus and its consumers on moto (created by ``running``, inside ``mock_aws``)."""
 
     region: str
     lrs: LocalLrs | None
@@ -45,12 +49,18 @@ class LocalBus:
     failures: list[str] = field(default_factory=list)  # for the log
     _queues: dict[str, str] = field(default_factory=dict)  # name -> URL
 
+    @contextmanager
+    def running(self, environ: MutableMapping[str, str]) -> Iterator[LocalBus]:
+        """The bus, keeping what it takes for as long as the block runs (``start``)."""
+        with tapped_bus(BUS_NAME, self.recent.append):
+            self.start(environ)
+            yield self
+
     def start(self, environ: MutableMapping[str, str]) -> None:
-        """Create the bus, the rule keeping every event, and with an LRS its rule, queue,
-        dead letters and secret; point the functions' settings (``environ``) at them."""
+        """Create the bus, and with an LRS its rule, queue, dead letters and secret; point
+        the functions' settings (``environ``) at them."""
         events = boto3.client("events", region_name=self.region)
         events.create_event_bus(Name=BUS_NAME)
-        self._subscribe(events, "recent", {"source": [SOURCE]})
         environ[shared_names.EVENT_BUS_NAME_ENV] = BUS_NAME
         if self.lrs is None:
             return
@@ -85,15 +95,6 @@ class LocalBus:
                 shared_names.LRS_COURSE_IRI_TEMPLATE_ENV: self.lrs.profile.course_iri_template,
             }
         )
-
-    def take_published(self) -> int:
-        """Keep what the bus delivered since the last call, oldest first; how many."""
-        taken = 0
-        for message in self._receive("recent"):
-            self.recent.append(json.loads(message["Body"]))
-            self._delete("recent", message)
-            taken += 1
-        return taken
 
     def forward(self, forwarder: QueueHandler, lock: Any) -> int:
         """Hand the LRS queue's messages to ``forwarder`` (a batch at a time), deleting the
@@ -183,8 +184,9 @@ def start_consumers(
 ) -> None:
     """In the background until ``stop``: the table's stream to its deployed consumers (the
     aggregator, the publisher), as their event source mappings do; the bus's events kept for
-    ``GET /local/events``; and with an LRS, its queue handed to the deployed forwarder."""
-    stream = StreamPump(
+    ``GET /local/events`` (as ``running`` keeps them); and with an LRS, its queue handed to
+    the deployed forwarder."""
+    pump = StreamPump(
         table_name,
         {
             "aggregator": load_handler_path(shared_names.AGGREGATOR_HANDLER),
@@ -194,15 +196,13 @@ def start_consumers(
     )
     forwarder = load_handler_path(shared_names.FORWARDER_HANDLER)
 
-    def stream_and_bus() -> list[str]:
+    def stream() -> list[str]:
         with lock:
-            reports = stream.pump_and_report()
-            bus.take_published()
-        return reports
+            return pump.pump_and_report()
 
     def lrs_queue() -> list[str]:
         bus.forward(forwarder, lock)
         reports, bus.failures = bus.failures, []
         return reports
 
-    run_in_background(stop, stream_and_bus, lrs_queue)
+    run_in_background(stop, stream, lrs_queue)

@@ -135,9 +135,7 @@ def embedded_api(
     from local_run.learning_events import LocalBus, start_consumers  # noqa: PLC0415
 
     auth = auth_setup(settings, server.url)
-    with embedded_dynamodb():
-        bus = LocalBus(REGION, lrs)
-        bus.start(os.environ)
+    with embedded_dynamodb(), LocalBus(REGION, lrs).running(os.environ) as bus:
         # The handlers are imported once the environment points at the embedded AWS.
         gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
         access = openapi.Access(

@@ -35,7 +35,7 @@ start.
   it holds (a table seeded with 20,000 sessions had not finished publishing after 20 minutes).
   ``GET /local/events`` is therefore fed from PutEvents' own answers: each event the bus
   took, as a rule's target would receive it. Rules still run (the LRS's, with
-  ``LRS_ENDPOINT``).
+  ``LRS_ENDPOINT``). Entered by the local bus (``LocalBus.running``), which names the bus.
 """
 
 from __future__ import annotations

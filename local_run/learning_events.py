@@ -183,9 +183,8 @@ def start_consumers(
     lock: threading.Lock, stop: threading.Event, table_name: str, bus: LocalBus
 ) -> None:
     """In the background until ``stop``: the table's stream to its deployed consumers (the
-    aggregator, the publisher), as their event source mappings do; the bus's events kept for
-    ``GET /local/events`` (as ``running`` keeps them); and with an LRS, its queue handed to
-    the deployed forwarder."""
+    aggregator, the publisher), as their event source mappings do; and with an LRS, its queue
+    handed to the deployed forwarder. (What the bus takes, ``running`` keeps.)"""
     pump = StreamPump(
         table_name,
         {

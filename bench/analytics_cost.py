@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.capacity import READ_UNIT_BYTES, item_size, write_units
 from bench.doc_blocks import refresh_block
 from stats_api import analytics_items, analytics_keys
-from stats_api.course_analytics import TRANSACTION_ITEMS, Contribution
+from stats_api.contributions import TRANSACTION_ITEMS, Contribution
 from stats_api.dynamodb_calls import to_attributes
 from stats_api.learner_stats import Session, Totals
 

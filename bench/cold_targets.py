@@ -27,7 +27,7 @@ from bench.cold_child import FLOORS
 from local_run.events import api_event
 from stats_api import table_keys
 from stats_api.analytics_writes import AnalyticsWrites
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.learner_stats import Session
 from stats_api.learner_store import LearnerStore
 from stats_api.routes import FETCH_COURSE_STATS, RECORD_SESSION, ROUTES, WITHDRAW_SESSION, Route

@@ -18,7 +18,7 @@ from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.analytics_reads import AnalyticsReads
 from stats_api.analytics_stream import contribution
 from stats_api.analytics_writes import AnalyticsWrites, analytics_writes
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.learner_stats import Session
 from stats_api.table_access import default_table

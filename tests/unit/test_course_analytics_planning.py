@@ -11,19 +11,16 @@ from typing import Any, cast
 import pytest
 
 from stats_api.analytics_writes import AnalyticsWrites
-from stats_api.course_analytics import (
+from stats_api.contributions import (
     Contribution,
-    CourseAnalytics,
     Effect,
     Marker,
-    TotalsShare,
     chunks,
-    day_range,
-    page_of_days,
     rounds,
     takes_effect,
     transaction_size,
 )
+from stats_api.course_analytics import CourseAnalytics, TotalsShare, day_range, page_of_days
 from stats_api.learner_stats import Session, Totals
 from stats_api.table_access import TableAccess
 

@@ -103,9 +103,11 @@ class AnalyticsCost:
         )
 
     def daily_read_units(self, days: int) -> float:
-        """A page of ``days``: per share, one Query of days + 1 items (eventual)."""
+        """A page of ``days`` of a course whose writes reached every shard (the most a page
+        reads): the shares of its totals, then per share one Query of days + 1 items
+        (eventual)."""
         page_bytes = (days + 1) * self.day_share_bytes
-        return (
+        return self.course_read_units + (
             analytics_keys.SHARDS * EVENTUAL_READ * max(1, math.ceil(page_bytes / READ_UNIT_BYTES))
         )
 

@@ -148,6 +148,8 @@ class AnalyticsWrites:
             _learner_change(table, course, user, seen, after)
             for user, (seen, after) in effect.counts.items()
         ]
+        # One shard for the share of the totals and the days' shares: the daily reads look
+        # for days only on shards holding a share of the totals (AnalyticsReads.daily).
         shard = self._choose_shard()
         settings = analytics_items.share_settings(course, timestamps.kept(self._clock()))
         items.append(

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.capacity import READ_UNIT_BYTES, item_size, write_units
 from bench.doc_blocks import refresh_block
 from stats_api import analytics_items, analytics_keys
-from stats_api.course_analytics import TRANSACTION_ITEMS, Contribution
+from stats_api.contributions import TRANSACTION_ITEMS, Contribution
 from stats_api.dynamodb_calls import to_attributes
 from stats_api.learner_stats import Session, Totals
 
@@ -103,9 +103,11 @@ class AnalyticsCost:
         )
 
     def daily_read_units(self, days: int) -> float:
-        """A page of ``days``: per share, one Query of days + 1 items (eventual)."""
+        """A page of ``days`` of a course whose writes reached every shard (the most a page
+        reads): the shares of its totals, then per share one Query of days + 1 items
+        (eventual)."""
         page_bytes = (days + 1) * self.day_share_bytes
-        return (
+        return self.course_read_units + (
             analytics_keys.SHARDS * EVENTUAL_READ * max(1, math.ceil(page_bytes / READ_UNIT_BYTES))
         )
 

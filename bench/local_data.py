@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bench.checks import check
 from stats_api import analytics_keys
 from stats_api.analytics_writes import AnalyticsWrites
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.table_access import TableAccess
 from stats_devkit import dataset
 

@@ -223,10 +223,15 @@ asset.
   spare with `gc.freeze()` (`stats_api/init_phase.py`), and the cost of creating a
   dataclass, differ between Python versions, so they should be re-measured on the
   functions' runtime.
-- The daily analytics read each of a course's {analytics_keys.SHARDS} shares with a Query
-  of its own (the days of a hot course are sharded), where every other function makes one
-  or two requests: the first invocation of `GET /analytics/courses/{{courseId}}/daily`
-  carries {analytics_keys.SHARDS - 1} requests more than the others'.
+- The daily analytics read the shares of the course's totals (one BatchGetItem), then its
+  days with a Query on each shard that holds one of them: up to
+  {analytics_keys.SHARDS + 1} requests in the first invocation of
+  `GET /analytics/courses/{{courseId}}/daily`, where every other function makes one or two.
+  The course seeded here is one transaction, on one shard, in every round (the aggregator's
+  runs write to a course of their own), so that invocation makes 2 requests; a busy course,
+  whose writes have reached all {analytics_keys.SHARDS} shards, makes
+  {analytics_keys.SHARDS + 1}, and its cold start pays for {analytics_keys.SHARDS - 1} Queries
+  more than measured here.
 - Other work on the machine competes with the benchmark (the 1-minute load average was
   {machine.load_average:.1f} on {machine.cores} cores when this run started), so single runs
   vary: hence medians and percentiles, targets run round-robin, and ratios taken within one

@@ -22,7 +22,7 @@ from typing import Any
 
 from stats_api import stored_items, table_keys
 from stats_api.analytics_writes import AnalyticsWrites
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.dynamodb_calls import from_attributes
 from stats_api.shared_names import ANALYTICS_TABLE_NAME_OUTPUT, TABLE_NAME_OUTPUT
 from stats_api.table_access import TableAccess

@@ -9,11 +9,14 @@ by earlier releases.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stats_api import analytics_keys, stored_items
-from stats_api.course_analytics import Contribution, Marker, TotalsShare
+from stats_api.course_analytics import TotalsShare
 from stats_api.learner_stats import Totals
+
+if TYPE_CHECKING:
+    from stats_api.contributions import Contribution, Marker
 
 USER_ID = "userId"
 SESSION_ID = "sessionId"
@@ -45,6 +48,10 @@ def marker_item(change: Contribution) -> dict[str, Any]:
 
 
 def marker(item: Mapping[str, Any]) -> Marker:
+    # Here, not at the top: the routes' functions read shares only, and need not compile
+    # how contributions are kept at their cold start.
+    from stats_api.contributions import Marker  # noqa: PLC0415
+
     return Marker(int(item[SEQUENCE]), str(item[DAY]), stored_items.totals(item))
 
 

@@ -2,18 +2,18 @@
 their functions import it; the aggregator writes through ``analytics_writes``.
 
 A course's totals and each of its days are spread over ``analytics_keys.SHARDS`` shares, so
-a read gathers every share: one BatchGetItem of the totals' shares, or per share one Query
-of a page of days. Eventually consistent (half the price): the analytics trail the writes
-by seconds anyway.
+a read gathers every share: one BatchGetItem of the totals' shares, and for a page of days,
+one Query per shard that holds a share of the totals. Eventually consistent (half the
+price): the analytics trail the writes by seconds anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from stats_api import analytics_items, analytics_keys
-from stats_api.course_analytics import CourseAnalytics, DailyAnalytics, page_of_days
+from stats_api.course_analytics import CourseAnalytics, DailyAnalytics, TotalsShare, page_of_days
 from stats_api.dynamodb_calls import from_attributes, to_attributes
 from stats_api.errors import InvalidRequest
 from stats_api.table_access import TableAccess, analytics_table
@@ -30,21 +30,42 @@ class AnalyticsReads:
     def __init__(self, table: TableAccess) -> None:
         self._table = table
 
+    def totals(self, course_id: str) -> dict[int, TotalsShare]:
+        """The course's shares of its totals that exist, by shard: one BatchGetItem of all
+        ``SHARDS``. A shard's share exists from the first transaction that wrote to it."""
+        keys = {s: analytics_keys.total_key(course_id, s) for s in range(analytics_keys.SHARDS)}
+        shard_of = {key[analytics_keys.PARTITION_KEY]: s for s, key in keys.items()}
+        return {
+            shard_of[item[analytics_keys.PARTITION_KEY]]: analytics_items.totals_share(item)
+            for item in self._table.batch_get(list(keys.values()), consistent=False)
+        }
+
     def course_analytics(self, course_id: str) -> CourseAnalytics | None:
-        """The course's totals: its ``SHARDS`` shares summed, one BatchGetItem."""
-        keys = [analytics_keys.total_key(course_id, s) for s in range(analytics_keys.SHARDS)]
-        shares = [
-            analytics_items.totals_share(item)
-            for item in self._table.batch_get(keys, consistent=False)
-        ]
-        return CourseAnalytics.of_shares(course_id, shares)
+        """The course's totals: its shares summed, one BatchGetItem."""
+        return CourseAnalytics.of_shares(course_id, list(self.totals(course_id).values()))
 
     def daily(
-        self, course_id: str, days: tuple[str, str], limit: int, after: Mapping[str, str] | None
+        self,
+        course_id: str,
+        shards: Collection[int],
+        days: tuple[str, str],
+        limit: int,
+        after: Mapping[str, str] | None,
     ) -> Page[DailyAnalytics]:
         """The course's days with sessions among ``days`` (the first and the last,
         ``course_analytics.day_range``), oldest first, ``limit`` days at a time: one Query
-        of ``limit`` + 1 items per share."""
+        of ``limit`` + 1 items per shard of ``shards``, those holding a share of the
+        course's totals (``totals``).
+
+        Only they can hold days: a transaction writes its days' shares and its share of
+        the totals on one shard (``AnalyticsWrites.transaction``), and none of them is ever
+        deleted (only markers and learners' counts are), so a shard without a share of the
+        totals holds no day, and every page (cursors included) is the one all ``SHARDS``
+        Queries would give. Both reads are eventually consistent: a share of the totals not
+        yet visible, in the second after its shard's first write, leaves out that shard's
+        days as a Query of it could have. A small course costs a Query or two instead of
+        ``SHARDS``; a course whose writes have reached every shard, one BatchGetItem more.
+        """
         first_day, last_day = days
         if after is not None:
             # The cursor's digest holds no secret: this check alone keeps a forged cursor
@@ -54,7 +75,7 @@ class AnalyticsReads:
                 raise InvalidRequest("cursor is not one this API issued for this query")
         shares = (
             analytics_items.day_share(item)
-            for shard in range(analytics_keys.SHARDS)
+            for shard in sorted(shards)
             for item in self._share_of_days(course_id, shard, days, limit, after)
         )
         page, last = page_of_days(shares, limit)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stats_api import stored_items, table_keys
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.dynamodb_calls import from_attributes
 
 # Which record carries the session, and whether it adds or takes off its numbers.

@@ -5,7 +5,7 @@ Exact under at-least-once delivery: each session's contribution marker is writte
 deleted) in the same transaction as the totals it changes, conditioned on the marker as it
 was read, so a change applies once however often it arrives. The contributions of one course
 are applied together, a transaction's ``TRANSACTION_ITEMS`` at a time: one write to the
-course's totals per chunk, not per session (``course_analytics`` plans the chunks).
+course's totals per chunk, not per session (``contributions`` plans the chunks).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from stats_api import analytics_items, analytics_keys, stored_items, table_keys, timestamps
-from stats_api.course_analytics import (
+from stats_api.contributions import (
     Contribution,
     Effect,
     Marker,
@@ -148,6 +148,8 @@ class AnalyticsWrites:
             _learner_change(table, course, user, seen, after)
             for user, (seen, after) in effect.counts.items()
         ]
+        # One shard for the share of the totals and the days' shares: the daily reads look
+        # for days only on shards holding a share of the totals (AnalyticsReads.daily).
         shard = self._choose_shard()
         settings = analytics_items.share_settings(course, timestamps.kept(self._clock()))
         items.append(

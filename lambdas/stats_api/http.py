@@ -21,7 +21,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from stats_api import identifiers, json_text, session_body
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable, quoted
 from stats_api.observability import logger, metrics
-from stats_api.routes import ROUTES
 from stats_api.shared_names import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
 
 if TYPE_CHECKING:
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 INTERNAL_ERROR = "internal error"
-# The query parameters each route takes, by API Gateway's route key: any other is refused.
-QUERY_PARAMETERS_OF = {route.route_key: route.query_parameters for route in ROUTES}
 RETRY_AFTER = {"retry-after": "1"}  # seconds
 
 
@@ -138,11 +135,18 @@ class Request:
         # A misspelt parameter (?sinse=) would otherwise be ignored, and the answer read as
         # the one asked for. Known by API Gateway's route key; other events are not routed
         # through this table (a test's hand-made event), so they are not judged by it.
-        route_key = self._event.get("routeKey")
-        if route_key not in QUERY_PARAMETERS_OF:
-            return
-        taken = QUERY_PARAMETERS_OF[route_key]
         given: Mapping[str, str] = self._event.get("queryStringParameters") or {}
+        if not given:
+            return
+        # The route table is imported where a query is given: a request without one (most
+        # requests of most routes) need not compile it at its cold start.
+        from stats_api.routes import ROUTES  # noqa: PLC0415
+
+        route_key = self._event.get("routeKey")
+        route = next((route for route in ROUTES if route.route_key == route_key), None)
+        if route is None:
+            return
+        taken = route.query_parameters
         unknown = sorted(set(given) - set(taken))
         if unknown:
             takes = f"it takes {', '.join(taken)}" if taken else "it takes none"

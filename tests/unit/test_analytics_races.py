@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from stats_api.analytics_writes import AnalyticsWrites, analytics_writes
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.learner_stats import Session
 from stats_api.table_access import TableAccess
 from tests.support.analytics import ANALYTICS_TABLE, REGION, course_analytics

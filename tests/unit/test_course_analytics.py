@@ -17,7 +17,7 @@ from stats_api import analytics_keys, table_access
 from stats_api.analytics_reads import AnalyticsReads
 from stats_api.analytics_stream import contribution
 from stats_api.analytics_writes import AnalyticsWrites, analytics_writes
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.errors import TemporarilyUnavailable
 from stats_api.learner_stats import Session
 from stats_api.table_access import default_table
@@ -430,18 +430,67 @@ def test_should_spread_a_course_over_its_shards_and_read_them_all(client: Any) -
     assert totals is not None
     assert (totals.learner_count, totals.totals.session_count) == (analytics_keys.SHARDS,) * 2
     assert totals.totals.average_score == Decimal("4.5")  # (0 + 1 + ... + 9) / 10
-    page = reads.daily(COURSE, ("2026-11-28", "2026-11-28"), 1, None)
+    page = reads.daily(COURSE, reads.totals(COURSE).keys(), ("2026-11-28", "2026-11-28"), 1, None)
     assert [day.totals.session_count for day in page.items] == [analytics_keys.SHARDS]
 
 
-def _change(user: str, n: int) -> Contribution:
+def test_should_read_days_only_on_the_shards_holding_a_share_of_the_totals(
+    client: Any, probe: StoreProbe
+) -> None:
+    shards = iter([2, 7, 2, 7])
+    table = table_access.TableAccess(client, ANALYTICS_TABLE)
+    writes = AnalyticsWrites(table, choose_shard=lambda: next(shards))
+    for n, day in enumerate(["2026-01-02", "2026-01-01", "2026-01-03", "2026-01-02"]):
+        writes.apply([_change(f"learner-{n}", n, day)])
+
+    days = all_days(COURSE, limit="1")
+
+    assert [(d["date"], d["sessionCount"]) for d in days] == [
+        ("2026-01-01", 1),
+        ("2026-01-02", 2),  # one on each shard
+        ("2026-01-03", 1),
+    ]
+    # Each page: the shares of the totals, then a Query on each shard holding one.
+    assert probe.operations == ["BatchGetItem", "Query", "Query"] * 3
+    queried = [c.params["ExpressionAttributeValues"][":pk"]["S"] for c in probe.calls[1:3]]
+    assert queried == ["daily#algebra-1#2", "daily#algebra-1#7"]
+
+
+def test_should_answer_404_for_the_days_of_a_course_never_studied_in_one_read(
+    client: Any, probe: StoreProbe
+) -> None:
+    assert course_days("never-studied").status == 404
+    assert probe.operations == ["BatchGetItem"]
+
+
+def test_should_keep_every_share_of_the_totals_that_holds_days_once_all_is_withdrawn(
+    client: Any, tap: StreamTap
+) -> None:
+    # What AnalyticsReads.daily relies on: days only where a share of the totals is.
+    sessions = [post(f"learner-{n}", completedAt=f"2026-01-0{n + 1}T12:00:00Z") for n in range(3)]
+    aggregate(tap.take())
+    for n, session in enumerate(sessions):
+        withdraw(session["sessionId"], COURSE, user=f"learner-{n}")
+        aggregate(tap.take())
+
+    keys = [item["pk"]["S"] for item in client.scan(TableName=ANALYTICS_TABLE)["Items"]]
+    shards_of = {
+        kind: {k.rsplit("#", 1)[1] for k in keys if k.startswith(kind)}
+        for kind in ("daily#", "total#")
+    }
+    assert shards_of["daily#"]
+    assert shards_of["daily#"] <= shards_of["total#"]
+    assert course_days(COURSE).status == 404
+
+
+def _change(user: str, n: int, day: str = "2026-11-28") -> Contribution:
     session = Session(
         session_id=f"{n:08d}-0000-4000-8000-000000000000",
         course_id=COURSE,
         total_modules_studied=1,
         time_studied=Decimal(1),
         average_score=Decimal(n % 10),
-        completed_at="2026-11-28T09:00:00.000000Z",
+        completed_at=f"{day}T09:00:00.000000Z",
     )
     return Contribution(user, session, +1, sequence=n + 1)
 

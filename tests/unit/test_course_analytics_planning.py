@@ -11,19 +11,16 @@ from typing import Any, cast
 import pytest
 
 from stats_api.analytics_writes import AnalyticsWrites
-from stats_api.course_analytics import (
+from stats_api.contributions import (
     Contribution,
-    CourseAnalytics,
     Effect,
     Marker,
-    TotalsShare,
     chunks,
-    day_range,
-    page_of_days,
     rounds,
     takes_effect,
     transaction_size,
 )
+from stats_api.course_analytics import CourseAnalytics, TotalsShare, day_range, page_of_days
 from stats_api.learner_stats import Session, Totals
 from stats_api.table_access import TableAccess
 
@@ -160,6 +157,29 @@ def test_should_count_a_learner_once_whatever_its_sessions() -> None:
     effect = Effect.of([change("ada", 1), change("ada", 2)], {}, {"ada": 3})
 
     assert (effect.counts, effect.learners) == ({"ada": (3, 5)}, 0)
+
+
+def test_should_write_a_transactions_days_on_the_shard_of_its_share_of_the_totals() -> None:
+    # AnalyticsReads.daily reads days only on the shards holding a share of the totals.
+    writes = AnalyticsWrites(TableAccess(cast(Any, None), "analytics"), choose_shard=lambda: 7)
+    withdrawal = change("ada", 1, sign=-1, sequence=9)
+    marker = Marker(3, "2026-11-20", Totals(1, 4, Decimal("2.5"), Decimal(80)))
+    changes = [withdrawal, change("bob", 2, day="2026-11-27"), change("cy", 3, day="2026-11-28")]
+
+    items, _ = writes.transaction(
+        changes, {withdrawal.marker_id: marker}, {"ada": 1, "bob": 0, "cy": 0}
+    )
+
+    assert [
+        (i["Update"]["Key"]["pk"]["S"], i["Update"]["Key"]["sk"]["S"])
+        for i in items
+        if "Update" in i
+    ] == [
+        ("total#algebra-1#7", "total"),
+        ("daily#algebra-1#7", "2026-11-20"),  # the withdrawal's, on its marker's day
+        ("daily#algebra-1#7", "2026-11-27"),
+        ("daily#algebra-1#7", "2026-11-28"),
+    ]
 
 
 # --- the window of days ----------------------------------------------------------------

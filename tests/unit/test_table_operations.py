@@ -12,7 +12,7 @@ import pytest
 
 from stats_api import stored_items
 from stats_api.analytics_writes import analytics_writes
-from stats_api.course_analytics import Contribution
+from stats_api.contributions import Contribution
 from stats_api.routes import (
     ANALYTICS_ROUTES,
     FETCH_COURSE_STATS,

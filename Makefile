@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: help setup test lint unit infrastructure e2e smoke package synth run openapi clients validator deploy erase analytics-backfill clean
+.PHONY: help setup test lint unit infrastructure e2e smoke package synth run openapi clients validator deploy erase analytics-backfill clean lrs lrs-setup event-schemas
 
 .DEFAULT_GOAL := help
 
@@ -52,9 +52,24 @@ lint: $(READY) ## ruff, mypy (strict), Redocly and Spectral on docs/openapi/, ac
 run: $(READY) ## the API on http://127.0.0.1:3000 (PORT=...), over an embedded DynamoDB; AUTH=header|jwt|iam
 	@$(BIN)/python -m local_run
 
-# Over HTTP: the local run in every auth mode (schemathesis included), or, with
-# BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see docs/deploy.md).
-e2e: $(READY) ## the HTTP suite: against the local run in every auth mode, or BASE_URL=<ApiUrl> AUTH=<mode>
+# A real Learning Record Store (Ralph) in a virtualenv of its own: its pins clash with the
+# dev tools'. The e2e tier starts one per run; against a deployed stage it is not needed.
+LRS_VENV := .venv-lrs
+LRS_READY := $(LRS_VENV)/.ready
+
+$(LRS_READY): requirements-lrs.txt
+	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet -r requirements-lrs.txt
+	touch $@
+
+lrs-setup: $(LRS_READY) ## install Ralph, the local LRS, in .venv-lrs (make e2e and make lrs do it first)
+
+lrs: $(READY) $(LRS_READY) ## a local LRS for `LRS_ENDPOINT=... make run`, until Ctrl-C
+	@$(BIN)/python -m stats_devkit.ralph_lrs
+
+# Over HTTP: the local run in every auth mode (schemathesis included) and a real LRS, or,
+# with BASE_URL=<ApiUrl> AUTH=header|jwt|iam, that deployed stage (see docs/deploy.md).
+e2e: $(READY) $(if $(BASE_URL),,$(LRS_READY)) ## the HTTP suite: against the local run in every auth mode (and a real LRS), or BASE_URL=<ApiUrl> AUTH=<mode>
 	BASE_URL="$(BASE_URL)" AUTH="$(AUTH)" $(BIN)/python -m pytest tests/e2e
 
 # Read-only, so safe against prod after a deploy: an unauthenticated read is refused, reads
@@ -67,6 +82,9 @@ openapi: $(READY) ## regenerate docs/openapi/<mode>.json, one per auth mode, fro
 
 clients: $(READY) ## the Python and TypeScript clients of docs/openapi/, into build/clients/, type-checked with their drivers
 	$(BIN)/python -m stats_tools.clients
+
+event-schemas: $(READY) ## regenerate docs/events/*.json, the learning events' JSON Schemas
+	$(BIN)/python -m stats_tools.event_schemas
 
 # The POST body's schema compiled to Python, so the functions need no validator library: run
 # after changing a rule in session_body.py (a unit test fails while the module is stale).
@@ -88,7 +106,8 @@ deploy: $(READY) ## deploy STAGE=dev|staging|prod as cdk.json commits it (your A
 	npx cdk deploy -c stage=$(STAGE) $(CONTEXT) --require-approval $(APPROVAL)
 
 # Erase a learner from a deployed stage (your AWS credentials): a dry run that lists what
-# it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days.
+# it would delete, unless CONFIRM=yes. Point-in-time recovery keeps copies for 35 days. On a
+# stage with an LRS it also prints what to delete there (xAPI cannot delete a statement).
 # USER must come from the command line: the environment's USER is the login name.
 erase: $(READY) ## erase a learner: USER=<userId> STAGE=<stage>, a dry run unless CONFIRM=yes
 	@test "$(origin USER)" = "command line" || { echo "usage: make erase USER=<userId> STAGE=<stage> [CONFIRM=yes]" >&2; exit 2; }
@@ -101,7 +120,7 @@ analytics-backfill: $(READY) ## count a stage's earlier sessions into course ana
 	$(BIN)/python -m stats_tools.analytics_backfill --stage "$${STAGE:-dev}" $(if $(filter yes,$(CONFIRM)),--confirm)
 
 clean: ## remove what the targets installed and built
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LRS_VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks: not part of `make test` (a few minutes). Regenerates docs/benchmarks.md and
 # docs/benchmarks.png and prints a summary; matplotlib is installed only for this target.
@@ -112,7 +131,7 @@ $(BENCH_READY): requirements-bench.txt $(READY)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench: $(BENCH_READY) ## not in make test (~8-10 min): regenerate docs/benchmarks.md and .png
+bench: $(BENCH_READY) $(LRS_READY) ## not in make test (~8-10 min): regenerate docs/benchmarks.md and .png
 	$(BIN)/python -m bench
 
 # Mutation testing: not part of `make test` (about an hour on 2 busy cores). mutmut mutates the

@@ -4,7 +4,8 @@ flatness and memory) is missed, after writing the report that shows it.
 
 Order: the asset is zipped first (the cold starts run from it), then the cold starts, with
 moto's server in this process; then, in-process under ``moto.mock_aws``, the write cost and
-the course-stats reads; last the local run against N (its own embedded moto). It also
+the course-stats reads; then the local run against N (its own embedded moto); last the
+learning events' sizes and their forwarding to a real LRS (Ralph, ``.venv-lrs``). It also
 refreshes the figures docs/design.md quotes, between its ``make bench`` markers. Progress
 goes to stderr, the summary to stdout.
 """
@@ -23,6 +24,7 @@ from bench import (
     analytics_cost,
     cold_start,
     environment,
+    events_cost,
     local_run_scale,
     package,
     plot,
@@ -62,12 +64,15 @@ def main() -> None:
         writes = write_path.run(client, TABLE, probe, _progress)
         reads = read_path.run(client, TABLE, probe, _progress)
     local = local_run_scale.run(_progress)
+    _progress("learning events: sizes, LRS requests, forwarding to Ralph")
+    events = events_cost.measure()
     results = report.Results(
         machine=machine,
         reads=reads,
         writes=writes,
         cold=cold,
         local=local,
+        events=events,
         asset=asset,
         layer=layer,
         runtime_s=time.perf_counter() - started,
@@ -77,6 +82,7 @@ def main() -> None:
     refresh_block(DOCS / "design.md", "write-cost", report.design_figures(results))
     # Course analytics: arithmetic over the aggregator's items, nothing to measure on moto.
     analytics_cost.refresh_docs(analytics_cost.measure())
+    events_cost.refresh_docs(events)
     print(report.summary(results))
     _progress(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")
     missed = [goal for goal in results.goals if not goal.met]

@@ -45,12 +45,23 @@ from bench.checks import Goal, check
 from bench.cold_child import FLOORS, RESULT_MARKER
 from bench.cold_targets import PEER, Document
 from bench.timing import Timing
-from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.shared_names import (
+    ANALYTICS_TABLE_ENV,
+    EVENT_BUS_NAME_ENV,
+    HISTORY_ENV,
+    LRS_ACTOR_HOME_PAGE_ENV,
+    LRS_COURSE_IRI_TEMPLATE_ENV,
+    LRS_CREDENTIALS_SECRET_ENV,
+    LRS_STATEMENTS_URL_ENV,
+    TABLE_NAME_ENV,
+)
+from stats_devkit.fake_lrs import fake_lrs
 
 CHILD = Path(__file__).with_name("cold_child.py")
 PEER_SOURCE = Path(__file__).with_name("peer_handler.py")
 TABLE = "stats-bench-cold"
 ANALYTICS_TABLE = "stats-bench-cold-analytics"
+EVENT_BUS = "stats-bench-cold-events"
 REGION = "us-east-1"
 FLOOR = FLOORS[0]
 WARMUP_ROUNDS = 2
@@ -130,15 +141,17 @@ def run(asset_zip: bytes, progress: Callable[[str], None]) -> ColdStartRun:
             peer_dir.mkdir()
             shutil.copy(PEER_SOURCE, peer_dir / PEER_SOURCE.name)
             env = _child_environment(f"http://{host}:{port}", [asset_dir, peer_dir], workdir)
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=env["AWS_ENDPOINT_URL_DYNAMODB"],
-                region_name=REGION,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
-            )
+            aws: dict[str, Any] = {
+                "endpoint_url": f"http://{host}:{port}",
+                "region_name": REGION,
+                "aws_access_key_id": "testing",
+                "aws_secret_access_key": "testing",  # moto's dummy credentials
+            }
+            client = boto3.client("dynamodb", **aws)
             documents = cold_targets.documents(client, TABLE, ANALYTICS_TABLE)
-            return ColdStartRun(_measure(documents, env, workdir, asset_dir, progress))
+            with fake_lrs() as lrs:
+                env.update(_learning_events_environment(aws, lrs.url))
+                return ColdStartRun(_measure(documents, env, workdir, asset_dir, progress))
     finally:
         server.stop()
 
@@ -161,6 +174,24 @@ def _child_environment(endpoint: str, code_dirs: list[Path], workdir: Path) -> d
         TABLE_NAME_ENV: TABLE,
         HISTORY_ENV: "on",
         ANALYTICS_TABLE_ENV: ANALYTICS_TABLE,
+    }
+
+
+def _learning_events_environment(aws: dict[str, Any], lrs_url: str) -> dict[str, str]:
+    """The bus and the LRS's secret on the moto server, and the settings of the publisher and
+    the forwarder naming them (and the scripted LRS at ``lrs_url``), as deployed."""
+    boto3.client("events", **aws).create_event_bus(Name=EVENT_BUS)
+    secret = boto3.client("secretsmanager", **aws).create_secret(
+        Name="lrs-credentials", SecretString=json.dumps({"username": "u", "password": "p"})
+    )
+    return {
+        "AWS_ENDPOINT_URL_EVENTBRIDGE": aws["endpoint_url"],
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": aws["endpoint_url"],
+        EVENT_BUS_NAME_ENV: EVENT_BUS,
+        LRS_STATEMENTS_URL_ENV: lrs_url,
+        LRS_CREDENTIALS_SECRET_ENV: secret["ARN"],
+        LRS_ACTOR_HOME_PAGE_ENV: "https://learn.example.com",
+        LRS_COURSE_IRI_TEMPLATE_ENV: "https://learn.example.com/courses/{courseId}",
     }
 
 
@@ -237,6 +268,10 @@ def _spawn(
     if status is not None:
         answered = (result["answer"] or {}).get("statusCode")
         check(answered == status, f"cold start of {target} answered {answered}, not {status}")
+    elif isinstance(result["answer"], dict):
+        # A stream or queue function returns; the records it failed must be none.
+        failed = result["answer"].get("batchItemFailures")
+        check(not failed, f"cold start of {target} failed records {failed}")
     if target not in (*FLOORS, PEER):
         check(
             Path(result["stats_api_file"]).is_relative_to(asset_dir),

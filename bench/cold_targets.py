@@ -1,8 +1,9 @@
 """What the cold starts time, and the first invocation each one serves.
 
 The functions are derived from their declarations, so a new one is timed without being
-named here: every route's function (``stats_api.routes.ROUTES``) and every function the
-sessions table's stream invokes (``stats_api.shared_names.STREAM_HANDLERS``). Beside them,
+named here: every route's function (``stats_api.routes.ROUTES``), every function the
+sessions table's stream invokes (``stats_api.shared_names.STREAM_HANDLERS``) and every
+function a queue invokes (``QUEUE_HANDLERS``: the LRS forwarder). Beside them,
 the references: the floor (import boto3, create a DynamoDB client), the freezing floor (the
 same with ``gc.freeze()`` first, as the functions do) and the cookbook-style peer
 (``bench/peer_handler.py``).
@@ -11,7 +12,9 @@ Each route's first invocation is a request its function answers with its route's
 success status (201 for the POST, 204 for the DELETE, 200 for the rest) from data seeded
 on the moto server: a learner's course with sessions, and that course's analytics. A
 stream function's is a batch of one record, the INSERT of a session not seen before, as the
-event source mapping sends it; it succeeds when it returns.
+event source mapping sends it; it succeeds when it returns. A queue function's is a batch of
+one message, a learning event as the rule's target receives it (the forwarder reads its
+secret and posts the statement to a scripted LRS on this machine).
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from stats_api.analytics_writes import AnalyticsWrites
 from stats_api.contributions import Contribution
 from stats_api.learner_stats import Session
 from stats_api.learner_store import LearnerStore
+from stats_api.learning_events import SESSION_RECORDED, LearningEvent
 from stats_api.routes import FETCH_COURSE_STATS, RECORD_SESSION, ROUTES, WITHDRAW_SESSION, Route
-from stats_api.shared_names import STREAM_HANDLERS
+from stats_api.shared_names import QUEUE_HANDLERS, STREAM_HANDLERS
 from stats_api.stored_items import session_item
 from stats_api.table_access import TableAccess
 from stats_devkit import dataset
+from stats_devkit.fake_lrs import bus_message
 from stats_devkit.tables import create_analytics_table, create_table
 
 if TYPE_CHECKING:
@@ -58,7 +63,7 @@ Document = Callable[[], dict[str, Any]]
 class Function:
     handler: str  # dotted path, as Lambda's handler setting names it
     label: str
-    route: Route | None  # None: the stream invokes it
+    route: Route | None  # None: the stream or a queue invokes it
 
     @property
     def module(self) -> str:
@@ -66,10 +71,12 @@ class Function:
 
 
 def functions() -> list[Function]:
-    """The service's functions, routes first (in the route table's order), then the stream's."""
+    """The service's functions, routes first (in the route table's order), then the stream's,
+    then the queues'."""
     routes = [Function(r.handler, f"`{r.route_key}`", r) for r in ROUTES]
     stream = [Function(handler, "the sessions table's stream", None) for handler in STREAM_HANDLERS]
-    return routes + stream
+    queues = [Function(handler, "the LRS deliveries queue", None) for handler in QUEUE_HANDLERS]
+    return routes + stream + queues
 
 
 def reference_labels() -> dict[str, str]:
@@ -88,7 +95,7 @@ def labels() -> dict[str, str]:
 
 def expected_status(target: str) -> int | None:
     """The status code a route's first invocation must answer; None for the floors (no
-    invocation) and the stream's functions (returning is success)."""
+    invocation) and the stream's and queue's functions (returning is success)."""
     if target == PEER:
         return 200
     route = next((f.route for f in functions() if f.handler == target), None)
@@ -117,6 +124,13 @@ def documents(client: DynamoDBClient, table: str, analytics_table: str) -> dict[
     def stream_batch() -> dict[str, Any]:
         return {"Records": [_insert_record(USER, next(streamed), next(sequence))]}
 
+    def queue_batch() -> dict[str, Any]:
+        session = next(streamed)
+        event = LearningEvent.of_change(
+            SESSION_RECORDED, USER, session, session.completed_at, session.completed_at
+        )
+        return {"Records": [bus_message(event, session.session_id)]}
+
     first = sessions[0].session_id
     targets: dict[str, Document] = {
         FLOORS[0]: dict,
@@ -124,7 +138,9 @@ def documents(client: DynamoDBClient, table: str, analytics_table: str) -> dict[
         PEER: partial(_route_event, FETCH_COURSE_STATS, ""),
     }
     for function in functions():
-        if function.route is None:
+        if function.handler in QUEUE_HANDLERS:
+            targets[function.handler] = queue_batch
+        elif function.route is None:
             targets[function.handler] = stream_batch
         elif function.route is WITHDRAW_SESSION:
             targets[function.handler] = withdrawal
@@ -147,7 +163,7 @@ def _route_event(route: Route, session_id: str) -> dict[str, Any]:
 def _insert_record(user_id: str, session: Session, sequence: int) -> dict[str, Any]:
     """A session's INSERT as DynamoDB Streams delivers it to Lambda (NEW_AND_OLD_IMAGES):
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.Lambda.html"""
-    image = dataset.to_wire(session_item(user_id, session))
+    image = dataset.to_wire(session_item(user_id, session, session.completed_at))
     keys = {name: image[name] for name in (table_keys.PARTITION_KEY, table_keys.SORT_KEY)}
     return {
         "eventID": f"{sequence:x}",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench import capacity, report_cold, report_local
+from bench import capacity, events_cost, report_cold, report_local
 from bench.checks import Goal
 from bench.cold_start import BUDGET, ColdStartRun
 from bench.environment import Machine
+from bench.events_cost import EventsCost
 from bench.local_run_scale import REFERENCE_SIZE, ScaleRun
 from bench.package import Archive
 from bench.read_path import (
@@ -38,6 +39,7 @@ class Results:
     writes: WriteRun
     cold: ColdStartRun
     local: ScaleRun
+    events: EventsCost
     asset: Archive
     layer: Archive
     runtime_s: float
@@ -67,6 +69,8 @@ def summary(results: Results) -> str:
             "### The local run (`make run`) against the number of sessions",
             report_local.requests_table(results.local),
             report_local.memory_table(results.local),
+            "### Learning events and an LRS, per recorded session",
+            events_cost.render(results.events),
             "### Lambda asset",
             _asset_table(results),
         ]
@@ -184,6 +188,8 @@ same items.
 {report_cold.method(cold)}
 
 **The local run.** {report_local.method(local)}
+
+{events_cost.method()}
 
 **Asset.** The `stats_api` package zipped in memory as the construct selects it (no
 `__pycache__`), deflate. boto3 comes with the Lambda runtime and Powertools (without its

@@ -90,17 +90,22 @@ def xray_ms(cold: ColdStartRun) -> str:
 def method(cold: ColdStartRun) -> str:
     return f"""**Cold start.** moto's server runs in the benchmark process on 127.0.0.1; each
 measured process is a fresh `python` (this virtualenv's) with a clean environment: dummy
-credentials, `AWS_ENDPOINT_URL_DYNAMODB` pointing at the server, the table names, the
-history and analytics routes on, and `PYTHONPATH` = the Lambda asset unpacked from the zip
-below (and the peer's module). The functions are every route's and every function the
-sessions table's stream invokes, taken from their declarations (`bench/cold_targets.py`),
+credentials, DynamoDB's, EventBridge's and Secrets Manager's endpoints pointing at the
+server, the table names, the history and analytics routes on, the learning events' bus and
+LRS settings, and `PYTHONPATH` = the Lambda asset unpacked from the zip below (and the
+peer's module). The functions are every route's, every function the sessions table's stream
+invokes and every function a queue invokes, taken from their declarations
+(`bench/cold_targets.py`),
 so a new one is timed without being listed. The asset's `__pycache__` is deleted before
 every run, since the deployed asset ships no bytecode; boto3's and Powertools' bytecode is
 cached, as in the runtime and the layer. Metrics stay on, as deployed. Each of the
 {len(cold.results)} processes runs {ROUNDS} times, round-robin, after {WARMUP_ROUNDS}
 unmeasured rounds. A route's first invocation answers its route's first success status from
-seeded data (the `DELETE` withdraws a session seeded for its run); the aggregator's is a
-batch of one new session's INSERT record, as DynamoDB Streams delivers it.
+seeded data (the `DELETE` withdraws a session seeded for its run); a stream function's is a
+batch of one new session's INSERT record, as DynamoDB Streams delivers it; the LRS
+forwarder's a batch of one `SessionRecorded` message, as SQS delivers it, which it posts to
+a scripted LRS on 127.0.0.1 after reading its secret. A stream or queue function must
+report no failed record.
 
 What is timed is what Lambda bills for a cold start: the handler's import and its first
 invocation, timed inside the process (`bench/cold_child.py`): *CPU* is that process's CPU

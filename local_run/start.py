@@ -17,11 +17,11 @@ from types import FrameType
 
 from local_run.auth_modes import AuthSettings, AuthSetup, auth_setup
 from local_run.cors import CorsPolicy
-from local_run.gateway import Gateway, load_handler_path
+from local_run.gateway import Gateway
+from local_run.local_lrs import EVENTS_PATH, LocalLrs
 from local_run.server import DEFAULT_PORT, HOST, OPENAPI_PATH, App, LocalApi, LocalApiServer
 from stats_api import cors
 from stats_api.routes import ROUTES
-from stats_api.shared_names import AGGREGATOR_HANDLER
 from stats_tools import openapi
 
 
@@ -37,13 +37,26 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the server the way Ctrl-C does
 
 
-def _banner(url: str, table: str, auth: AuthSetup, cors_origins: tuple[str, ...] = ()) -> str:
+def _banner(
+    url: str,
+    table: str,
+    auth: AuthSetup,
+    cors_origins: tuple[str, ...] = (),
+    lrs: LocalLrs | None = None,
+) -> str:
+    forwarding = (
+        f"LRS: statements to {lrs.endpoint.statements_url} as {lrs.endpoint.username}"
+        if lrs
+        else "LRS: off (LRS_ENDPOINT, LRS_USERNAME, LRS_PASSWORD turn it on; make lrs serves one)"
+    )
     return "\n".join(
         [
             f"stats-service local API on {url} (embedded DynamoDB, table {table})",
             auth.description,
             *([f"CORS: browsers at {', '.join(cors_origins)}"] if cors_origins else []),
             f"OpenAPI document: {url}{OPENAPI_PATH}",
+            f"Learning events: {url}{EVENTS_PATH}",
+            forwarding,
             "Try:",
             *(f"  {line}" for line in auth.curl_lines),
             "Ctrl-C stops it.",
@@ -68,22 +81,31 @@ def main() -> int:
         else:
             print(f"error: cannot listen on {HOST}:{port}: {error.strerror}", file=sys.stderr)
         return 1
+    try:
+        lrs = LocalLrs.from_environment(os.environ, server.url)  # before the AWS isolation
+    except ValueError as error:
+        server.server_close()
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     # Even when started where SIGINT is ignored (a background job), Ctrl-C and kill -INT stop it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop)
     try:
         with server:
-            _serve_forever(server, auth, cors_origins)
+            _serve_forever(server, auth, cors_origins, lrs)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return 0
 
 
 def _serve_forever(
-    server: LocalApiServer, settings: AuthSettings, cors_origins: tuple[str, ...]
+    server: LocalApiServer,
+    settings: AuthSettings,
+    cors_origins: tuple[str, ...],
+    lrs: LocalLrs | None,
 ) -> None:
-    with embedded_api(server, settings, cors_origins) as local:
-        print(_banner(server.url, local.table_name, local.auth, cors_origins), flush=True)
+    with embedded_api(server, settings, cors_origins, lrs) as local:
+        print(_banner(server.url, local.table_name, local.auth, cors_origins, lrs), flush=True)
         server.serve_forever()
 
 
@@ -96,20 +118,25 @@ class LocalRun:
 
 @contextlib.contextmanager
 def embedded_api(
-    server: LocalApiServer, settings: AuthSettings, cors_origins: tuple[str, ...] = ()
+    server: LocalApiServer,
+    settings: AuthSettings,
+    cors_origins: tuple[str, ...] = (),
+    lrs: LocalLrs | None = None,
 ) -> Iterator[LocalRun]:
     """What ``make run`` serves on ``server``, for as long as the block runs: the embedded
-    table, every route's deployed handler on it behind the auth mode of ``settings``, and
-    the table's stream pumped to the aggregator. The gateway's lock serializes every call
+    table, every route's deployed handler on it behind the auth mode of ``settings``, the
+    table's stream pumped to the aggregator and the learning events' publisher, the bus's
+    events kept for ``GET /local/events``, and with ``lrs`` its queue handed to the
+    forwarder (``local_run.learning_events``). The gateway's lock serializes every call
     into the table (moto is not thread-safe): hold it to reach the table from outside, as
     ``make bench`` does."""
     # moto and boto3 take most of a second to import: only once the port is ours.
     from local_run.emulator import REGION, TABLE_NAME, embedded_dynamodb  # noqa: PLC0415
-    from local_run.stream import StreamPump  # noqa: PLC0415
+    from local_run.learning_events import LocalBus, start_consumers  # noqa: PLC0415
 
     auth = auth_setup(settings, server.url)
-    with embedded_dynamodb():
-        # The handlers are imported once the environment points at the embedded table.
+    with embedded_dynamodb(), LocalBus(REGION, lrs).running(os.environ) as bus:
+        # The handlers are imported once the environment points at the embedded AWS.
         gateway = Gateway.for_routes(ROUTES, auth.authorizer, auth.analytics_authorizer)
         access = openapi.Access(
             settings.mode,
@@ -117,15 +144,14 @@ def embedded_api(
             learner_scopes=settings.required_scopes,
             analytics_scopes=settings.analytics_scopes,
         )
-        app: App = LocalApi(gateway, openapi.document(server.url, access), auth.local_routes)
+        local_routes = {**auth.local_routes, EVENTS_PATH: bus.events_route()}
+        app: App = LocalApi(gateway, openapi.document(server.url, access), local_routes)
         if cors_origins:
             app = CorsPolicy.for_routes(cors_origins, ROUTES).wrap(app)
         server.app = app
-        # The table's stream to the deployed aggregator, as the event source mapping does.
+        # The table's stream to its deployed consumers, the bus's events, the LRS's queue.
         stop = threading.Event()
-        StreamPump(TABLE_NAME, load_handler_path(AGGREGATOR_HANDLER), REGION).run_in_background(
-            gateway.lock, stop
-        )
+        start_consumers(gateway.lock, stop, TABLE_NAME, bus)
         try:
             yield LocalRun(TABLE_NAME, auth, gateway)
         finally:

@@ -86,7 +86,8 @@ class SeededCourse:
 
 def seed(client: DynamoDBClient, table: str, user_id: str, sessions: list[Session]) -> SeededCourse:
     """Write ``sessions`` and their aggregate under ``user_id`` with BatchWriteItem."""
-    items = [to_wire(session_item(user_id, s)) for s in sessions]
+    # Recorded when completed: a seed has no moment of writing to stand for.
+    items = [to_wire(session_item(user_id, s, s.completed_at)) for s in sessions]
     items.append(to_wire(course_stats_item(user_id, expected_stats(sessions))))
     for start in range(0, len(items), BATCH_SIZE):
         requests: Any = {

@@ -56,6 +56,15 @@ def stage_output(session: boto3.Session, stage: str, key: str) -> str:
     raise LookupError(f"stack {stack} has no {key} output")
 
 
+def optional_stage_output(session: boto3.Session, stage: str, key: str) -> str | None:
+    """Output ``key`` of the stage's stack, or None where the stack has none (a setting the
+    stage does not use)."""
+    try:
+        return stage_output(session, stage, key)
+    except LookupError:
+        return None
+
+
 def run(command: Callable[[], str]) -> int:
     """Run an operator's ``command`` and print what it reports: 0; 2 when AWS access is not
     set up, 1 when AWS refuses, each with one line on stderr."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stats_api import table_keys
 from stats_api.table_schema import TableSchema
 
 PARTITION_KEY = "pk"
@@ -65,17 +64,3 @@ def marker_key(course_id: str, user_id: str, session_id: str) -> dict[str, str]:
         PARTITION_KEY: f"learner#{course_id}#{user_id}",
         SORT_KEY: _MARKER_PREFIX + session_id,
     }
-
-
-# The event source mapping's filter (Lambda event filtering): a session's INSERT (its new
-# image) and REMOVE (its old image); only sessions carry a history key
-# (``table_keys.is_session``), so the course stats items' records (one MODIFY per POST)
-# never invoke the aggregator. Plain data: the construct deploys it, ``analytics_stream``
-# reads the same records.
-STREAM_FILTERS: tuple[dict[str, Any], ...] = tuple(
-    {
-        "eventName": [event_name],
-        "dynamodb": {image: {table_keys.HISTORY_SORT_KEY: {"S": [{"exists": True}]}}},
-    }
-    for event_name, image in (("INSERT", "NewImage"), ("REMOVE", "OldImage"))
-)

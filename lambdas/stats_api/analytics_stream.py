@@ -4,7 +4,7 @@ Sessions are written once and deleted once (a withdrawal, or the erasure of thei
 learner), so a session's ``INSERT`` adds its contribution and its ``REMOVE`` takes it off;
 the aggregates' own records (sort key ``course#...``) carry nothing analytics need.
 
-The event source mapping's filter (``analytics_keys.STREAM_FILTERS``, plain data the
+The event source mapping's filter (``table_keys.SESSION_CHANGE_FILTERS``, plain data the
 construct imports) lets only those records through; the tests hold this module to it.
 """
 

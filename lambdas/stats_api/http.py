@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from stats_api import identifiers, session_body
+from stats_api import identifiers, json_text, session_body
 from stats_api.errors import InvalidRequest, RequestError, TemporarilyUnavailable, quoted
 from stats_api.observability import logger, metrics
 from stats_api.shared_names import FAULTS_METRIC, FUNCTION_NAME_DIMENSION
@@ -46,7 +44,7 @@ class Response:
         return {
             "statusCode": self.status,
             "headers": {"content-type": "application/json", **self.headers},
-            "body": json.dumps(self.body, default=_json_number),
+            "body": json_text.dumps(self.body),
         }
 
 
@@ -188,11 +186,3 @@ def endpoint(handle: Callable[[Request], Response]) -> LambdaHandler:
         return response.to_api_gateway()
 
     return handler
-
-
-def _json_number(value: object) -> int | float:
-    # Stored values have at most 6 decimal places and realistic sums stay under 15
-    # significant digits, so the float's shortest repr is the exact decimal.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from stats_api import stored_items, table_keys
+from stats_api import stored_items, table_keys, timestamps
 from stats_api.dynamodb_calls import (
     CONDITION_FAILED,
     cancellation_codes,
@@ -78,7 +78,10 @@ class LearnerStore:
     def _put_new_session(self, user_id: str, session: Session) -> dict[str, Any]:
         return {
             "TableName": self._table.name,
-            "Item": to_attributes(stored_items.session_item(user_id, session)),
+            # Written once, so the moment it is written names this recording of the session.
+            "Item": to_attributes(
+                stored_items.session_item(user_id, session, timestamps.kept(timestamps.now()))
+            ),
             # A session id is written once: a replay or a reuse cancels the transaction.
             "ConditionExpression": "attribute_not_exists(#sk)",
             "ExpressionAttributeNames": {"#sk": table_keys.SORT_KEY},

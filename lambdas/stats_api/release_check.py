@@ -6,15 +6,8 @@ Without it, a version that cannot start (an import error, a missing permission, 
 table name) would go live whenever no request reached it during the canary. Each released
 function's deployment group has its own hook function, configured with the ARN of the
 version being released (``RELEASE_CHECK_TARGET``) and what it serves
-(``RELEASE_CHECK_ROUTE``: a route key, or ``AGGREGATOR_CHECK`` for the analytics
-aggregator); its role may invoke that function's versions only.
-
-The aggregator's check sends a stream batch that can change nothing, whatever the tables
-hold: the withdrawal (``REMOVE``) of a session of a made-up learner, with sequence number 0.
-A withdrawal only takes off a contribution marker older than itself, and no marker is older
-than 0 (the backfill's are 0), so the new version must read the analytics table and
-recognise the record as already applied: it answers ``{"applied": 0}``. Its writes are not
-exercised (they would change data); the release alarms watch those.
+(``RELEASE_CHECK_ROUTE``: a route key, or for a function that serves no route, the name of
+its batch check in ``release_batches``); its role may invoke that function's versions only.
 
 CodeDeploy's contract (AWS docs): it invokes the hook with ``DeploymentId`` and
 ``LifecycleEventHookExecutionId`` and waits (up to an hour) until the hook reports
@@ -39,21 +32,17 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from stats_api import routes, stored_items, table_keys
-from stats_api.dynamodb_calls import to_attributes
-from stats_api.learner_stats import Session
-from stats_api.shared_names import AGGREGATOR_RELEASE_CHECK as AGGREGATOR_CHECK
+from stats_api import routes
+from stats_api.release_batches import BATCH_PROBES, BatchProbe
 from stats_api.shared_names import RELEASE_CHECK_ROUTE_ENV as ROUTE_ENV
 from stats_api.shared_names import RELEASE_CHECK_TARGET_ENV as TARGET_ENV
 
 __all__ = [
-    "AGGREGATOR_CHECK",
     "CODEDEPLOY_CONFIG",
     "LAMBDA_CONFIG",
     "ROUTE_ENV",
@@ -63,7 +52,6 @@ __all__ = [
     "check",
     "handler",
     "probes",
-    "stream_event",
 ]
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 # A read outlasting a route function's 10 s timeout plus a cold start; two attempts at
@@ -75,8 +63,6 @@ LAMBDA_CONFIG = Config(
 CODEDEPLOY_CONFIG = Config(
     connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 5}
 )
-# What the aggregator answers a batch that changed no course's analytics.
-NOTHING_APPLIED = {"applied": 0}
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
@@ -157,48 +143,11 @@ def api_event(probe: Probe, caller: str) -> dict[str, Any]:
     return event
 
 
-def stream_event(caller: str) -> dict[str, Any]:
-    """A DynamoDB Streams batch, as Lambda's event source mapping delivers it, holding one
-    record that no aggregator may apply: the withdrawal of ``caller``'s made-up session,
-    sequence number 0 (older than every contribution marker)."""
-    session = Session(
-        session_id=str(uuid.uuid4()),
-        course_id="release-check",
-        total_modules_studied=1,
-        time_studied=Decimal(1),
-        average_score=Decimal(1),
-        completed_at="2000-01-01T00:00:00.000000Z",
-    )
-    item = stored_items.session_item(caller, session)
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    return {
-        "Records": [
-            {
-                "eventID": uuid.uuid4().hex,
-                "eventName": "REMOVE",
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": region,
-                "dynamodb": {
-                    "ApproximateCreationDateTime": int(time.time()),
-                    "Keys": to_attributes(table_keys.session_key(caller, session.session_id)),
-                    "OldImage": to_attributes(item),
-                    "SequenceNumber": "0",
-                    "SizeBytes": len(json.dumps(item, default=str)),
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                },
-                "eventSourceARN": f"arn:aws:dynamodb:{region}:000000000000:table/"
-                "release-check/stream/2000-01-01T00:00:00.000",
-            }
-        ]
-    }
-
-
 def check(lambda_client: Any, target: str, route_key: str) -> list[str]:
-    """Invoke ``target`` with each probe of ``route_key`` (or the aggregator's batch); the
-    problems found (none: pass)."""
-    if route_key == AGGREGATOR_CHECK:
-        return _check_aggregator(lambda_client, target)
+    """Invoke ``target`` with each probe of ``route_key`` (or, for a function that serves no
+    route, its batch); the problems found (none: pass)."""
+    if route_key in BATCH_PROBES:
+        return _check_batch(lambda_client, target, BATCH_PROBES[route_key])
     found = probes(route_key)
     if not found:
         return [f"no release check is declared for route {route_key!r}"]
@@ -227,20 +176,20 @@ def check(lambda_client: Any, target: str, route_key: str) -> list[str]:
     return problems
 
 
-def _check_aggregator(lambda_client: Any, target: str) -> list[str]:
-    event = stream_event(f"release-check-{uuid.uuid4()}")
+def _check_batch(lambda_client: Any, target: str, probe: BatchProbe) -> list[str]:
+    event = probe.event(f"release-check-{uuid.uuid4()}")
     response = lambda_client.invoke(
         FunctionName=target, InvocationType="RequestResponse", Payload=json.dumps(event).encode()
     )
     payload = response["Payload"].read().decode("utf-8", "replace")
     if response.get("FunctionError"):
-        return [f"the aggregator failed on a batch: {payload[:500]}"]
+        return [f"{probe.function} failed on a batch: {payload[:500]}"]
     try:
         answer = json.loads(payload)
     except ValueError:
         answer = None
-    if answer != NOTHING_APPLIED:
-        return [f"the aggregator answered {payload[:500]}, expected {NOTHING_APPLIED}"]
+    if answer != probe.expected:
+        return [f"{probe.function} answered {payload[:500]}, expected {probe.expected}"]
     return []
 
 

@@ -22,15 +22,23 @@ TIME_STUDIED = "timeStudied"
 # A session only.
 AVERAGE_SCORE = "averageScore"
 COMPLETED_AT = "completedAt"
+# When the session was recorded: with the user and session ids, it names this recording, from
+# which the learning events' and xAPI statements' ids derive (a session recorded again after
+# its withdrawal is another recording). Sessions stored before it have none: their
+# completedAt stands in.
+RECORDED_AT = "recordedAt"
+# Set by the erasure on each session just before deleting it, so that the stream's REMOVE
+# tells an erasure from a withdrawal.
+ERASED_AT = "erasedAt"
 # A course stats aggregate's totals (and the analytics items', stored alike): running sums,
 # so that a mean is exact until it is published.
 AVERAGE_SCORE_SUM = "averageScoreSum"
 SESSION_COUNT = "sessionCount"
 
 
-def session_item(user_id: str, session: Session) -> dict[str, Any]:
-    """A session as stored: its key (the session id is the sort key), its numbers, and its
-    key in the history index."""
+def session_item(user_id: str, session: Session, recorded_at: str) -> dict[str, Any]:
+    """A session as stored: its key (the session id is the sort key), its numbers, its key
+    in the history index, and when it was recorded (``recorded_at``, in the kept form)."""
     return {
         **table_keys.session_key(user_id, session.session_id),
         COURSE_ID: session.course_id,
@@ -41,7 +49,14 @@ def session_item(user_id: str, session: Session) -> dict[str, Any]:
         table_keys.HISTORY_SORT_KEY: table_keys.history_key(
             session.course_id, session.completed_at, session.session_id
         ),
+        RECORDED_AT: recorded_at,
     }
+
+
+def recording(item: Mapping[str, Any]) -> str:
+    """What names a stored session's recording: its ``recordedAt``, or for a session stored
+    before that attribute existed its ``completedAt``."""
+    return str(item.get(RECORDED_AT, item[COMPLETED_AT]))
 
 
 def session(item: Mapping[str, Any]) -> Session:

@@ -15,6 +15,7 @@ attribute, so the index holds sessions only.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from stats_api.table_schema import LocalIndex, TableSchema
 
@@ -46,6 +47,21 @@ def is_session(item: Mapping[str, object]) -> bool:
     carry a history key. How the aggregator, its stream filter and the backfill tell a
     session from a course stats aggregate."""
     return HISTORY_SORT_KEY in item
+
+
+# The stream's records its consumers take (Lambda event filtering on their event source
+# mappings): a session's INSERT (its new image) and REMOVE (its old image), each a session
+# recorded, or withdrawn or erased. Only sessions carry a history key (``is_session``), so
+# the course stats items' records (one MODIFY per POST) and an erasure's marking MODIFY
+# invoke nobody. Plain data: the construct deploys it; the aggregator (``analytics_stream``)
+# and the learning events' publisher (``learning_events_stream``) read the same records.
+SESSION_CHANGE_FILTERS: tuple[dict[str, Any], ...] = tuple(
+    {
+        "eventName": [event_name],
+        "dynamodb": {image: {HISTORY_SORT_KEY: {"S": [{"exists": True}]}}},
+    }
+    for event_name, image in (("INSERT", "NewImage"), ("REMOVE", "OldImage"))
+)
 
 
 def session_key(user_id: str, session_id: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
-"""The stats service's CDK constructs: import ``StatsService``, its props and auth from here."""
+"""The stats service's CDK constructs: import ``StatsService``, its props (``LrsProps`` for an
+LRS) and auth from here."""
 
 from .alarm_topic import allow_alarm_notifications
 from .auth import Auth, HeaderAuth, IamAuth, JwtAuth
+from .lrs_props import LrsProps
 from .props import StatsServiceProps
 from .service import StatsService
 from .stack import StatsStack
@@ -11,6 +13,7 @@ __all__ = [
     "HeaderAuth",
     "IamAuth",
     "JwtAuth",
+    "LrsProps",
     "StatsService",
     "StatsServiceProps",
     "StatsStack",

@@ -20,7 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stats_api import shared_names
-from stats_api.analytics_keys import STREAM_FILTERS
+from stats_api.table_keys import SESSION_CHANGE_FILTERS
 
 from .functions import FunctionSpec
 from .props import StatsServiceProps
@@ -61,9 +61,9 @@ def failure_queue(scope: Construct, queue_id: str, props: StatsServiceProps) -> 
         Validations.of(queue).acknowledge(
             Acknowledgment(
                 id=rule,
-                reason="This queue is itself the on-failure destination of the aggregator's "
-                "event source mapping; nothing consumes it automatically, so it needs no "
-                "dead-letter queue of its own.",
+                reason="This queue is itself the on-failure destination of a stream "
+                "consumer's event source mapping; nothing consumes it automatically, so it "
+                "needs no dead-letter queue of its own.",
             )
         )
     return queue
@@ -107,14 +107,18 @@ def stream_mapping(
     *,
     table: dynamodb.ITable,
     failures: sqs.IQueue,
-    filters: Iterable[Mapping[str, Any]] = STREAM_FILTERS,
+    filters: Iterable[Mapping[str, Any]] = SESSION_CHANGE_FILTERS,
+    batch_size: int = BATCH_SIZE,
+    report_batch_item_failures: bool = False,
 ) -> lambda_.EventSourceMapping:
     """The event source mapping that hands the sessions table's stream records ``filters``
     (Lambda event filtering) lets through to ``function``'s ``live`` alias, so that
     CodeDeploy releases a new version to a share of the batches first and rolls back
     (Lambda routes an alias's invocations by its weights, and its docs make no exception
     for event source mappings; not observable offline); a batch it keeps failing is
-    described in ``failures``. The aggregator's today; any consumer of the stream's.
+    described in ``failures``; with ``report_batch_item_failures``, the function names the
+    first record it failed and Lambda retries from there. The aggregator's and the learning
+    events publisher's.
 
     It keeps the construct path (so the logical id) it had when it invoked the function
     itself: CloudFormation then updates its ``FunctionName`` in place ("Update requires: No
@@ -124,7 +128,7 @@ def stream_mapping(
     https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
     """
     if table.table_stream_arn is None:
-        raise ValueError("course analytics need the sessions table's stream")
+        raise ValueError(f"{function.node.id} needs the sessions table's stream")
     mapping = lambda_.EventSourceMapping(
         function,
         f"DynamoDBEventSource:{Names.node_unique_id(table.node)}",
@@ -133,8 +137,9 @@ def stream_mapping(
         # Everything the stream still holds: turned on, the mapping starts with what the
         # backfill may also apply; the contribution markers make that harmless.
         starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-        batch_size=BATCH_SIZE,
+        batch_size=batch_size,
         max_batching_window=MAX_BATCHING_WINDOW,
+        report_batch_item_failures=report_batch_item_failures or None,
         bisect_batch_on_error=True,
         retry_attempts=RETRY_ATTEMPTS,
         max_record_age=MAX_RECORD_AGE,

@@ -24,7 +24,8 @@ from stats_api.routes import RECORD_SESSION, Route
 from stats_api.shared_names import FAULTS_METRIC, SESSIONS_RECORDED_METRIC
 
 from .alarm_thresholds import at_first_datapoint, graph_with_critical_alarm
-from .data_monitoring import monitor_stream_consumer, monitor_table
+from .data_monitoring import monitor_learning_events, monitor_stream_consumer, monitor_table
+from .learning_events import LearningEvents
 from .monitoring_names import alarm_name_prefix, dashboard_name
 from .service_metrics import handler_metric, table_operations
 
@@ -119,6 +120,16 @@ class StatsServiceMonitoring(Construct):
         """The alarms a new aggregator version must keep quiet while it takes batches: its
         errors (a batch it failed) and its iterator age (the analytics falling behind)."""
         return self._tagged(_AGGREGATOR_RELEASE_TAG, "no aggregator")
+
+    def consumer_release_alarms(self, function_id: str) -> list[cloudwatch.IAlarm]:
+        """The alarms a new version of a stream's or a queue's consumer (the learning
+        events' publisher and forwarder) must keep quiet while it takes batches."""
+        return self._tagged(_consumer_release_tag(function_id), f"no consumer {function_id!r}")
+
+    def monitor_learning_events(self, events: LearningEvents) -> None:
+        """The publisher as a consumer of the sessions table's stream; with an LRS, the
+        forwarder as its queue's consumer and the rule that feeds that queue."""
+        monitor_learning_events(self.facade, events, release_tag=_consumer_release_tag)
 
     def _tagged(self, tag: str, missing: str) -> list[cloudwatch.IAlarm]:
         alarms = self.facade.created_alarms_with_tag(tag)
@@ -256,3 +267,7 @@ def _fault_tag(function_id: str) -> str:
 
 def _latency_tag(function_id: str) -> str:
     return f"latency-of-{function_id}"
+
+
+def _consumer_release_tag(function_id: str) -> str:
+    return f"release-of-{function_id}"

@@ -11,12 +11,14 @@ from aws_cdk import Duration, RemovalPolicy, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as eventbridge
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
 from stats_api import cors
 
 from .auth import Auth, HeaderAuth
+from .lrs_props import LrsProps
 
 API_GATEWAY_TIMEOUT = Duration.seconds(29)
 # Lambda refuses SnapStart together with provisioned concurrency:
@@ -51,6 +53,17 @@ class StatsServiceProps:
             demand one of ``JwtAuth.analytics_scopes``; with ``IamAuth`` grant them apart
             (``StatsService.grant_analytics_read``). A brought table must have a stream of
             new and old images. Default False.
+        events: Also publish learning events: each session recorded, withdrawn or erased, on
+            an EventBridge bus (``SessionRecorded``, ``SessionWithdrawn``, ``SessionErased``,
+            source ``stats-service``; their JSON Schemas in docs/events/ and in a schema
+            registry), from the sessions table's stream through a publisher function (with
+            its on-failure queue and alarms), kept 35 days in an archive for replay. A
+            brought table must have a stream of new and old images. Default False.
+        event_bus: With ``events``: the bus to publish on, one the app owns, instead of one
+            the construct creates. Default: created.
+        lrs: With ``events``: also send each event to a Learning Record Store as xAPI
+            statements (``LrsProps``: its endpoint, credentials and xAPI names). Default
+            none.
         table: Bring your own table instead of creating one. Its key schema must be
             ``userId`` (string) / ``sessionId`` (string), and with ``history`` it needs the
             history index (``table.HISTORY_INDEX_DESCRIPTION``). A table of this app is
@@ -122,6 +135,9 @@ class StatsServiceProps:
     allow_header_auth: bool = False
     history: bool = False
     analytics: bool = False
+    events: bool = False
+    event_bus: eventbridge.IEventBus | None = None
+    lrs: LrsProps | None = None
     table: dynamodb.ITable | None = None
     table_has_history_index: bool = False
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
@@ -151,6 +167,11 @@ class StatsServiceProps:
             *self._value_problems(),
             *self._cold_start_problems(),
             *self._domain_problems(),
+            *(
+                f"{name} needs events=True (-c events=true): it is where they go"
+                for name, value in (("event_bus", self.event_bus), ("lrs", self.lrs))
+                if value is not None and not self.events
+            ),
         ]
         if problems:
             raise ValueError("invalid StatsServiceProps: " + "; ".join(problems))

@@ -28,6 +28,7 @@ from .analytics import (
 from .api import add_routes, api_stage, http_api
 from .domain import custom_domain
 from .functions import route_function_spec, service_function
+from .learning_events import LearningEvents, learning_events
 from .monitoring import StatsServiceMonitoring
 from .props import StatsServiceProps
 from .releases import Release, deployment_groups, live_alias, live_aliases
@@ -46,7 +47,9 @@ class StatsService(Construct):
     both by function id, and ``domain`` (the custom domain, or None). With analytics:
     ``analytics_table``, ``aggregator_function`` with ``aggregator_alias`` (what the stream
     invokes), ``analytics_failures`` (the on-failure queue) and
-    ``grant_analytics_read(grantee)`` for IAM callers.
+    ``grant_analytics_read(grantee)`` for IAM callers. With events: ``learning_events``
+    (the bus, archive, schema registry, publisher and, with an LRS, its forwarder and
+    queues: ``LearningEvents``).
     """
 
     def __init__(
@@ -86,6 +89,13 @@ class StatsService(Construct):
                 table=self.table,
                 failures=self.analytics_failures,
             )
+        # With events: the bus, its archive and schemas, the publisher the stream invokes;
+        # with an LRS, the forwarder and its queues.
+        self.learning_events: LearningEvents | None = (
+            learning_events(self, table=self.table, props=props, code=code, layer=layer)
+            if props.events
+            else None
+        )
         self.functions: dict[str, lambda_.Function] = {
             route.function_id: service_function(
                 self,
@@ -133,6 +143,9 @@ class StatsService(Construct):
                 shared_names.AGGREGATOR_RELEASE_CHECK,
                 self.monitoring.aggregator_release_alarms(),
             )
+        if self.learning_events is not None:
+            self.monitoring.monitor_learning_events(self.learning_events)
+            releases.update(self.learning_events.releases(self.monitoring.consumer_release_alarms))
         self.deployment_groups: dict[str, codedeploy.LambdaDeploymentGroup] = deployment_groups(
             self, releases, props, code=code
         )

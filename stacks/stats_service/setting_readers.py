@@ -13,6 +13,7 @@ from aws_cdk import aws_codedeploy as codedeploy
 from stats_api import auth_modes, cors
 
 from .auth import AUTH_CLASSES, Auth, Context
+from .lrs_props import LrsProps
 from .releases import DEPLOYMENT_CONFIGS
 
 # Reads a key's value from a stage's context (the committed value, or -c's, or the stage's
@@ -90,3 +91,24 @@ def cors_origins(context: Context, key: str) -> tuple[str, ...] | None:
         return cors.origins(listed)
     except ValueError as error:
         raise ValueError(f"-c {key}: {error}") from None
+
+
+# The keys of an LRS's settings: all four or none (the first is the setting's own).
+LRS_KEYS = ("lrsEndpoint", "lrsSecretArn", "lrsActorHomePage", "lrsCourseIri")
+
+
+def lrs(context: Context, key: str) -> LrsProps | None:
+    """An LRS to forward learning events to, from the four ``LRS_KEYS`` together."""
+    given = {name: context(name) for name in LRS_KEYS}
+    if all(value is None for value in given.values()):
+        return None
+    missing = [name for name, value in given.items() if value is None]
+    if missing:
+        raise ValueError(
+            f"an LRS needs all of -c {', '.join(LRS_KEYS)}; missing: {', '.join(missing)}"
+        )
+    endpoint, secret_arn, home_page, course_iri = (str(given[name]) for name in LRS_KEYS)
+    try:
+        return LrsProps(endpoint, secret_arn, home_page, course_iri)
+    except ValueError as error:
+        raise ValueError(f"-c {', '.join(LRS_KEYS)}: {error}") from None

@@ -13,6 +13,8 @@ from stats_api import auth_modes
 from stats_api.shared_names import (
     ANALYTICS_READER_OUTPUT,
     ANALYTICS_TABLE_NAME_OUTPUT,
+    EVENT_BUS_NAME_OUTPUT,
+    LRS_ACTOR_HOME_PAGE_OUTPUT,
     TABLE_NAME_OUTPUT,
 )
 
@@ -74,6 +76,24 @@ class StatsStack(Stack):
                 ANALYTICS_TABLE_NAME_OUTPUT,
                 value=self.service.analytics_table.table_name,
                 description="The course analytics table",
+            )
+        events = self.service.learning_events
+        if events is not None:
+            # Where consumers subscribe: a rule on this bus, source stats-service.
+            CfnOutput(
+                self,
+                EVENT_BUS_NAME_OUTPUT,
+                value=events.bus.event_bus_name,
+                description="The bus learning events are published on",
+            )
+        lrs = self.service.props.lrs
+        if lrs is not None:
+            # What `make erase` names as the xAPI actor for the LRS's own erasure.
+            CfnOutput(
+                self,
+                LRS_ACTOR_HOME_PAGE_OUTPUT,
+                value=lrs.actor_home_page,
+                description="The homePage of the learners' xAPI accounts at the LRS",
             )
         if self.service.domain is not None:
             domain = self.service.domain

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Environment
+from aws_cdk import aws_events as eventbridge
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -55,6 +56,13 @@ def _alarm_topic(scope: Construct, arn: str) -> sns.ITopic:
 
 
 _SNS_TOPIC_ARN = r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}"
+_EVENT_BUS_ARN = r"arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256}"
+
+
+def _event_bus(scope: Construct, arn: str) -> eventbridge.IEventBus:
+    return eventbridge.EventBus.from_event_bus_arn(scope, "EventBus", arn)
+
+
 # fmt: off
 SETTINGS: tuple[Setting, ...] = (
     Setting("auth", "``header|iam|jwt``, instead of the stage's default.", readers.auth, "auth"),
@@ -69,6 +77,21 @@ SETTINGS: tuple[Setting, ...] = (
             "history"),
     Setting("analytics", "``true``: also deploy course analytics (off).", readers.flag,
             "analytics"),
+    Setting("events", "``true``: publish learning events on EventBridge (off).", readers.flag,
+            "events"),
+    Setting("eventBusArn", "``arn:aws:events:...``: with ``events``, the app's bus instead of "
+            "one created with the stack.", readers.matching(_EVENT_BUS_ARN, "an event bus ARN "
+            "(arn:<partition>:events:<region>:<account>:event-bus/<name>)"), "event_bus",
+            construct=_event_bus),
+    Setting(readers.LRS_KEYS[0], "``https://.../xAPI/statements``: with ``events``, send each "
+            "event to this LRS as xAPI statements, with the three keys below.", readers.lrs,
+            "lrs"),
+    Setting(readers.LRS_KEYS[1], "the complete ARN of the Secrets Manager secret holding the "
+            'LRS\'s ``{"username", "password"}``.', None),
+    Setting(readers.LRS_KEYS[2], "``https://...``: the platform whose accounts the user ids are "
+            "(each statement's actor homePage).", None),
+    Setting(readers.LRS_KEYS[3], "``https://.../courses/{courseId}``: the course activity's IRI.",
+            None),
     Setting("reservedConcurrency", "``N`` reserved for each function (none).",
             readers.positive_count, "reserved_concurrency"),
     Setting("powertoolsLayerArn", "``arn:...``: where the official Powertools layer is not "

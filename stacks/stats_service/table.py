@@ -23,8 +23,13 @@ HISTORY_INDEX_DESCRIPTION = (
 
 
 def sessions_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
-    """The learners' sessions, with the history index; streamed where analytics read it."""
-    return _table(scope, "Table", table_keys.SCHEMA, props, stream=props.analytics)
+    """The learners' sessions, with the history index; streamed where the analytics'
+    aggregator or the learning events' publisher reads it."""
+    return _table(scope, "Table", table_keys.SCHEMA, props, stream=_streamed(props))
+
+
+def _streamed(props: StatsServiceProps) -> bool:
+    return props.analytics or props.events
 
 
 def analytics_table(scope: Construct, props: StatsServiceProps) -> dynamodb.TableV2:
@@ -75,11 +80,11 @@ def check_brought_table(table: dynamodb.ITable, props: StatsServiceProps) -> Non
     name or ARN does not: its key schema is taken on trust, and with history on its index
     must be confirmed (``table_has_history_index``).
     """
-    if props.analytics and table.table_stream_arn is None:
+    if _streamed(props) and table.table_stream_arn is None:
         raise ValueError(
-            f"analytics need the table {table.node.path} to have a stream of new and old "
-            "images (StreamViewType NEW_AND_OLD_IMAGES); import it with its "
-            "table_stream_arn"
+            f"{'analytics' if props.analytics else 'learning events'} need the table "
+            f"{table.node.path} to have a stream of new and old images (StreamViewType "
+            "NEW_AND_OLD_IMAGES); import it with its table_stream_arn"
         )
     resource = table.node.default_child
     if not isinstance(resource, dynamodb.CfnTable | dynamodb.CfnGlobalTable):

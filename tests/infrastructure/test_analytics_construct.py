@@ -16,7 +16,7 @@ from stats_api.routes import ANALYTICS_ROUTES, ANALYTICS_SCOPE, LEARNER_ROUTES
 from stats_api.shared_names import AGGREGATOR_HANDLER, ANALYTICS_TABLE_ENV
 from stats_service import JwtAuth, StatsService, StatsServiceProps
 from tests.support.cloudformation import referenced
-from tests.support.templates import function_for, role_statements, synth
+from tests.support.templates import SESSION_CHANGE_PATTERNS, function_for, role_statements, synth
 
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example"
 
@@ -64,16 +64,8 @@ def test_should_stream_new_and_old_images_to_the_aggregator_only_for_sessions(
     )
     mapping = only(template, "AWS::Lambda::EventSourceMapping")
     # A session's INSERT and REMOVE only: sessions alone carry the history key.
-    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [
-        {
-            "eventName": ["INSERT"],
-            "dynamodb": {"NewImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
-        },
-        {
-            "eventName": ["REMOVE"],
-            "dynamodb": {"OldImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
-        },
-    ]
+    filters = mapping["FilterCriteria"]["Filters"]
+    assert [json.loads(f["Pattern"]) for f in filters] == SESSION_CHANGE_PATTERNS
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     # Fresh within seconds: a batch waits at most 1 s, a full one (500) goes at once.
     assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (500, 1)

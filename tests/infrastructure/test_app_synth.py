@@ -32,6 +32,16 @@ STAGE_CONTEXTS = {
     "prod-history": {"stage": "prod", "history": "true"},
     # IAM auth with analytics: the aggregator's release and the analytics reader role.
     "prod-history-analytics": {"stage": "prod", "history": "true", "analytics": "true"},
+    # The issue's own checks: make synth STAGE=prod CONTEXT="-c events=true", and with an LRS.
+    "prod-events": {"stage": "prod", "events": "true"},
+    "prod-events-lrs": {
+        "stage": "prod",
+        "events": "true",
+        "lrsEndpoint": "https://lrs.example.com/xAPI/statements",
+        "lrsSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lrs-AbCdEf",
+        "lrsActorHomePage": "https://learn.example.com",
+        "lrsCourseIri": "https://learn.example.com/courses/{courseId}",
+    },
     # Every other option, and each pair of options: test_option_matrix.py.
     "prod-snapstart-domain": {
         "stage": "prod",
@@ -85,6 +95,36 @@ def test_should_pass_cfn_lint_in_every_stage(
     assert {f["Rule"]["Id"] for f in findings} <= ACCEPTED_CFN_LINT_RULES, findings
 
 
+@pytest.mark.parametrize(
+    ("stage", "queues", "rules"), [("prod-events", 1, 0), ("prod-events-lrs", 3, 1)]
+)
+def test_should_publish_learning_events_with_their_archive_queues_and_alarms(
+    assemblies: dict[str, Path], stage: str, queues: int, rules: int
+) -> None:
+    template = _template(assemblies, stage)
+    counts = {
+        kind: len(template.find_resources(kind))
+        for kind in (
+            "AWS::Events::EventBus",
+            "AWS::Events::Archive",
+            "AWS::EventSchemas::Schema",
+            "AWS::SQS::Queue",
+            "AWS::Events::Rule",
+        )
+    }
+    # The publisher's on-failure queue; with an LRS, its queue and the dead letters too.
+    assert counts == {
+        "AWS::Events::EventBus": 1,
+        "AWS::Events::Archive": 1,
+        "AWS::EventSchemas::Schema": 3,
+        "AWS::SQS::Queue": queues,
+        "AWS::Events::Rule": rules,
+    }
+    alarms = " ".join(template.find_resources("AWS::CloudWatch::Alarm"))
+    assert "PublisherIteratorAge" in alarms
+    assert ("LrsForwarderQueueDLQ" in alarms) is (rules == 1)
+
+
 def test_should_fail_synth_on_an_unacknowledged_finding(tmp_path: Path) -> None:
     app = build_app(App(outdir=str(tmp_path), context={"stage": "dev"}))
     # A topic without enforced TLS: AwsSolutions-SNS3 must stop the synth.
@@ -135,7 +175,7 @@ def test_should_synth_prod_with_header_auth_when_overridden(tmp_path: Path) -> N
         # A yes/no flag takes true or false: "yes" once synthesised as false, silently.
         *(
             ({"stage": "dev", flag: bad}, f"-c {flag} must be true or false, got {bad!r}")
-            for flag in ("history", "analytics", "snapStart", "allowHeaderAuth")
+            for flag in ("history", "analytics", "events", "snapStart", "allowHeaderAuth")
             for bad in ("yes", "1", "True", "", 1)
         ),
     ],

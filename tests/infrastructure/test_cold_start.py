@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from bench import cold_targets
 from stats_api.routes import CORE_ROUTES
 from stats_api.shared_names import RELEASE_CHECK_HANDLER
-from stats_service import StatsService, StatsServiceProps, snap_start
+from stats_service import LrsProps, StatsService, StatsServiceProps, snap_start
 from tests.support.templates import functions, synth
 
 
@@ -148,9 +148,15 @@ def test_should_refuse_a_combination_lambda_refuses(
 
 def test_should_benchmark_the_cold_start_of_every_function_a_full_stage_deploys() -> None:
     # make bench times the functions the declarations name (the route table, the stream's
-    # handlers): one deployed without being declared there would go unmeasured. The release
-    # checks run once per deploy, before any traffic.
-    template = synth(StatsServiceProps(history=True, analytics=True))
+    # and the queues' handlers): one deployed without being declared there would go
+    # unmeasured. The release checks run once per deploy, before any traffic.
+    lrs = LrsProps(
+        "https://lrs.example.com/xAPI/statements",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lrs-credentials-AbCdEf",
+        "https://learn.example.com",
+        "https://learn.example.com/courses/{courseId}",
+    )
+    template = synth(StatsServiceProps(history=True, analytics=True, events=True, lrs=lrs))
     deployed = {
         function["Properties"]["Handler"]
         for function in template.find_resources("AWS::Lambda::Function").values()

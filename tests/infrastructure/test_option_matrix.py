@@ -12,14 +12,16 @@ import itertools
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aws_cdk import App, Environment, Stack, Validations
+from aws_cdk import App, ArnFormat, Environment, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as eventbridge
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stats_api import table_keys
-from stats_service import IamAuth, JwtAuth, StatsServiceProps, StatsStack
+from stats_service import IamAuth, JwtAuth, LrsProps, StatsServiceProps, StatsStack
 from tests.support import REPO_ROOT
 from tests.support.commands import cfn_lint
 
@@ -44,6 +46,8 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "domain": ("off", "on"),
     "layer": ("official", "other-partition"),
     "break_glass": ("off", "on"),
+    # Learning events on the construct's bus, or on the app's with LRS forwarding.
+    "events": ("off", "own_bus", "app_bus_and_lrs"),
 }
 Combination = Mapping[str, str]
 
@@ -141,9 +145,35 @@ def _props(combination: Combination) -> Callable[[Stack], StatsServiceProps]:
             certificate=CERTIFICATES["cn-north-1" if china else None] if "domain" in on else None,
             powertools_layer_arn=CHINA_LAYER if china else None,
             break_glass="break_glass" in on,
+            **_events(stack, combination["events"]),
         )
 
     return props
+
+
+def _events(stack: Stack, kind: str) -> dict[str, Any]:
+    if kind == "off":
+        return {}
+    if kind == "own_bus":
+        return {"events": True}
+    bus = eventbridge.EventBus.from_event_bus_arn(
+        stack,
+        "PlatformBus",
+        stack.format_arn(service="events", resource="event-bus", resource_name="platform"),
+    )
+    secret = stack.format_arn(
+        service="secretsmanager",
+        resource="secret",
+        resource_name="lrs-credentials-AbCdEf",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    lrs = LrsProps(
+        "https://lrs.example.com/xAPI/statements",
+        secret,
+        "https://learn.example.com",
+        "https://learn.example.com/courses/{courseId}",
+    )
+    return {"events": True, "event_bus": bus, "lrs": lrs}
 
 
 @pytest.fixture(scope="module")

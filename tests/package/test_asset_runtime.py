@@ -2,8 +2,9 @@
 runtime's boto3 and Powertools without its extras (a layer passed with
 ``powertools_layer_arn`` may lack them, and no fastjsonschema may be needed).
 
-Every function of a synthesised ``StatsService`` (history and analytics on: all eight, and
-the analytics aggregator) is imported from its
+Every function of a synthesised ``StatsService`` (history, analytics and learning events
+with an LRS on: all eight routes', the analytics aggregator, the events' publisher and the
+LRS forwarder) is imported from its
 asset directory in ``cdk.out`` by a clean interpreter (``python -I -S``: no site-packages,
 no ``PYTHON*`` variables; only the asset and a ``pip install --target`` of the pinned
 ``aws-lambda-powertools`` and ``boto3`` on its path) and invoked with an API Gateway payload
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from aws_cdk import App, Stack
 from moto.server import ThreadedMotoServer
 
 from local_run.events import api_event
+from stats_api.learning_events_stream import learning_event
 from stats_api.routes import (
     FETCH_COURSE_ANALYTICS,
     FETCH_COURSE_STATS,
@@ -45,17 +48,30 @@ from stats_api.routes import (
 from stats_api.shared_names import (
     AGGREGATOR_HANDLER,
     ANALYTICS_TABLE_ENV,
+    EVENT_BUS_NAME_ENV,
+    FORWARDER_HANDLER,
     HISTORY_ENV,
+    LRS_CREDENTIALS_SECRET_ENV,
+    LRS_STATEMENTS_URL_ENV,
+    PUBLISHER_HANDLER,
     RELEASE_CHECK_HANDLER,
     TABLE_NAME_ENV,
 )
+from stats_devkit.fake_lrs import bus_message, fake_lrs
 from stats_devkit.tables import create_analytics_table, create_table
-from stats_service import StatsService, StatsServiceProps
+from stats_service import LrsProps, StatsService, StatsServiceProps
 from tests.support import REPO_ROOT
 from tests.support.commands import run
 
 TABLE = "stats-asset"
 ANALYTICS_TABLE = "stats-asset-analytics"
+BUS = "stats-asset-events"
+LRS = LrsProps(
+    "https://lrs.example.com/xAPI/statements",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:lrs-credentials-AbCdEf",
+    "https://learn.example.com",
+    "https://learn.example.com/courses/{courseId}",
+)
 USER = "learner-asset"
 COURSE = "algebra-1"
 SESSION_ID = str(uuid.UUID(int=42, version=4))
@@ -124,7 +140,11 @@ def functions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = App(outdir=str(outdir))
     stack = Stack(app, "AssetRuntime")
-    StatsService(stack, "Stats", StatsServiceProps(history=True, analytics=True))
+    StatsService(
+        stack,
+        "Stats",
+        StatsServiceProps(history=True, analytics=True, events=True, lrs=LRS),
+    )
     assembly = app.synth()
     template = json.loads((Path(assembly.directory) / "AssetRuntime.template.json").read_text())
     found: dict[str, dict[str, Any]] = {}
@@ -140,8 +160,19 @@ def functions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, A
     return found
 
 
+@dataclass(frozen=True)
+class Moto:
+    url: str
+    secret_arn: str  # the LRS's credentials, as the stack's secret holds them
+
+
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
+def endpoint(moto: Moto) -> str:
+    return moto.url
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[Moto]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -157,7 +188,17 @@ def endpoint() -> Iterator[str]:
         )
         create_table(client, TABLE)
         create_analytics_table(client, ANALYTICS_TABLE)
-        yield url
+        aws: dict[str, Any] = {
+            "endpoint_url": url,
+            "region_name": "us-east-1",
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        boto3.client("events", **aws).create_event_bus(Name=BUS)
+        secret = boto3.client("secretsmanager", **aws).create_secret(
+            Name="lrs-credentials", SecretString=json.dumps({"username": "u", "password": "p"})
+        )
+        yield Moto(url, secret["ARN"])
     finally:
         server.stop()
 
@@ -168,10 +209,13 @@ def invoke(
     event: dict[str, Any] | None,
     packages: Path,
     endpoint: str,
+    settings: dict[str, str] | None = None,
 ) -> Any:
-    """The handler's answer to ``event`` (None: imported only)."""
+    """The handler's answer to ``event`` (None: imported only); ``settings`` replace those
+    of its environment that name something on moto or this machine."""
     # A value the template resolves at deploy time (a Ref) stays its JSON spelling here.
-    tables = {TABLE_NAME_ENV: TABLE, ANALYTICS_TABLE_ENV: ANALYTICS_TABLE}
+    tables = {TABLE_NAME_ENV: TABLE, ANALYTICS_TABLE_ENV: ANALYTICS_TABLE, EVENT_BUS_NAME_ENV: BUS}
+    tables.update(settings or {})
     environment = {
         name: tables[name]
         if name in tables
@@ -199,6 +243,8 @@ def invoke(
             "AWS_CONFIG_FILE": "/dev/null",
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
             "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint,
             "POWERTOOLS_METRICS_DISABLED": "true",
         },
         capture_output=True,
@@ -284,6 +330,8 @@ def test_every_function_runs_from_its_asset_with_powertools_without_extras(
     assert set(functions) == {route.handler for route in ROUTES} | {
         RELEASE_CHECK_HANDLER,
         AGGREGATOR_HANDLER,
+        PUBLISHER_HANDLER,
+        FORWARDER_HANDLER,
     }
     answers = {}
     for route, request, expected in REQUESTS:
@@ -344,3 +392,29 @@ def test_the_aggregator_runs_from_its_asset_with_the_runtime_alone(
     assert applied == {"applied": 1}
     assert read["statusCode"] == 200
     assert json.loads(read["body"])["sessionCount"] == 1
+
+
+def test_the_learning_events_functions_run_from_their_asset_with_the_runtime_alone(
+    functions: dict[str, dict[str, Any]], runtime_packages: Path, moto: Moto
+) -> None:
+    # The stream's record of the session recorded above, published on the bus...
+    published = invoke(
+        functions[PUBLISHER_HANDLER], PUBLISHER_HANDLER, STREAM_EVENT, runtime_packages, moto.url
+    )
+    assert published == {"batchItemFailures": []}
+    # ...and its event sent to an LRS as a statement, the credentials from Secrets Manager.
+    record: dict[str, Any] = STREAM_EVENT["Records"][0]
+    recorded = learning_event(record)
+    assert recorded is not None
+    with fake_lrs() as lrs:
+        forwarded = invoke(
+            functions[FORWARDER_HANDLER],
+            FORWARDER_HANDLER,
+            {"Records": [bus_message(recorded, "m-1")]},
+            runtime_packages,
+            moto.url,
+            {LRS_STATEMENTS_URL_ENV: lrs.url, LRS_CREDENTIALS_SECRET_ENV: moto.secret_arn},
+        )
+        assert forwarded == {"batchItemFailures": []}
+        ((_, _, statements),) = lrs.received
+    assert [s["verb"]["id"] for s in statements] == ["http://adlnet.gov/expapi/verbs/completed"]

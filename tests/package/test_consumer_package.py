@@ -121,3 +121,20 @@ def test_should_ship_only_the_runtime_package_as_the_lambda_asset(
     assert shipped
     assert all(path.startswith("stats_api/") for path in shipped), shipped
     assert "stats_api/handlers/record_session.py" in shipped
+
+
+def test_should_publish_on_the_consumers_bus_and_forward_with_its_secret(
+    template: assertions.Template,
+) -> None:
+    buses = template.find_resources("AWS::Events::EventBus")
+    (bus,) = buses  # the consumer's: the construct creates none when given one
+    (archive,) = template.find_resources("AWS::Events::Archive").values()
+    assert archive["Properties"]["SourceArn"] == {"Fn::GetAtt": [bus, "Arn"]}
+    (secret,) = template.find_resources("AWS::SecretsManager::Secret")
+    forwarders = [
+        f["Properties"]
+        for f in template.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "stats_api.handlers.forward_to_lrs.handler"
+    ]
+    (forwarder,) = forwarders
+    assert forwarder["Environment"]["Variables"]["LRS_CREDENTIALS_SECRET"] == {"Ref": secret}

@@ -57,7 +57,7 @@ class StreamTap:
     def __init__(self) -> None:
         self._taken: list[dict[str, Any]] = []
         self._pump = StreamPump(
-            TABLE, lambda event, _: self._taken.extend(event["Records"]), REGION
+            TABLE, {"tap": lambda event, _: self._taken.extend(event["Records"])}, REGION
         )
 
     def take(self) -> list[dict[str, Any]]:

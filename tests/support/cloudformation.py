@@ -14,7 +14,7 @@ or updates resources in, and the concrete values its intrinsic functions resolve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,14 +137,26 @@ class Deployed:
 
     def get_att(self, name: str, attribute: str) -> str:
         kind = self._type(name)
-        if (kind, attribute) == ("AWS::Lambda::Function", "Arn"):
-            return self._function_arn(name)
-        if (kind, attribute) == ("AWS::IAM::Role", "Arn"):
-            return f"arn:{self.partition}:iam::{self.account}:role/{name}"
-        if (kind, attribute) == ("AWS::Lambda::Version", "Version"):
-            return "1"
-        if (kind, attribute) == ("AWS::Logs::LogGroup", "Arn"):
-            return self.region_arn("logs", f"log-group:{name}:*")
+        arns: dict[tuple[str, str], Callable[[], str]] = {
+            ("AWS::Lambda::Function", "Arn"): lambda: self._function_arn(name),
+            ("AWS::IAM::Role", "Arn"): lambda: (
+                f"arn:{self.partition}:iam::{self.account}:role/{name}"
+            ),
+            ("AWS::Lambda::Version", "Version"): lambda: "1",
+            ("AWS::Logs::LogGroup", "Arn"): lambda: self.region_arn("logs", f"log-group:{name}:*"),
+            ("AWS::Events::EventBus", "Arn"): lambda: self.region_arn(
+                "events", f"event-bus/{name}"
+            ),
+            ("AWS::SQS::Queue", "Arn"): lambda: self.region_arn("sqs", name),
+            ("AWS::DynamoDB::GlobalTable", "Arn"): lambda: self.region_arn(
+                "dynamodb", f"table/{name}"
+            ),
+            ("AWS::DynamoDB::GlobalTable", "StreamArn"): lambda: self.region_arn(
+                "dynamodb", f"table/{name}/stream/2026-01-01T00:00:00.000"
+            ),
+        }
+        if (kind, attribute) in arns:
+            return arns[(kind, attribute)]()
         raise KeyError(f"{kind}.{attribute} of {name} is not resolved here")
 
     def region_arn(self, service: str, resource: str) -> str:

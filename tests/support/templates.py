@@ -128,3 +128,18 @@ def dashboard_metrics(template: assertions.Template) -> list[tuple[str, str, dic
                 namespace, name, *rest = (part for part in metric if isinstance(part, str))
                 found.append((namespace, name, dict(zip(rest[::2], rest[1::2], strict=True))))
     return found
+
+
+# What the event source mappings on the sessions table's stream let through, spelled out
+# (not read from the construct): a session's INSERT and REMOVE, sessions alone carrying the
+# history key.
+SESSION_CHANGE_PATTERNS = [
+    {
+        "eventName": ["INSERT"],
+        "dynamodb": {"NewImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
+    },
+    {
+        "eventName": ["REMOVE"],
+        "dynamodb": {"OldImage": {"courseCompletedAt": {"S": [{"exists": True}]}}},
+    },
+]

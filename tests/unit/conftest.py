@@ -11,13 +11,25 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from stats_api.observability import logger, metrics
-from stats_api.shared_names import ANALYTICS_TABLE_ENV, HISTORY_ENV, TABLE_NAME_ENV
+from stats_api.shared_names import (
+    ANALYTICS_TABLE_ENV,
+    EVENT_BUS_NAME_ENV,
+    HISTORY_ENV,
+    LRS_ACTOR_HOME_PAGE_ENV,
+    LRS_COURSE_IRI_TEMPLATE_ENV,
+    LRS_CREDENTIALS_SECRET_ENV,
+    LRS_STATEMENTS_URL_ENV,
+    TABLE_NAME_ENV,
+)
+from stats_devkit.fake_lrs import FakeLrs, fake_lrs
 from stats_devkit.store_probe import StoreProbe, watching_store
 from stats_devkit.tables import create_analytics_table, create_table
 from tests.support.analytics import ANALYTICS_TABLE, analytics_tables
+from tests.support.event_bus import ConsumedBus, consumed_bus
 from tests.support.handler_client import TABLE
 
 
@@ -86,3 +98,37 @@ def streamed_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yields a client for the test's own setup and checks."""
     with analytics_tables(monkeypatch) as client:
         yield client
+
+
+@pytest.fixture
+def lrs() -> Iterator[FakeLrs]:
+    """An LRS on 127.0.0.1 answering as the test scripts it (``stats_devkit.fake_lrs``)."""
+    with fake_lrs() as server:
+        yield server
+
+
+@pytest.fixture
+def lrs_secret(monkeypatch: pytest.MonkeyPatch, lrs: FakeLrs) -> Iterator[Any]:
+    """moto's Secrets Manager holding ``lrs``'s credentials (the secret ``lrs``), and the
+    forwarder's settings naming both; yields a Secrets Manager client."""
+    parameters.clear_caches()  # type: ignore[no-untyped-call] # Powertools keeps a secret
+    with mock_aws():
+        secrets = boto3.client("secretsmanager")
+        credentials = json.dumps({"username": "stats", "password": "s3cret"})
+        arn = secrets.create_secret(Name="lrs", SecretString=credentials)["ARN"]
+        for name, value in {
+            LRS_STATEMENTS_URL_ENV: lrs.url,
+            LRS_CREDENTIALS_SECRET_ENV: arn,
+            LRS_ACTOR_HOME_PAGE_ENV: "https://learn.example.com",
+            LRS_COURSE_IRI_TEMPLATE_ENV: "https://learn.example.com/courses/{courseId}",
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield secrets
+
+
+@pytest.fixture
+def bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[ConsumedBus]:
+    """moto's EventBridge: the publisher's bus (its setting names it) and a consumer of it."""
+    monkeypatch.setenv(EVENT_BUS_NAME_ENV, "stats-events")
+    with mock_aws(), consumed_bus("stats-events") as consumed:
+        yield consumed

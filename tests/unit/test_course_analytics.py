@@ -14,7 +14,6 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 from stats_api import analytics_keys, table_access
-from stats_api.analytics_keys import STREAM_FILTERS
 from stats_api.analytics_reads import AnalyticsReads
 from stats_api.analytics_stream import contribution
 from stats_api.analytics_writes import AnalyticsWrites, analytics_writes
@@ -36,6 +35,7 @@ from tests.support.analytics import (
 )
 from tests.support.forged_cursors import days_scope, resigned_with
 from tests.support.handler_client import record, session_body, withdraw
+from tests.support.stream_records import passes_session_change_filters
 
 COURSE = "algebra-1"
 
@@ -285,11 +285,13 @@ def test_should_ignore_records_of_anything_but_sessions(client: Any, tap: Stream
         ("MODIFY", True): False,
     }
     # The event source mapping's filter lets through exactly what the handler reads.
-    assert {r["eventName"]: _filtered_in(r) for r in records if contribution(r)} == {
+    assert {
+        r["eventName"]: passes_session_change_filters(r) for r in records if contribution(r)
+    } == {
         "INSERT": True,
         "REMOVE": True,
     }
-    assert not any(_filtered_in(r) for r in records if contribution(r) is None)
+    assert not any(passes_session_change_filters(r) for r in records if contribution(r) is None)
 
 
 def test_should_batch_a_hot_course_into_few_writes_of_its_totals(
@@ -491,26 +493,6 @@ def _change(user: str, n: int, day: str = "2026-11-28") -> Contribution:
         completed_at=f"{day}T09:00:00.000000Z",
     )
     return Contribution(user, session, +1, sequence=n + 1)
-
-
-def _filtered_in(record: dict[str, Any]) -> bool:
-    """Whether Lambda's event filtering passes ``record`` (the rules STREAM_FILTERS uses:
-    a list of literals or ``exists``, nested objects)."""
-
-    def matches(pattern: dict[str, Any], value: Any) -> bool:
-        for name, rule in pattern.items():
-            present = isinstance(value, dict) and name in value
-            if isinstance(rule, dict):
-                if not present or not matches(rule, value[name]):
-                    return False
-            elif not any(
-                (option == {"exists": True} and present) or (present and option == value[name])
-                for option in rule
-            ):
-                return False
-        return True
-
-    return any(matches(pattern, record) for pattern in STREAM_FILTERS)
 
 
 def _owner(client: Any, session: dict[str, Any]) -> str:

@@ -185,7 +185,9 @@ def test_should_leave_no_stream_record_of_a_transaction_that_failed() -> None:
         )
         client.transact_write_items(TransactItems=[put_new(session("next", 3))])
         records: list[dict[str, Any]] = []
-        StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1").pump()
+        StreamPump(
+            TABLE, {"tap": lambda event, _: records.extend(event["Records"])}, "us-east-1"
+        ).pump()
 
     assert [(r["eventName"], r["dynamodb"]["Keys"]["sessionId"]["S"]) for r in records] == [
         ("INSERT", "kept"),
@@ -201,7 +203,9 @@ def test_should_drop_stream_records_once_delivered_and_deliver_later_ones_once()
         create_table(client, TABLE, stream=True)
         (table,) = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables.values()
         records: list[dict[str, Any]] = []
-        pump = StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1")
+        pump = StreamPump(
+            TABLE, {"tap": lambda event, _: records.extend(event["Records"])}, "us-east-1"
+        )
         client.put_item(TableName=TABLE, Item=session("first", 1))
         client.put_item(TableName=TABLE, Item=session("second", 2))
         assert pump.pump() == 2
@@ -226,11 +230,15 @@ def test_should_keep_a_batch_the_handler_refused_for_the_next_pump() -> None:
         client: Any = boto3.client("dynamodb")
         create_table(client, TABLE, stream=True)
         client.put_item(TableName=TABLE, Item=session("first", 1))
-        failing = StreamPump(TABLE, _refuse, "us-east-1")
-        with pytest.raises(RuntimeError):
-            failing.pump()
+        failing = StreamPump(TABLE, {"aggregator": _refuse}, "us-east-1")
+        assert failing.pump() == 0
+        assert failing.failures == [
+            "aggregator failed, retrying: RuntimeError('the aggregator failed')"
+        ]
         records: list[dict[str, Any]] = []
-        StreamPump(TABLE, lambda event, _: records.extend(event["Records"]), "us-east-1").pump()
+        StreamPump(
+            TABLE, {"tap": lambda event, _: records.extend(event["Records"])}, "us-east-1"
+        ).pump()
 
     assert [r["dynamodb"]["Keys"]["sessionId"]["S"] for r in records] == ["first"]
 

@@ -115,7 +115,9 @@ def test_should_forget_stream_records_and_shard_iterators_the_pump_read() -> Non
         client: Any = boto3.client("dynamodb")
         create_table(client, TABLE, stream=True)
         delivered: list[dict[str, Any]] = []
-        pump = StreamPump(TABLE, lambda event, _: delivered.extend(event["Records"]), REGION)
+        pump = StreamPump(
+            TABLE, {"tap": lambda event, _: delivered.extend(event["Records"])}, REGION
+        )
         for number in range(ROUNDS):
             client.put_item(TableName=TABLE, Item=session(number))
             client.delete_item(

@@ -110,6 +110,33 @@ def test_should_find_a_stages_table_in_its_stack_outputs(monkeypatch: pytest.Mon
         )
 
 
+def test_should_read_a_stage_without_an_lrs_as_having_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    stubber = Stubber(cloudformation)
+    stack = {
+        "StackName": "StatsService-dev",
+        "CreationTime": "2026-11-27T00:00:00Z",
+        "StackStatus": "CREATE_COMPLETE",
+        "Outputs": [{"OutputKey": "TableName", "OutputValue": "StatsService-dev-Table1"}],
+    }
+    stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "StatsService-dev"})
+    lrs_stack = {
+        **stack,
+        "Outputs": [{"OutputKey": "LrsActorHomePage", "OutputValue": "https://h"}],
+    }
+    stubber.add_response(
+        "describe_stacks", {"Stacks": [lrs_stack]}, {"StackName": "StatsService-dev"}
+    )
+    session = boto3.Session(region_name="us-east-1")
+    monkeypatch.setattr(session, "client", lambda service: cloudformation)
+
+    with stubber:
+        assert deployed_stage.optional_stage_output(session, "dev", "LrsActorHomePage") is None
+        assert (
+            deployed_stage.optional_stage_output(session, "dev", "LrsActorHomePage") == "https://h"
+        )
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import uuid
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from local_run.events import api_event
+from stats_api import timestamps
 from stats_api.routes import RECORD_SESSION
 from stats_api.session_body import MAX_BODY_BYTES
 from stats_devkit.store_probe import StoreProbe
@@ -29,8 +31,12 @@ from tests.support.handler_client import (
 pytestmark = pytest.mark.usefixtures("dynamodb")
 
 
-def test_should_save_session_stats_successfully(dynamodb: Any) -> None:
+def test_should_save_session_stats_successfully(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     session_id = str(uuid.uuid4())
+    recorded = datetime.datetime(2026, 11, 20, 17, 31, 2, 5000, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timestamps, "now", lambda: recorded)
 
     completed = "2026-11-20T17:30:00.250000Z"
 
@@ -57,6 +63,8 @@ def test_should_save_session_stats_successfully(dynamodb: Any) -> None:
         "averageScore": {"N": "87.25"},
         "completedAt": {"S": completed},
         "courseCompletedAt": {"S": f"{COURSE}#{completed}#{session_id}"},
+        # When it was written: what names this recording in its events and statements.
+        "recordedAt": {"S": "2026-11-20T17:31:02.005000Z"},
     }
     assert fetch_session(session_id).body == response.body
 

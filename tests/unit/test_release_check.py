@@ -18,67 +18,30 @@ https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 from __future__ import annotations
 
 import importlib
-import io
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from local_run.events import LambdaContext
-from local_run.gateway import load_handler
-from stats_api import release_check
+from stats_api import release_batches, release_check
 from stats_api.analytics_stream import contribution
 from stats_api.analytics_writes import analytics_writes
 from stats_api.routes import CORE_ROUTES, ROUTES, Route
-from stats_api.shared_names import RELEASE_CHECK_HANDLER
+from stats_api.shared_names import AGGREGATOR_RELEASE_CHECK, RELEASE_CHECK_HANDLER
 from stats_tools import analytics_backfill
 from tests.support.analytics import ANALYTICS_TABLE, StreamTap, aggregate
+from tests.support.deployed_versions import (
+    TARGET,
+    DeployedVersion,
+    function_error,
+    payload_of,
+)
 from tests.support.handler_client import TABLE, record, session_body, table_items
 
-TARGET = "arn:aws:lambda:eu-west-1:123456789012:function:Stats-FetchSession:7"
 HOOK_EVENT = {"DeploymentId": "d-ABCDEF123", "LifecycleEventHookExecutionId": "hook-exec-42"}
-
-
-def _payload(body: object) -> StreamingBody:
-    raw = json.dumps(body).encode()
-    return StreamingBody(io.BytesIO(raw), len(raw))
-
-
-class DeployedVersion:
-    """A Lambda client whose ``invoke`` runs the real handler (a route's, or the aggregator)
-    in-process on moto, as the new version would; ``answer`` replaces its answer if given."""
-
-    def __init__(
-        self, handler: Callable[..., Any], answer: Callable[[], dict[str, Any]] | None = None
-    ) -> None:
-        self.handler, self.answer = handler, answer
-        self.events: list[dict[str, Any]] = []
-
-    @classmethod
-    def of(cls, route: Route, answer: Callable[[], dict[str, Any]] | None = None) -> Any:
-        return cls(load_handler(route), answer)
-
-    def invoke(self, *, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
-        assert (FunctionName, InvocationType) == (TARGET, "RequestResponse")
-        event = json.loads(Payload)
-        self.events.append(event)
-        if self.answer is not None:
-            return self.answer()
-        return {"StatusCode": 200, "Payload": _payload(self.handler(event, LambdaContext()))}
-
-
-def _function_error(error_type: str) -> Callable[[], dict[str, Any]]:
-    """Lambda's answer when the handler never answered: 200, FunctionError, the error."""
-    return lambda: {
-        "StatusCode": 200,
-        "FunctionError": "Unhandled",
-        "Payload": _payload({"errorType": error_type}),
-    }
 
 
 @pytest.mark.usefixtures("dynamodb")
@@ -112,23 +75,23 @@ def test_should_expect_404_for_reads_and_400_for_a_bad_body() -> None:
     [
         # An import error: Lambda answers 200 with FunctionError and the error as payload.
         (
-            _function_error("Runtime.ImportModuleError"),
+            function_error("Runtime.ImportModuleError"),
             'the function failed: {"errorType": "Runtime.ImportModuleError"}',
         ),
         # A handled fault (e.g. no permission on the table): a 500 where a 404 is due.
         (
-            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 500})},
+            lambda: {"StatusCode": 200, "Payload": payload_of({"statusCode": 500})},
             "answered 500, expected 404",
         ),
-        (lambda: {"StatusCode": 200, "Payload": _payload("not a response")}, "answered None"),
+        (lambda: {"StatusCode": 200, "Payload": payload_of("not a response")}, "answered None"),
         # Any status but the expected one, not only a 5xx: a version that finds a session
         # nobody has (the wrong table, a broken key) or refuses the probe's caller.
         (
-            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 200})},
+            lambda: {"StatusCode": 200, "Payload": payload_of({"statusCode": 200})},
             "answered 200, expected 404",
         ),
         (
-            lambda: {"StatusCode": 200, "Payload": _payload({"statusCode": 403})},
+            lambda: {"StatusCode": 200, "Payload": payload_of({"statusCode": 403})},
             "answered 403, expected 404",
         ),
     ],
@@ -192,14 +155,14 @@ def _expect_report(aws: dict[str, Stubber], status: str) -> None:
 def test_should_report_succeeded_for_a_version_that_answers_as_it_must(
     aws: dict[str, Stubber],
 ) -> None:
-    _expect_invoke(aws, {"StatusCode": 200, "Payload": _payload({"statusCode": 404})})
+    _expect_invoke(aws, {"StatusCode": 200, "Payload": payload_of({"statusCode": 404})})
     _expect_report(aws, "Succeeded")
 
     assert release_check.handler(HOOK_EVENT, None) == {"status": "Succeeded", "problems": []}
 
 
 def test_should_report_failed_for_a_version_that_cannot_start(aws: dict[str, Stubber]) -> None:
-    _expect_invoke(aws, _function_error("Runtime.ImportModuleError")())
+    _expect_invoke(aws, function_error("Runtime.ImportModuleError")())
     _expect_report(aws, "Failed")
 
     assert release_check.handler(HOOK_EVENT, None)["status"] == "Failed"
@@ -260,7 +223,7 @@ def test_should_pass_a_working_aggregator_and_change_no_courses_analytics(
     before = analytics_items(streamed_dynamodb)
     version = deployed_aggregator()
 
-    assert release_check.check(version, TARGET, release_check.AGGREGATOR_CHECK) == []
+    assert release_check.check(version, TARGET, AGGREGATOR_RELEASE_CHECK) == []
     (event,) = version.events
     (sent,) = event["Records"]  # a withdrawal, as the stream delivers it
     assert (sent["eventName"], sent["eventSource"]) == ("REMOVE", "aws:dynamodb")
@@ -275,7 +238,7 @@ def test_its_batch_should_change_nothing_whatever_the_tables_hold(
     # Even the withdrawal of a session the analytics count, stream- or backfill-added, is
     # a no-op at sequence 0: it takes off only markers older than itself, and none is.
     before = analytics_items(streamed_dynamodb)
-    made_up = release_check.stream_event("ada")["Records"][0]
+    made_up = release_batches.stream_event("ada")["Records"][0]
 
     def withdrawal_of(image: dict[str, Any]) -> dict[str, Any]:
         keys = {name: image[name] for name in ("userId", "sessionId")}
@@ -300,23 +263,21 @@ def test_its_batch_should_change_nothing_whatever_the_tables_hold(
     ("answer", "problem"),
     [
         (
-            _function_error("AccessDeniedException"),
+            function_error("AccessDeniedException"),
             'the aggregator failed on a batch: {"errorType": "AccessDeniedException"}',
         ),
         # A version that applied the withdrawal would have changed a course's analytics.
         (
-            lambda: {"StatusCode": 200, "Payload": _payload({"applied": 1})},
+            lambda: {"StatusCode": 200, "Payload": payload_of({"applied": 1})},
             "the aggregator answered {\"applied\": 1}, expected {'applied': 0}",
         ),
-        (lambda: {"StatusCode": 200, "Payload": _payload(None)}, "answered null"),
+        (lambda: {"StatusCode": 200, "Payload": payload_of(None)}, "answered null"),
     ],
 )
 def test_should_fail_an_aggregator_that_errs_or_applies_the_batch(
     answer: Callable[[], dict[str, Any]], problem: str
 ) -> None:
-    (found,) = release_check.check(
-        deployed_aggregator(answer), TARGET, release_check.AGGREGATOR_CHECK
-    )
+    (found,) = release_check.check(deployed_aggregator(answer), TARGET, AGGREGATOR_RELEASE_CHECK)
 
     assert problem in found
 
@@ -335,7 +296,7 @@ def test_should_report_failed_at_once_when_a_setting_of_its_own_is_missing(
 
 
 def test_should_stop_the_deployment_when_it_cannot_report(aws: dict[str, Stubber]) -> None:
-    _expect_invoke(aws, {"StatusCode": 200, "Payload": _payload({"statusCode": 404})})
+    _expect_invoke(aws, {"StatusCode": 200, "Payload": payload_of({"statusCode": 404})})
     aws["codedeploy"].add_client_error(
         "put_lifecycle_event_hook_execution_status", "AccessDeniedException", http_status_code=400
     )

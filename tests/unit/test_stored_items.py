@@ -4,11 +4,13 @@ here; a change to these literals is a data migration (see ``stats_api.stored_ite
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from stats_api import timestamps
 from tests.support.handler_client import (
     TABLE,
     fetch_course_stats,
@@ -57,6 +59,12 @@ COURSE_STATS_AS_STORED = {
     "averageScoreSum": {"N": "147.5"},
     "sessionCount": {"N": "2"},
 }
+# Since issue 26, a session also keeps when it was recorded (the clock frozen below): what
+# names its recording in learning events and xAPI statements. Sessions stored before lack it
+# and must still read (``test_should_answer_from_items_stored_today``).
+RECORDED_AT = "2026-11-04T10:00:00.000000Z"
+FIRST_SESSION_AS_RECORDED = {**FIRST_SESSION_AS_STORED, "recordedAt": {"S": RECORDED_AT}}
+SECOND_SESSION_AS_RECORDED = {**SECOND_SESSION_AS_STORED, "recordedAt": {"S": RECORDED_AT}}
 FIRST_COURSE_STATS_AS_STORED = {
     **COURSE_STATS_AS_STORED,
     "totalModulesStudied": {"N": "3"},
@@ -105,6 +113,12 @@ def by_key(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    moment = datetime.datetime(2026, 11, 4, 10, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timestamps, "now", lambda: moment)
+
+
 def record_both() -> None:
     for body in (FIRST_SESSION, SECOND_SESSION):
         sent = {name: value for name, value in body.items() if name != "courseId"}
@@ -115,7 +129,7 @@ def test_should_store_recorded_sessions_and_course_stats_as_stored_today(dynamod
     record_both()
 
     assert by_key(table_items(dynamodb)) == by_key(
-        [FIRST_SESSION_AS_STORED, SECOND_SESSION_AS_STORED, COURSE_STATS_AS_STORED]
+        [FIRST_SESSION_AS_RECORDED, SECOND_SESSION_AS_RECORDED, COURSE_STATS_AS_STORED]
     )
 
 
@@ -125,12 +139,22 @@ def test_should_leave_the_course_stats_as_stored_today_after_a_withdrawal(dynamo
     assert withdraw(SECOND, COURSE, user=USER).status == 204
 
     assert by_key(table_items(dynamodb)) == by_key(
-        [FIRST_SESSION_AS_STORED, FIRST_COURSE_STATS_AS_STORED]
+        [FIRST_SESSION_AS_RECORDED, FIRST_COURSE_STATS_AS_STORED]
     )
 
 
-def test_should_answer_from_items_stored_today(dynamodb: Any) -> None:
-    for item in (FIRST_SESSION_AS_STORED, SECOND_SESSION_AS_STORED, COURSE_STATS_AS_STORED):
+@pytest.mark.parametrize(
+    "sessions",
+    [
+        (FIRST_SESSION_AS_STORED, SECOND_SESSION_AS_STORED),
+        (FIRST_SESSION_AS_RECORDED, SECOND_SESSION_AS_RECORDED),
+    ],
+    ids=["before-recordedAt", "with-recordedAt"],
+)
+def test_should_answer_from_items_stored_today(
+    dynamodb: Any, sessions: tuple[dict[str, Any], ...]
+) -> None:
+    for item in (*sessions, COURSE_STATS_AS_STORED):
         dynamodb.put_item(TableName=TABLE, Item=item)
 
     assert fetch_session(FIRST, COURSE, user=USER).body == FIRST_SESSION
